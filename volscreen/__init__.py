@@ -1,0 +1,108 @@
+"""volscreen: an options volatility-compression screener.
+
+Is the underlying coiled (compressed realized range and Bollinger width),
+and are its options cheap enough that a long straddle or strangle pays if the
+range breaks to its measured-move targets?
+
+The public API is re-exported here; import from ``volscreen`` rather than
+from submodules.  Submodules load on first use, so ``import volscreen`` stays
+fast for the command line.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> submodule that defines it
+_EXPORTS: dict[str, str] = {
+    # errors
+    "VolscreenError": "errors",
+    "DataError": "errors",
+    "UnreadableFileError": "errors",
+    "UnknownFormatError": "errors",
+    "SchemaError": "errors",
+    "ChainSchemaError": "errors",
+    "BarsSchemaError": "errors",
+    "EmptyDataError": "errors",
+    "DuplicateContractError": "errors",
+    "ConfigError": "errors",
+    "VolscreenWarning": "errors",
+    "DataQualityWarning": "errors",
+    # clock
+    "year_fraction": "clock",
+    "settlement_instant": "clock",
+    # loaders
+    "load_chain": "loaders",
+    "save_chain": "loaders",
+    "split_chains": "loaders",
+    "load_bars": "loaders",
+    "parse_occ": "loaders",
+    "occ_symbol": "loaders",
+    # pricing and implied volatility
+    "bsm_price": "pricing",
+    "black_price": "pricing",
+    "bsm_greeks": "pricing",
+    "black_greeks": "pricing",
+    "implied_vol": "implied",
+    "black_implied_vol": "implied",
+    "implied_vols": "implied",
+    "forwards": "forward",
+    # surface and term structure
+    "term_structure": "surface",
+    "constant_maturity": "surface",
+    "smile": "surface",
+    "fit_svi": "surface",
+    "model_free_vol": "variance",
+    # realized volatility and compression
+    "realized_vol": "realized",
+    "realized_vols": "realized",
+    "vol_cone": "realized",
+    "rv_forecast": "realized",
+    "compression": "compression",
+    "compression_summary": "compression",
+    "range_box": "rangebox",
+    "RangeBox": "rangebox",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+if TYPE_CHECKING:  # pragma: no cover - static analysers see real imports
+    from .clock import settlement_instant, year_fraction
+    from .compression import compression, compression_summary
+    from .errors import (
+        BarsSchemaError,
+        ChainSchemaError,
+        ConfigError,
+        DataError,
+        DataQualityWarning,
+        DuplicateContractError,
+        EmptyDataError,
+        SchemaError,
+        UnknownFormatError,
+        UnreadableFileError,
+        VolscreenError,
+        VolscreenWarning,
+    )
+    from .forward import forwards
+    from .implied import black_implied_vol, implied_vol, implied_vols
+    from .loaders import load_bars, load_chain, occ_symbol, parse_occ, save_chain, split_chains
+    from .pricing import black_greeks, black_price, bsm_greeks, bsm_price
+    from .rangebox import RangeBox, range_box
+    from .realized import realized_vol, realized_vols, rv_forecast, vol_cone
+    from .surface import constant_maturity, fit_svi, smile, term_structure
+    from .variance import model_free_vol
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'volscreen' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
