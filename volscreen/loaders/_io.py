@@ -1,0 +1,152 @@
+"""Reading raw files: text, gzip, JSON and Parquet sniffing, one error type each.
+
+Everything here turns operating-system and parser failures into
+:class:`~volscreen.errors.VolscreenError` subclasses that name the file, so
+the loaders above never let a bare ``OSError`` or ``ParserError`` escape.
+"""
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import DataError, EmptyDataError, UnreadableFileError
+
+GZIP_MAGIC = b"\x1f\x8b"
+PARQUET_MAGIC = b"PAR1"
+UTF8_BOM = "\ufeff"
+SNIFF_BYTES = 65_536
+CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
+
+
+def source_name(source: object) -> str:
+    """Short name used in error messages: the file name, or ``<DataFrame>``."""
+    if isinstance(source, (str, os.PathLike)):
+        return Path(source).name
+    return "<DataFrame>"
+
+
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """Whole file as bytes, gunzipped when it starts with the gzip magic."""
+    name = source_name(path)
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise UnreadableFileError("file not found", source=name) from None
+    except IsADirectoryError:
+        raise UnreadableFileError("is a directory, not a file", source=name) from None
+    except OSError as exc:
+        raise UnreadableFileError(f"cannot read file ({exc.strerror})", source=name) from None
+    if raw[:2] == GZIP_MAGIC:
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise UnreadableFileError(f"corrupt gzip file ({exc})", source=name) from None
+    return raw
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    """UTF-8 text without a BOM; binary content is an :class:`UnreadableFileError`."""
+    if b"\x00" in raw[:SNIFF_BYTES]:
+        raise UnreadableFileError(
+            "binary content (NUL bytes), not a CSV, JSON or Parquet file", source=name
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        try:  # legacy vendor exports are sometimes Latin-1; binary garbage is not
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            raise UnreadableFileError(
+                f"not UTF-8 text (byte {exc.start}); binary or corrupt file", source=name
+            ) from None
+        if sum(ch.isprintable() or ch in "\r\n\t" for ch in text[:4096]) < 0.95 * min(
+            len(text), 4096
+        ):
+            raise UnreadableFileError(
+                f"not UTF-8 text (byte {exc.start}); binary or corrupt file", source=name
+            ) from None
+    return text[1:] if text.startswith(UTF8_BOM) else text
+
+
+def sniff_delimiter(header: str) -> str:
+    """Most frequent candidate delimiter in the header line (comma by default)."""
+    counts = {d: header.count(d) for d in CANDIDATE_DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def read_csv_text(text: str, name: str, **kwargs: Any) -> pd.DataFrame:
+    """Parse CSV text; header names are stripped of blanks.
+
+    Raises
+    ------
+    EmptyDataError
+        No header or no data rows.
+    DataError
+        The parser rejects the file (ragged rows, unbalanced quotes, ...).
+    """
+    stripped = text.strip()
+    if not stripped:
+        raise EmptyDataError("file is empty", source=name)
+    header = stripped.splitlines()[0]
+    sep = sniff_delimiter(header)
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, low_memory=False, **kwargs)
+    except pd.errors.EmptyDataError:
+        raise EmptyDataError("file is empty", source=name) from None
+    except pd.errors.ParserError as exc:
+        raise DataError(f"malformed CSV ({' '.join(str(exc).split())})", source=name) from None
+    frame.columns = [str(c).strip().lstrip(UTF8_BOM) for c in frame.columns]
+    if frame.empty:
+        raise EmptyDataError("file has a header but no data rows", source=name)
+    return frame
+
+
+def parse_json_text(text: str, name: str) -> Any:
+    """Decode JSON, naming the line/column of a syntax error (e.g. truncation)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(
+            f"malformed or truncated JSON ({exc.msg} at line {exc.lineno} column {exc.colno})",
+            source=name,
+        ) from None
+
+
+def read_parquet_bytes(raw: bytes, name: str) -> pd.DataFrame:
+    """Parquet bytes to a DataFrame (needs pyarrow)."""
+    try:
+        return pd.read_parquet(io.BytesIO(raw))
+    except ImportError:
+        raise UnreadableFileError(
+            "reading Parquet needs pyarrow (pip install 'volscreen[parquet]')", source=name
+        ) from None
+    except Exception as exc:  # pyarrow raises its own hierarchy (ArrowInvalid, OSError)
+        raise UnreadableFileError(f"corrupt Parquet file ({exc})", source=name) from None
+
+
+def read_any(path: str | os.PathLike[str]) -> tuple[str, Any]:
+    """Read a file and say what it holds.
+
+    Returns
+    -------
+    tuple
+        ``("parquet", DataFrame)``, ``("json", decoded object)`` or
+        ``("csv", text)``.
+    """
+    name = source_name(path)
+    raw = read_bytes(path)
+    if raw[:4] == PARQUET_MAGIC:
+        return "parquet", read_parquet_bytes(raw, name)
+    text = decode_text(raw, name)
+    if not text.strip():
+        raise EmptyDataError("file is empty", source=name)
+    if text.lstrip()[:1] in ("{", "["):
+        return "json", parse_json_text(text, name)
+    return "csv", text
