@@ -159,5 +159,65 @@ FORWARD_STATUS = "forward_status"
 # --- implied / pricing (IV engine) ---
 
 # --- surface / term structure ---
+DAYS = "days"  # calendar days from the New York quote date to the expiry date
+ATM_IV = "atm_iv"  # ATM vol at k = ln(K/F) = 0, linear in total variance between OTM strikes
+ATM_IV_SVI = "atm_iv_svi"  # ATM vol at k = 0 read from the raw-SVI fit of the slice
+ATM_STRIKE = "atm_strike"  # listed strike nearest the forward
+STRADDLE_MID = "straddle_mid"  # call mid + put mid at atm_strike, per share
+STRADDLE_NATURAL = "straddle_natural"  # call ask + put ask at atm_strike (cost to buy), per share
+IMPLIED_MOVE = "implied_move"  # straddle_mid / underlying price, a fraction
+MOVE_1SD = "move_1sd"  # one-sigma move in price units, F * atm_iv * sqrt(t)
+RR25 = "rr25"  # 25-delta risk reversal, iv(25d call) - iv(25d put), decimal vol
+BF25 = "bf25"  # 25-delta butterfly, (iv25c + iv25p) / 2 - atm_iv, decimal vol
+N_QUOTES = "n_quotes"  # OTM quotes with a usable IV in the expiry
+TERM_STATUS = "term_status"  # why an expiry's ATM numbers are NaN or untrusted (TS_* codes)
+TOTAL_VARIANCE = "total_variance"  # w = atm_iv**2 * t
+FWD_VOL = "fwd_vol"  # forward vol from the previous expiry to this one, annualised
+FWD_VAR_STATUS = "fwd_var_status"  # FV_* code beside fwd_vol
+EVENT_KINK = "event_kink"  # True where atm total variance stands out from its neighbours
+CM_STATUS = "cm_status"  # CM_* reason beside a constant-maturity vol
+TS_OK = "ok"
+TS_THIN = "thin"  # fewer usable OTM quotes than the minimum: numbers kept, not trusted
+TS_NO_BRACKET = "no_bracket"  # no usable OTM strike on one side of the forward
+TS_EXPIRED = "expired"  # t <= 0
+TS_NO_FORWARD = "no_forward"  # forward missing for the expiry
+FV_OK = "ok"
+FV_FIRST = "first_expiry"  # no earlier expiry to difference against
+FV_NEGATIVE = "negative_forward_variance"  # calendar arbitrage or event kink
+FV_MISSING = "missing_atm"  # an ATM vol of the pair is NaN
+CM_OK = "ok"
+CM_BELOW_RANGE = "below_listed_range"  # target shorter than the first usable expiry
+CM_ABOVE_RANGE = "above_listed_range"  # target longer than the last usable expiry
+CM_EXTRAPOLATED = "extrapolated_flat_vol"  # outside the range, flat vol on request
+CM_NO_DATA = "no_usable_expiry"  # no expiry with a finite ATM vol
+# smile / SVI
+SVI_A = "svi_a"  # raw SVI level a (total variance)
+SVI_B = "svi_b"  # raw SVI slope b >= 0
+SVI_RHO = "svi_rho"  # raw SVI rotation, |rho| < 1
+SVI_M = "svi_m"  # raw SVI translation m (log-moneyness)
+SVI_SIGMA = "svi_sigma"  # raw SVI smoothness sigma > 0
+SVI_RMSE_VOLPTS = "svi_rmse_volpts"  # fit RMSE in vol points (1.0 = 0.01 vol)
+SVI_STATUS = "svi_status"  # SVI_* code
+IV_SVI = "iv_svi"  # implied vol from the fitted SVI slice at the row's log-moneyness
+SVI_OK = "ok"
+SVI_BUTTERFLY_ARB = "butterfly_arbitrage"  # fitted slice has g(k) < 0 somewhere
+SVI_FALLBACK = "fallback_interpolation"  # fit failed: linear interpolation in total variance
+SVI_TOO_FEW = "too_few_points"  # fewer than 5 usable points: no fit
+# model-free (VIX-style) variance, per term and per strike
+K0 = "k0"  # first listed strike at or below the forward
+SIGMA2 = "sigma2"  # model-free variance of the term, annualised
+DK = "dk"  # strike interval: half the distance between included neighbours
+CONTRIBUTION = "contribution"  # dK / K^2 * e^(rT) * Q(K)
+WEIGHT = "weight"  # weight of the term in the 30-day interpolation (0 if unused)
+MFV_STATUS = "mfv_status"  # MF_* code per term
+N_PUTS = "n_puts"  # puts included below K0
+N_CALLS = "n_calls"  # calls included above K0
+MF_OK = "ok"
+MF_NONPOSITIVE_T = "nonpositive_time"  # term expired or expiring now
+MF_NO_PARITY = "no_parity_strike"  # no strike with a two-sided call and put quote
+MF_K0_UNPRICED = "k0_unpriced"  # call or put at K0 has no usable quote
+MF_NO_STRIKES = "no_otm_strikes"  # no OTM strike survived the zero-bid rules
+MF_NOT_BRACKETED = "not_bracketed"  # no term on one side of the target
+MF_NEGATIVE = "negative_variance"  # computed variance <= 0
 
 # --- realized / compression ---
