@@ -221,3 +221,51 @@ MF_NOT_BRACKETED = "not_bracketed"  # no term on one side of the target
 MF_NEGATIVE = "negative_variance"  # computed variance <= 0
 
 # --- realized / compression ---
+
+# --- history store ---
+# series kept per (underlying, session date, kind); decimals, never percent
+HS_IV30 = "iv30"  # 30-day constant-maturity ATM implied vol
+HS_IV60 = "iv60"  # 60-day constant-maturity ATM implied vol
+HS_IV90 = "iv90"  # 90-day constant-maturity ATM implied vol
+HS_MFIV30 = "mfiv30"  # model-free (VIX-method) 30-day implied vol
+HS_FRONT_ATM_IV = "front_atm_iv"  # ATM implied vol of the front (nearest unexpired) expiry
+HS_RV20 = "rv20"  # 20-session Yang-Zhang realized vol, annualised with sqrt(252)
+HS_BBW = "bbw"  # Bollinger(20, 2) bandwidth (U - L) / M, a fraction
+HS_BBW_PCTILE = "bbw_pctile"  # BBW percentile over 126 bars, 0..100
+HS_SPOT = "spot"  # underlying price at the quote time
+HS_FORWARD = "forward"  # forward of the expiry nearest 30 days
+HS_SERIES = (
+    HS_IV30, HS_IV60, HS_IV90, HS_MFIV30, HS_FRONT_ATM_IV,
+    HS_RV20, HS_BBW, HS_BBW_PCTILE, HS_SPOT, HS_FORWARD,
+)
+# provenance of a stored snapshot
+HS_SESSION_DATE = "date"  # New York session date of the snapshot (ISO text in SQLite)
+HS_KIND = "kind"  # "own" (computed from our chains) or "proxy" (imported index series)
+HS_QUOTE_TIME = "quote_time"  # tz-aware UTC time of the chain quotes
+HS_SOURCE = "source"  # file (or label) the snapshot was built from
+HS_CONTENT_HASH = "content_hash"  # SHA-256 hex of the source bytes
+HS_PROXY_OF = "proxy_of"  # for proxy rows: the index the values came from (e.g. "^VIX")
+HS_REASONS = "reasons"  # "series:reason;..." for every series left NaN
+HS_RECORDED_AT = "recorded_at"  # UTC time the row was last written
+KIND_OWN = "own"
+KIND_PROXY = "proxy"
+HS_KINDS = (KIND_OWN, KIND_PROXY)
+# record() outcomes
+REC_INSERTED = "inserted"  # no row for (underlying, date, kind) before
+REC_UNCHANGED = "unchanged"  # same values already stored: nothing written
+REC_UPDATED = "updated"  # different values: overwritten, changes reported
+REC_KEPT = "kept"  # different values: stored row kept (on_conflict="keep")
+# rank / percentile output and status codes
+RANK_SERIES = "series"  # name of the ranked series
+RANK_VALUE = "value"  # today's value of the series
+RANK = "rank"  # 100 (x - min) / (max - min), min/max include today
+PERCENTILE = "percentile"  # 100 #{previous obs strictly below today} / N
+RANK_N_OBS = "n_obs"  # previous observations in the window, today excluded
+WINDOW_START = "window_start"  # first date with an observation in the window
+WINDOW_END = "window_end"  # last date with an observation in the window (before today)
+RANK_STATUS = "rank_status"
+RS_OK = "ok"
+RS_TOO_FEW_OBS = "too_few_obs"  # fewer than min_obs previous observations
+RS_FLAT = "flat"  # max == min over the window: rank undefined
+RS_NO_VALUE_TODAY = "no_value_today"  # no (finite) value on the ranked date
+RANK_STATUSES = (RS_OK, RS_TOO_FEW_OBS, RS_FLAT, RS_NO_VALUE_TODAY)
