@@ -156,6 +156,15 @@ PARITY_STRIKE = "parity_strike"  # K* minimising |C_mid - P_mid|
 PARITY_STRIKES_USED = "parity_strikes_used"
 FORWARD_STATUS = "forward_status"
 
+# --- loaders ---
+VENDOR_SYMBOL = "vendor_symbol"  # the vendor's own option symbol when not standard OCC
+VENDOR_IV_BID = "vendor_iv_bid"  # vendor IV at the bid (DeltaNeutral IVBid)
+VENDOR_IV_ASK = "vendor_iv_ask"  # vendor IV at the ask (DeltaNeutral IVAsk)
+VENDOR_GAMMA = "vendor_gamma"  # vendor gamma, vendor units
+VENDOR_THETA = "vendor_theta"  # vendor theta, vendor units (usually per day)
+VENDOR_VEGA = "vendor_vega"  # vendor vega, vendor units
+VENDOR_RHO = "vendor_rho"  # vendor rho, vendor units
+
 # --- implied / pricing (IV engine) ---
 
 # --- surface / term structure ---

@@ -1,0 +1,301 @@
+"""Option chain files -> the canonical chain (one row per quote)."""
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .. import clock
+from .. import columns as C
+from ..errors import (
+    ChainSchemaError,
+    DuplicateContractError,
+    EmptyDataError,
+    UnreadableFileError,
+)
+from . import _io
+from .formats import FormatSpec, JSON_TIME_ZONES, apply_spec, detect, flatten_json
+from .occ import occ_symbol, parse_occ
+from .quotes import WIDE_THRESHOLD, quote_fields
+from .quotetime import quote_times
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MULTIPLIER = 100.0
+MAX_LISTED_ROWS = 5
+NUMERIC = (C.STRIKE, C.BID, C.ASK, C.LAST, C.VOLUME, C.OPEN_INTEREST, C.UNDERLYING_PRICE,
+           C.MULTIPLIER)
+PRICES = (C.BID, C.ASK, C.LAST)
+STRING_COLUMNS = (C.UNDERLYING, C.ROOT, C.CONTRACT_SYMBOL, C.SETTLEMENT, C.RIGHT,
+                  C.QUOTE_STATUS)
+SORT_KEYS = [C.UNDERLYING, C.QUOTE_TIME, C.EXPIRY, C.STRIKE, C.RIGHT, C.ROOT]
+_BLANKS = ("", "nan", "null", "none", "na", "n/a")
+_ROOT_RE = r"^\s*([A-Za-z0-9.]+?)\s*\d{6}[CPcp]\d+\s*$"
+
+
+def _to_float(series: pd.Series, col: str, name: str, base: int) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return series.to_numpy(dtype=np.float64, na_value=np.nan)
+    values = pd.to_numeric(series, errors="coerce")
+    blank = series.isna() | series.astype(str).str.strip().str.lower().isin(_BLANKS)
+    bad = np.flatnonzero(values.isna().to_numpy() & ~blank.to_numpy())
+    if bad.size:
+        rows = [int(b) + base for b in bad[:MAX_LISTED_ROWS]]
+        raise ChainSchemaError(
+            f"non-numeric values in {bad.size} row(s) (first rows {rows}), e.g. "
+            f"{series.iloc[bad[0]]!r}", source=name, row=rows[0], column=col)
+    return values.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _normalise_vendor(series: pd.Series) -> pd.Series:
+    """float64 for numbers, bool for booleans, str otherwise (idempotent through CSV)."""
+    if pd.api.types.is_bool_dtype(series):
+        return series
+    if pd.api.types.is_numeric_dtype(series):
+        return series.astype(np.float64)
+    text = series.where(series.isna(), series.astype(str))
+    if text.notna().any() and text.dropna().isin(["True", "False"]).all() and \
+            not series.isna().any():
+        return text == "True"
+    numbers = pd.to_numeric(text, errors="coerce")
+    if numbers.notna().sum() == text.notna().sum():
+        return numbers.astype(np.float64)
+    return text.astype("str")
+
+
+def _parse_dates(values: pd.Series, col: str, name: str, base: int) -> pd.DatetimeIndex:
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    parsed = pd.to_datetime(pd.Series(uniques, dtype=object), format="mixed", errors="coerce")
+    idx = pd.DatetimeIndex(parsed)
+    if idx.tz is not None:
+        idx = idx.tz_localize(None)
+    days = idx.normalize().as_unit("ns").to_numpy()
+    out = days[np.where(codes < 0, 0, codes)] if len(days) else np.array([], "datetime64[ns]")
+    bad = (codes < 0) | np.isnat(out)
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise ChainSchemaError(f"missing or unparseable date {values.iloc[pos]!r} "
+                               f"({int(bad.sum())} row(s))", source=name, row=pos + base,
+                               column=col)
+    return pd.DatetimeIndex(out)
+
+
+def _rights(values: pd.Series, name: str, base: int) -> np.ndarray:
+    first = values.astype("str").str.strip().str.upper().str[:1]
+    ok = first.isin([C.CALL, C.PUT]).to_numpy()
+    if not ok.all():
+        pos = int(np.flatnonzero(~ok)[0])
+        raise ChainSchemaError(f"right {values.iloc[pos]!r} is not call/put "
+                               f"({int((~ok).sum())} row(s))", source=name, row=pos + base,
+                               column=C.RIGHT)
+    return first.to_numpy(dtype=object)
+
+
+def _read_source(source: object, name: str) -> tuple[pd.DataFrame, int, bool]:
+    """Raw table, the row base for messages, and whether it came from JSON."""
+    if isinstance(source, pd.DataFrame):
+        return source, 0, False
+    if not isinstance(source, (str, os.PathLike)):
+        raise UnreadableFileError(f"expected a path or a DataFrame, got {type(source).__name__}",
+                                  source=name)
+    kind, payload = _io.read_any(source)
+    if kind == "parquet":
+        return payload, 0, False
+    if kind == "json":
+        frame = flatten_json(payload, name)
+        if frame.empty or len(frame.columns) <= 1:
+            raise EmptyDataError("JSON holds no option quotes", source=name)
+        return frame, 0, True
+    return _io.read_csv_text(payload, name), 2, False
+
+
+def _fill_from_symbols(out: pd.DataFrame, name: str, base: int) -> pd.DataFrame:
+    sym = out[C.CONTRACT_SYMBOL]
+    try:
+        parsed = parse_occ(sym)
+    except ChainSchemaError as exc:
+        raise ChainSchemaError(exc.message, source=name, row=(exc.row or 0) + base,
+                               column=C.CONTRACT_SYMBOL) from None
+    parsed.index = out.index
+    fills = {col: out[col].where(out[col].notna(), parsed[col]) if col in out else parsed[col]
+             for col in (C.ROOT, C.EXPIRY, C.RIGHT, C.STRIKE)}
+    return out.assign(**fills)
+
+
+def _dedupe(out: pd.DataFrame, name: str, base_pos: np.ndarray, base: int) -> tuple[
+        pd.DataFrame, int]:
+    key = [C.UNDERLYING, C.QUOTE_TIME, C.CONTRACT_SYMBOL]
+    dup = out.duplicated(key, keep=False).to_numpy() & out[C.CONTRACT_SYMBOL].notna().to_numpy()
+    if not dup.any():
+        return out, 0
+    quotes = out.loc[dup, key + [C.BID, C.ASK]].fillna({C.BID: -1.0, C.ASK: -1.0})
+    conflicts = quotes.groupby(key, sort=False)[[C.BID, C.ASK]].nunique().max(axis=1) > 1
+    if conflicts.any():
+        contract = conflicts[conflicts].index[0][2]
+        rows = [int(base_pos[i]) + base for i in
+                np.flatnonzero(dup & (out[C.CONTRACT_SYMBOL] == contract).to_numpy())]
+        raise DuplicateContractError(
+            f"contract {contract} quoted more than once with different bid/ask "
+            f"(rows {rows[:MAX_LISTED_ROWS]}; {int(conflicts.sum())} contract(s))",
+            source=name, row=rows[0], column=C.CONTRACT_SYMBOL)
+    keep = ~out.duplicated(key, keep="first").to_numpy()
+    dropped = int((~keep).sum())
+    logger.info("%s: %d identical duplicate quote(s) dropped", name, dropped)
+    return out[keep], dropped
+
+
+def load_chain(
+    source: str | os.PathLike[str] | pd.DataFrame,
+    *,
+    format: str | None = None,  # noqa: A002 - the public keyword is "format"
+    underlying: str | None = None,
+    underlying_price: float | None = None,
+    quote_time: object | None = None,
+    columns: Mapping[str, str] | None = None,
+    wide_threshold: float = WIDE_THRESHOLD,
+) -> pd.DataFrame:
+    """Load an option chain file (or DataFrame) into the canonical chain.
+
+    Parameters
+    ----------
+    source
+        Path (CSV plain or gzip, JSON, Parquet) or DataFrame (never modified).
+    format
+        Force a format (see ``volscreen.loaders.FORMAT_NAMES``); detected from
+        the columns/keys otherwise.
+    underlying
+        Underlying symbol where the file has none (yfinance dumps).
+    underlying_price
+        Underlying price for rows where the file has none.
+    quote_time
+        Quote time for every row (naive = New York); overrides the file and
+        is required when the file has no time information.
+    columns
+        ``{file_name: canonical_name}`` applied before detection, for any
+        other broker layout (e.g. ``{"Exp": "expiry", "K": "strike"}``).
+    wide_threshold
+        spread / mid above which a quote is ``wide`` (with spread > $0.05).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`volscreen.columns.CHAIN_COLUMNS` then ``vendor_*``;
+        sorted by underlying, quote_time, expiry, strike, right, root;
+        RangeIndex.  ``attrs``: ``source``, ``format``,
+        ``quote_status_counts`` (code -> rows), ``duplicates_dropped``.
+
+    Raises
+    ------
+    UnreadableFileError, EmptyDataError, UnknownFormatError, ChainSchemaError,
+    DuplicateContractError
+        One-line messages naming the file and, where relevant, the row
+        (CSV: line number; JSON/DataFrame: 0-based record) and column.
+
+    Notes
+    -----
+    mid = (bid + ask)/2 where 0 <= bid <= ask and ask > 0; spread = ask - bid;
+    spread_pct = spread/mid.  See :func:`volscreen.loaders.quotes.quote_fields`
+    for the status rules and docs/data.md for every format.
+    """
+    name = _io.source_name(source)
+    raw, base, is_json = _read_source(source, name)
+    if raw.empty:
+        raise EmptyDataError("no option quotes", source=name)
+    if columns:
+        raw = raw.rename(columns=dict(columns))
+    spec: FormatSpec = detect(raw, name, None if format == "parquet" else format)
+    out, rule = apply_spec(raw, spec)
+    out = out.reset_index(drop=True)
+    n = len(out)
+
+    if quote_time is not None:
+        out[C.QUOTE_TIME], rule = pd.Series([quote_time] * n, dtype=object), "exact"
+    if C.QUOTE_TIME not in out:
+        raise ChainSchemaError(
+            f"no quote time in a {spec.name} file; pass quote_time=... "
+            "(e.g. '2025-08-26 16:00' New York)", source=name, column=C.QUOTE_TIME)
+    if C.CONTRACT_SYMBOL in out:
+        out = _fill_from_symbols(out, name, base)
+    missing = [c for c in (C.EXPIRY, C.STRIKE, C.RIGHT, C.BID, C.ASK) if c not in out]
+    if missing:
+        raise ChainSchemaError(f"missing required column(s) {missing} for format {spec.name}",
+                               source=name)
+
+    for col in NUMERIC:
+        if col in out:
+            out[col] = _to_float(out[col], col, name, base)
+    for col in PRICES:
+        values = out[col].to_numpy() if col in out else np.zeros(0)
+        neg = np.flatnonzero(values < 0)
+        if neg.size:
+            raise ChainSchemaError(f"negative price {values[neg[0]]!r} ({neg.size} row(s))",
+                                   source=name, row=int(neg[0]) + base, column=col)
+    out[C.EXPIRY] = _parse_dates(out[C.EXPIRY], C.EXPIRY, name, base)
+    out[C.RIGHT] = _rights(out[C.RIGHT], name, base)
+    tz = JSON_TIME_ZONES.get(spec.name, clock.EXCHANGE_TZ)
+    out[C.QUOTE_TIME] = quote_times(out[C.QUOTE_TIME], rule, tz=tz, source=name, row_base=base)
+
+    if C.UNDERLYING not in out or out[C.UNDERLYING].isna().all():
+        fallback = underlying or (out[C.ROOT] if C.ROOT in out else None)
+        if fallback is None:
+            raise ChainSchemaError("no underlying symbol; pass underlying=...", source=name,
+                                   column=C.UNDERLYING)
+        out[C.UNDERLYING] = fallback
+    elif underlying is not None:
+        out[C.UNDERLYING] = underlying
+    out[C.UNDERLYING] = out[C.UNDERLYING].astype("str").str.strip().str.lstrip("^_").str.upper()
+    if C.ROOT not in out:
+        source_sym = out[C.VENDOR_SYMBOL] if C.VENDOR_SYMBOL in out else None
+        roots = source_sym.astype("str").str.extract(_ROOT_RE)[0] if source_sym is not None \
+            else None
+        out[C.ROOT] = roots.where(roots.notna(), out[C.UNDERLYING]) if roots is not None \
+            else out[C.UNDERLYING]
+    out[C.ROOT] = out[C.ROOT].astype("str").str.strip().str.upper()
+    if C.SETTLEMENT not in out:
+        out[C.SETTLEMENT] = clock.settlement_style(out[C.ROOT])
+    if C.UNDERLYING_PRICE not in out:
+        out[C.UNDERLYING_PRICE] = np.nan
+    if underlying_price is not None:
+        out[C.UNDERLYING_PRICE] = out[C.UNDERLYING_PRICE].fillna(float(underlying_price))
+    out[C.MULTIPLIER] = out[C.MULTIPLIER].fillna(DEFAULT_MULTIPLIER) if C.MULTIPLIER in out \
+        else DEFAULT_MULTIPLIER
+    for col in (C.LAST, C.VOLUME, C.OPEN_INTEREST):
+        if col not in out:
+            out[col] = np.nan
+
+    valid = (out[C.STRIKE] > 0).to_numpy()
+    symbols = np.full(n, None, dtype=object)
+    if valid.any():
+        symbols[valid] = occ_symbol(out[C.ROOT].to_numpy()[valid],
+                                    out[C.EXPIRY].to_numpy()[valid],
+                                    out[C.RIGHT].to_numpy()[valid],
+                                    out[C.STRIKE].to_numpy()[valid])
+    if C.CONTRACT_SYMBOL in out and C.VENDOR_SYMBOL not in out:
+        given = out[C.CONTRACT_SYMBOL].astype("str").str.replace(" ", "").str.upper()
+        if (given.to_numpy(dtype=object) != symbols).any():
+            out[C.VENDOR_SYMBOL] = out[C.CONTRACT_SYMBOL]
+    out[C.CONTRACT_SYMBOL] = symbols
+
+    positions = np.arange(n)
+    out, dropped = _dedupe(out, name, positions, base)
+    derived = quote_fields(out, wide_threshold)
+    vendor = [c for c in out.columns if str(c).startswith(C.VENDOR_PREFIX)]
+    chain = pd.concat([out.drop(columns=[c for c in derived if c in out]), derived], axis=1)
+    chain = chain[list(C.CHAIN_COLUMNS) + vendor]
+    for col in vendor:
+        chain[col] = _normalise_vendor(chain[col])
+    for col in STRING_COLUMNS:
+        chain[col] = chain[col].astype("str")
+    chain[C.EXPIRY] = pd.DatetimeIndex(chain[C.EXPIRY]).as_unit("ns")
+    chain = chain.sort_values(SORT_KEYS, kind="stable", ignore_index=True)
+    counts = chain[C.QUOTE_STATUS].value_counts()
+    chain.attrs = {
+        "source": name,
+        "format": "parquet" if format == "parquet" else spec.name,
+        "quote_status_counts": {code: int(counts.get(code, 0)) for code in C.QUOTE_STATUSES},
+        "duplicates_dropped": dropped,
+    }
+    return chain

@@ -1,0 +1,239 @@
+"""Vendor formats: detection and column mapping, one table entry per format.
+
+Each format is a :class:`FormatSpec`: the raw columns that identify it, a
+``raw -> canonical`` rename, how its quote time reads (:data:`QuoteClock`)
+and, where a vendor needs it, a small hook.  Columns a spec does not name are
+kept as ``vendor_<snake_case_name>``.  JSON payloads are first flattened to a
+table (``_flatten_json``) and then go through the same table.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .. import columns as C
+from ..errors import DataError, UnknownFormatError
+
+QuoteClock = Literal["exact", "date_close", "at_1545", "session"]
+"""How a format's quote-time values are read.
+
+* ``exact``: timestamps as written (offset honoured, naive = New York);
+  date-only values mean the 16:00 New York close.
+* ``date_close``: a date; the quote is the official close, 16:00 New York.
+* ``at_1545``: a date; the quote is the 15:45 New York snapshot (Cboe DataShop).
+* ``session``: a fetch timestamp; inside regular hours it is used as is,
+  outside them it moves back to the last session close (16:00 New York of
+  the latest weekday at or before it).
+"""
+
+Hook = Callable[[pd.DataFrame], pd.DataFrame]
+
+DATASHOP_BID, DATASHOP_ASK = "underlying_bid_1545", "underlying_ask_1545"
+
+
+def _snake(name: str) -> str:
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", str(name).strip())
+    return re.sub(r"[^0-9a-zA-Z]+", "_", name).strip("_").lower()
+
+
+def vendor_name(raw: str) -> str:
+    """``vendor_`` + snake_case of a raw column name (``IVMean`` -> ``vendor_iv_mean``)."""
+    return C.VENDOR_PREFIX + _snake(raw)
+
+
+@dataclass(frozen=True)
+class FormatSpec:
+    """One vendor layout.  ``signature`` columns identify it (all must be present)."""
+
+    name: str
+    signature: frozenset[str]
+    rename: Mapping[str, str]
+    clock: QuoteClock
+    hook: Hook | None = None
+    drop: frozenset[str] = field(default_factory=frozenset)
+
+
+def _datashop_hook(frame: pd.DataFrame) -> pd.DataFrame:
+    # the underlying price is the mid of the 15:45 underlying bid/ask
+    if DATASHOP_BID in frame and DATASHOP_ASK in frame:
+        bid = pd.to_numeric(frame[DATASHOP_BID], errors="coerce")
+        ask = pd.to_numeric(frame[DATASHOP_ASK], errors="coerce")
+        frame = frame.assign(**{C.UNDERLYING_PRICE: (bid + ask) / 2})
+    return frame
+
+
+def _yfinance_hook(frame: pd.DataFrame) -> pd.DataFrame:
+    # quote time: spot_date (the close of that date), else the download time
+    if "spot_date" in frame:
+        return frame.assign(**{C.QUOTE_TIME: frame["spot_date"]})
+    if "downloaded_at_utc" in frame:
+        return frame.assign(**{C.QUOTE_TIME: frame["downloaded_at_utc"],
+                               "_clock": "session"})
+    return frame
+
+
+_GREEKS = {"delta": C.VENDOR_DELTA, "gamma": C.VENDOR_GAMMA, "theta": C.VENDOR_THETA,
+           "vega": C.VENDOR_VEGA, "rho": C.VENDOR_RHO}
+
+SPECS: tuple[FormatSpec, ...] = (
+    FormatSpec(
+        "canonical", frozenset({C.UNDERLYING, C.EXPIRY, C.STRIKE, C.RIGHT, C.BID, C.ASK}),
+        {}, "exact",
+    ),
+    FormatSpec(
+        "hod", frozenset({"underlying", "underlying_last", "optionroot", "type", "expiration",
+                          "quotedate"}),
+        {"underlying": C.UNDERLYING, "underlying_last": C.UNDERLYING_PRICE,
+         "optionroot": C.VENDOR_SYMBOL, "type": C.RIGHT, "expiration": C.EXPIRY,
+         "quotedate": C.QUOTE_TIME, "strike": C.STRIKE, "last": C.LAST, "bid": C.BID,
+         "ask": C.ASK, "volume": C.VOLUME, "openinterest": C.OPEN_INTEREST,
+         "impliedvol": C.VENDOR_IV, **_GREEKS},
+        "date_close",
+    ),
+    FormatSpec(
+        "deltaneutral", frozenset({"UnderlyingSymbol", "UnderlyingPrice", "OptionSymbol", "Type",
+                                   "Expiration", "DataDate"}),
+        {"UnderlyingSymbol": C.UNDERLYING, "UnderlyingPrice": C.UNDERLYING_PRICE,
+         "OptionSymbol": C.VENDOR_SYMBOL, "Type": C.RIGHT, "Expiration": C.EXPIRY,
+         "DataDate": C.QUOTE_TIME, "Strike": C.STRIKE, "Last": C.LAST, "Bid": C.BID,
+         "Ask": C.ASK, "Volume": C.VOLUME, "OpenInterest": C.OPEN_INTEREST,
+         "IVMean": C.VENDOR_IV, "IVBid": C.VENDOR_IV_BID, "IVAsk": C.VENDOR_IV_ASK,
+         "Delta": C.VENDOR_DELTA, "Gamma": C.VENDOR_GAMMA, "Theta": C.VENDOR_THETA,
+         "Vega": C.VENDOR_VEGA},
+        "date_close",
+    ),
+    FormatSpec(
+        "cboe_datashop", frozenset({"underlying_symbol", "quote_date", "root", "expiration",
+                                    "option_type", "bid_1545", "ask_1545"}),
+        {"underlying_symbol": C.UNDERLYING, "quote_date": C.QUOTE_TIME, "root": C.ROOT,
+         "expiration": C.EXPIRY, "strike": C.STRIKE, "option_type": C.RIGHT,
+         "close": C.LAST, "trade_volume": C.VOLUME, "bid_1545": C.BID, "ask_1545": C.ASK,
+         "open_interest": C.OPEN_INTEREST},
+        "at_1545", _datashop_hook,
+    ),
+    FormatSpec(
+        "yfinance", frozenset({"contractSymbol", "strike", "bid", "ask"}),
+        {"contractSymbol": C.CONTRACT_SYMBOL, "ticker": C.UNDERLYING, "lastPrice": C.LAST,
+         "volume": C.VOLUME, "openInterest": C.OPEN_INTEREST,
+         "impliedVolatility": C.VENDOR_IV, "S": C.UNDERLYING_PRICE, "bid": C.BID,
+         "ask": C.ASK, "strike": vendor_name("strike")},
+        "date_close", _yfinance_hook,
+    ),
+    FormatSpec(
+        "options_desk_json", frozenset({"_json", "updated", "underlyingPrice", "side"}),
+        {"_underlying": C.UNDERLYING, "updated": C.QUOTE_TIME,
+         "underlyingPrice": C.UNDERLYING_PRICE, "symbol": C.CONTRACT_SYMBOL,
+         "expiration": vendor_name("expiration"), "side": C.RIGHT, "strike": vendor_name("strike"),
+         "bid": C.BID, "ask": C.ASK, "last": C.LAST, "volume": C.VOLUME,
+         "openInterest": C.OPEN_INTEREST, "iv": C.VENDOR_IV, **_GREEKS},
+        "session",
+    ),
+    FormatSpec(
+        "cboe_snapshot_json", frozenset({"_json", "feed_timestamp", "spot", "exp"}),
+        {"ticker": C.UNDERLYING, "feed_timestamp": C.QUOTE_TIME, "spot": C.UNDERLYING_PRICE,
+         "type": C.RIGHT, "exp": C.EXPIRY, "strike": C.STRIKE, "bid": C.BID, "ask": C.ASK,
+         "oi": C.OPEN_INTEREST, "volume": C.VOLUME, "iv": C.VENDOR_IV, **_GREEKS},
+        "session",
+    ),
+    FormatSpec(
+        "cboe_delayed_json", frozenset({"_json", "timestamp", "current_price", "option"}),
+        {"symbol": C.UNDERLYING, "timestamp": C.QUOTE_TIME,
+         "current_price": C.UNDERLYING_PRICE, "option": C.CONTRACT_SYMBOL, "bid": C.BID,
+         "ask": C.ASK, "last_trade_price": C.LAST, "volume": C.VOLUME,
+         "open_interest": C.OPEN_INTEREST, "iv": C.VENDOR_IV, **_GREEKS},
+        "session",
+    ),
+)
+FORMAT_NAMES = tuple(s.name for s in SPECS) + ("parquet",)
+_BY_NAME = {s.name: s for s in SPECS}
+JSON_TIME_ZONES = {"cboe_snapshot_json": "UTC", "cboe_delayed_json": "UTC"}
+"""Zones of naive JSON timestamps (Cboe writes UTC without an offset)."""
+
+
+def _records(rows: Any, scalars: Mapping[str, Any]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
+    for key, value in scalars.items():
+        if not isinstance(value, (dict, list)) and key not in frame.columns:
+            frame[key] = value
+    frame["_json"] = True
+    return frame
+
+
+def flatten_json(payload: Any, name: str) -> pd.DataFrame:
+    """Turn a chain JSON document into one flat table (scalars broadcast to rows).
+
+    Recognised shapes: ``{symbol, updated, underlyingPrice, quotes: [...]}``
+    (options-desk), ``{ticker, feed_timestamp, spot, options: [...]}`` (Cboe
+    snapshot), ``{timestamp, data: {symbol, current_price, options: [...]}}``
+    (Cboe delayed quotes) and a plain list of canonical records.
+    """
+    if isinstance(payload, list):
+        return pd.DataFrame.from_records(payload)
+    if not isinstance(payload, dict):
+        raise DataError("JSON document is neither an object nor a list of quotes", source=name)
+    if isinstance(payload.get("data"), dict):  # Cboe delayed quotes
+        inner = payload["data"]
+        scalars = {k: v for k, v in inner.items() if k != "options"}
+        scalars["timestamp"] = payload.get("timestamp")
+        frame = _records(inner.get("options") or [], scalars)
+        return frame
+    for key in ("quotes", "options"):
+        if isinstance(payload.get(key), list):
+            scalars = {k: v for k, v in payload.items() if k != key}
+            if "symbol" in scalars:  # the chain symbol; rows carry their own "symbol"
+                scalars["_underlying"] = scalars.pop("symbol")
+            return _records(payload[key], scalars)
+    raise DataError("JSON document has no 'quotes', 'options' or 'data.options' list",
+                    source=name)
+
+
+def detect(frame: pd.DataFrame, name: str, forced: str | None) -> FormatSpec:
+    """The spec whose signature the columns match (``forced`` wins)."""
+    if forced is not None:
+        if forced not in _BY_NAME:
+            raise UnknownFormatError(name, FORMAT_NAMES, [f"format={forced!r} is not known"])
+        return _BY_NAME[forced]
+    cols = set(frame.columns)
+    for spec in SPECS:
+        if spec.signature <= cols:
+            return spec
+    raise UnknownFormatError(name, FORMAT_NAMES, [str(c) for c in frame.columns])
+
+
+def apply_spec(frame: pd.DataFrame, spec: FormatSpec) -> tuple[pd.DataFrame, QuoteClock]:
+    """Rename to canonical names; unknown columns become ``vendor_*``.
+
+    Returns the renamed frame and the quote clock for its ``quote_time`` values.
+    """
+    if spec.hook is not None:
+        frame = spec.hook(frame)
+    clock: QuoteClock = spec.clock
+    if "_clock" in frame.columns:
+        clock = frame["_clock"].iloc[0]
+    keep_canonical = set(C.CHAIN_COLUMNS) | {C.QUOTE_TIME}
+    mapping: dict[str, str] = {}
+    for col in frame.columns:
+        if col in ("_json", "_clock") or str(col).startswith("Unnamed:") or col == "":
+            continue
+        if col in spec.rename:
+            mapping[col] = spec.rename[col]
+        elif col in keep_canonical or str(col).startswith(C.VENDOR_PREFIX):
+            mapping[col] = col
+        else:
+            mapping[col] = vendor_name(col)
+    out = frame[list(mapping)].rename(columns=mapping)
+    out = out.loc[:, ~out.columns.duplicated()]
+    return out, clock
+
+
+def unique_parse(values: pd.Series, parser: Callable[[pd.Series], Any]) -> np.ndarray:
+    """Apply a slow element parser to the unique values only (dates repeat a lot)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    parsed = np.asarray(parser(pd.Series(uniques, dtype=object)))
+    out = parsed[np.where(codes < 0, 0, codes)] if len(parsed) else parsed
+    return out, codes < 0
