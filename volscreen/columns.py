@@ -166,6 +166,16 @@ VENDOR_VEGA = "vendor_vega"  # vendor vega, vendor units
 VENDOR_RHO = "vendor_rho"  # vendor rho, vendor units
 
 # --- implied / pricing (IV engine) ---
+VANNA = "vanna"  # d(delta)/d(vol) per vol point (0.01 of vol)
+VOLGA = "volga"  # d(vega_per_volpt)/d(vol) per vol point
+# forward_status codes (one per expiry)
+FS_OK = "ok"
+FS_ONE_SIDED = "one_sided"  # calls or puts only: no parity pair
+FS_NO_PAIRS = "no_pairs"  # no strike with both sides validly quoted
+FS_IMPLAUSIBLE = "implausible"  # implied discount or carry outside plausible bounds
+FS_EXPIRED = "expired"  # settlement at or before the quote time
+FS_NO_SPOT = "no_spot"  # forward found but no underlying price for the carry
+FORWARD_STATUSES = (FS_OK, FS_ONE_SIDED, FS_NO_PAIRS, FS_IMPLAUSIBLE, FS_EXPIRED, FS_NO_SPOT)
 
 # --- surface / term structure ---
 DAYS = "days"  # calendar days from the New York quote date to the expiry date
@@ -185,6 +195,10 @@ FWD_VOL = "fwd_vol"  # forward vol from the previous expiry to this one, annuali
 FWD_VAR_STATUS = "fwd_var_status"  # FV_* code beside fwd_vol
 EVENT_KINK = "event_kink"  # True where atm total variance stands out from its neighbours
 CM_STATUS = "cm_status"  # CM_* reason beside a constant-maturity vol
+FWD_DELTA = "fwd_delta"  # undiscounted forward delta: N(d1) for calls, N(d1) - 1 for puts
+SLOPE_DIFF = "slope_diff"  # IV(short) - IV(long) constant maturity, decimal vol
+SLOPE_RATIO = "slope_ratio"  # IV(short) / IV(long)
+TS_NO_WING = "no_25d_wing"  # ATM fine, but no OTM quotes bracketing 25 delta on a side
 TS_OK = "ok"
 TS_THIN = "thin"  # fewer usable OTM quotes than the minimum: numbers kept, not trusted
 TS_NO_BRACKET = "no_bracket"  # no usable OTM strike on one side of the forward
@@ -230,6 +244,57 @@ MF_NOT_BRACKETED = "not_bracketed"  # no term on one side of the target
 MF_NEGATIVE = "negative_variance"  # computed variance <= 0
 
 # --- realized / compression ---
+# realized.py
+RV_PREFIX = "rv_"  # rv_<window>: rolling realized vol over <window> bars, annual decimal
+RV_STATUS = "rv_status"  # RVS_* code beside the rv_<window> columns
+WINDOW = "window"  # rolling window length in bars (vol cone index)
+CONE_QUANTILE_PREFIX = "q"  # q<percent>: cone quantile column, e.g. q10, q50, q100
+RV_CURRENT = "current"  # latest rolling RV in the cone, annual decimal
+RV_CURRENT_PCTILE = "current_pctile"  # 100 * share of history strictly below current
+N_OBS = "n_obs"  # number of observations a statistic is based on
+RVS_OK = "ok"
+RVS_WARMUP = "warmup"  # a window is not yet full: its rv_<window> is NaN
+RVS_SUSPECT_SPLIT = "suspect_split"  # the window holds a move matching a split ratio: NaN
+RV_STATUSES = (RVS_OK, RVS_WARMUP, RVS_SUSPECT_SPLIT)
+# compression.py: one row per bar
+BB_UPPER = "bb_upper"  # middle + 2 population sigma(20) of close
+BB_MIDDLE = "bb_middle"  # SMA(20) of close
+BB_LOWER = "bb_lower"  # middle - 2 population sigma(20)
+BBW = "bbw"  # Bollinger bandwidth (upper - lower) / middle, a fraction
+PCT_B = "pct_b"  # (close - lower) / (upper - lower), unclipped
+BBW_PCTILE_126 = "bbw_pctile_126"  # 100 * share of the previous 126 bbw values below today's
+BBW_PCTILE_252 = "bbw_pctile_252"  # same over the previous 252 bars
+BBW_NEW_LOW = "bbw_new_low"  # bbw is the lowest of the trailing N bars (Bollinger's squeeze)
+KC_UPPER = "kc_upper"  # kc_middle + 1.5 * ATR(20) Wilder
+KC_MIDDLE = "kc_middle"  # EMA(20) of close, alpha 2/21, seeded by SMA(20)
+KC_LOWER = "kc_lower"  # kc_middle - 1.5 * ATR(20) Wilder
+SQUEEZE_ON = "squeeze_on"  # TTM squeeze: Bollinger bands inside the Keltner channel
+SQUEEZE_BARS = "squeeze_bars"  # consecutive bars with squeeze_on ending at this bar
+ATR = "atr"  # Wilder ATR(14), price units
+ATR_PCT = "atr_pct"  # atr / close, a fraction
+ATR_PCTILE_252 = "atr_pctile_252"  # 100 * share of the previous 252 atr_pct values below today's
+RSI = "rsi"  # Wilder RSI(14), 0..100
+SMA_20 = "sma_20"  # simple moving average of close, 20 bars
+SMA_50 = "sma_50"  # 50 bars
+SMA_200 = "sma_200"  # 200 bars
+DIST_SMA_20 = "dist_sma_20"  # close / sma_20 - 1, a fraction
+DIST_SMA_50 = "dist_sma_50"  # close / sma_50 - 1
+DIST_SMA_200 = "dist_sma_200"  # close / sma_200 - 1
+COMPRESSION_STATUS = "compression_status"  # CS_* code explaining NaNs in the row
+CS_OK = "ok"
+CS_WARMUP = "warmup"  # at least one indicator's window is not yet full (its value is NaN)
+CS_FLAT = "flat"  # no price movement in the window: bbw 0, pct_b / rsi undefined (NaN)
+COMPRESSION_STATUSES = (CS_OK, CS_WARMUP, CS_FLAT)
+# compression_summary (latest bar)
+AS_OF = "as_of"  # label of the bar the summary describes
+RV_RATIO = "rv_ratio"  # short / long realized vol, rv_10 / rv_60 by default
+RANGE_PCT = "range_pct"  # (max high - min low) / close over the last N bars, a fraction
+# rangebox.py: RangeBox.status codes
+BOX_OK = "box"  # a consolidation held for at least min_sessions with touches on both edges
+BOX_WEAK = "weak_box"  # held, but an edge was touched fewer than twice
+BOX_NONE = "no_box"  # trending or too short: no consolidation
+BOX_USER = "user_range"  # ceiling and floor supplied by the user
+BOX_STATUSES = (BOX_OK, BOX_WEAK, BOX_NONE, BOX_USER)
 
 # --- history store ---
 # series kept per (underlying, session date, kind); decimals, never percent
@@ -278,3 +343,145 @@ RS_TOO_FEW_OBS = "too_few_obs"  # fewer than min_obs previous observations
 RS_FLAT = "flat"  # max == min over the window: rank undefined
 RS_NO_VALUE_TODAY = "no_value_today"  # no (finite) value on the ranked date
 RANK_STATUSES = (RS_OK, RS_TOO_FEW_OBS, RS_FLAT, RS_NO_VALUE_TODAY)
+
+# --- structures / targets / score ---
+# candidates (structures.py): one row per long straddle/strangle
+STRUCTURE = "structure"  # "straddle", "strangle_25d", "strangle_255_265", "strangle_range"
+STRUCTURE_KIND = "structure_kind"  # "straddle" / "strangle_delta" / "strangle_strikes" / "strangle_range"
+DAYS = "days"  # calendar days from the quote date (New York) to expiry
+TRADING_DAYS = "trading_days"  # weekdays from the quote date to expiry (exchange holidays ignored)
+SPOT = "spot"  # underlying price the chain was quoted against
+PUT_STRIKE = "put_strike"
+CALL_STRIKE = "call_strike"
+PUT_SYMBOL = "put_symbol"  # OCC symbol of the put leg
+CALL_SYMBOL = "call_symbol"  # OCC symbol of the call leg
+PUT_BID = "put_bid"
+PUT_ASK = "put_ask"
+PUT_MID = "put_mid"
+PUT_IV = "put_iv"
+PUT_DELTA = "put_delta"
+CALL_BID = "call_bid"
+CALL_ASK = "call_ask"
+CALL_MID = "call_mid"
+CALL_IV = "call_iv"
+CALL_DELTA = "call_delta"
+STRUCTURE_IV = "structure_iv"  # vega-weighted average of the two legs' IVs
+DEBIT_MID = "debit_mid"  # put mid + call mid, per share
+DEBIT_NATURAL = "debit_natural"  # put ask + call ask, per share (paying the offer)
+SPREAD_COST = "spread_cost"  # debit_natural - debit_mid, per share
+DEBIT_MID_PER_CONTRACT = "debit_mid_per_contract"  # dollars, x multiplier
+DEBIT_NATURAL_PER_CONTRACT = "debit_natural_per_contract"  # dollars, x multiplier
+SPREAD_COST_PER_CONTRACT = "spread_cost_per_contract"  # dollars, x multiplier
+BREAKEVEN_LOW = "breakeven_low"  # put strike - natural debit
+BREAKEVEN_HIGH = "breakeven_high"  # call strike + natural debit
+BREAKEVEN_LOW_MID = "breakeven_low_mid"  # put strike - mid debit
+BREAKEVEN_HIGH_MID = "breakeven_high_mid"  # call strike + mid debit
+BREAKEVEN_MOVE_PCT = "breakeven_move_pct"  # distance to the nearer breakeven / spot, a fraction
+MIN_OPEN_INTEREST = "min_open_interest"  # smaller open interest of the two legs
+MAX_SPREAD_PCT = "max_spread_pct"  # wider spread_pct of the two legs, a fraction
+CANDIDATE_STATUS = "candidate_status"  # leg selection status (CAND_* codes)
+SELECTION_NOTE = "selection_note"  # ";"-joined notes on how the legs were chosen
+# targets (targets.py)
+TARGET_LOW = "target_low"  # nearest target level below spot
+TARGET_HIGH = "target_high"  # nearest target level above spot
+PNL_AT_EXPIRY_LOW = "pnl_at_expiry_low"  # dollars per contract at target_low at expiry, natural debit
+PNL_AT_EXPIRY_HIGH = "pnl_at_expiry_high"
+RETURN_ON_DEBIT_LOW = "return_on_debit_low"  # pnl_at_expiry_low / natural debit, a fraction
+RETURN_ON_DEBIT_HIGH = "return_on_debit_high"
+HORIZON_DATE = "horizon_date"  # date the horizon repricing assumes the target is reached
+HORIZON_T = "horizon_t"  # years from the quote to the horizon
+PNL_AT_HORIZON_LOW = "pnl_at_horizon_low"  # dollars per contract, sticky strike, no IV shift
+PNL_AT_HORIZON_HIGH = "pnl_at_horizon_high"
+PNL_AT_HORIZON_PREFIX = "pnl_at_horizon_"  # + low/high + _iv_m3/_iv_p3 for IV-shift scenarios
+BREAKEVEN_INSIDE_TARGETS = "breakeven_inside_targets"  # target_low <= BE_low and BE_high <= target_high
+BE_LOW_SIGMAS = "be_low_sigmas"  # (spot - BE_low) / (spot structure_iv sqrt t)
+BE_HIGH_SIGMAS = "be_high_sigmas"  # (BE_high - spot) / (spot structure_iv sqrt t)
+BE_LOW_ATRS = "be_low_atrs"  # (spot - BE_low) / ATR
+BE_HIGH_ATRS = "be_high_atrs"
+BE_LOW_BOX_HEIGHTS = "be_low_box_heights"  # (spot - BE_low) / range-box height
+BE_HIGH_BOX_HEIGHTS = "be_high_box_heights"
+# probabilities (probability.py); the suffix names the measure
+P_BEYOND_BE_IV = "p_beyond_be_iv"  # risk-neutral lognormal on the forward, each side its leg's IV
+P_BEYOND_BE_RV = "p_beyond_be_rv"  # lognormal, zero drift, RV forecast
+P_BEYOND_BE_HIST = "p_beyond_be_hist"  # overlapping historical windows of the same trading days
+P_BEYOND_BE_HIST_SE = "p_beyond_be_hist_se"  # moving-block bootstrap standard error
+P_TOUCH_LOW_IV = "p_touch_low_iv"  # touch target_low before expiry, GBM at the put IV, drift r - q
+P_TOUCH_HIGH_IV = "p_touch_high_iv"
+P_TOUCH_LOW_RV = "p_touch_low_rv"  # touch under the RV forecast, zero drift
+P_TOUCH_HIGH_RV = "p_touch_high_rv"
+P_TOUCH_LOW_HIST = "p_touch_low_hist"  # share of historical windows whose low reached the level
+P_TOUCH_HIGH_HIST = "p_touch_high_hist"
+HIST_SAMPLE_SIZE = "hist_sample_size"  # number of overlapping windows behind the *_hist columns
+# cheapness and score (score.py)
+RV_FORECAST = "rv_forecast"  # annual decimal vol on the trading-day (sqrt 252) clock
+FAIR_DEBIT_RV = "fair_debit_rv"  # Black-76 structure value at the RV forecast, per share
+CHEAPNESS = "cheapness"  # debit_natural / fair_debit_rv (< 1 cheap)
+IV_RV_RATIO = "iv_rv_ratio"  # sqrt(structure_iv^2 t / (rv^2 trading_days / 252))
+IV_RANK = "iv_rank"  # 0-100, from the history store when given
+SCORE_COMPRESSION = "score_compression"  # component in [0, 1]
+SCORE_CHEAPNESS = "score_cheapness"
+SCORE_TARGET_REACH = "score_target_reach"
+SCORE_LIQUIDITY = "score_liquidity"
+SCORE = "score"  # weighted mean of the available components, in [0, 1]
+SCORE_COVERAGE = "score_coverage"  # share of the weight whose component was available
+REASONS = "reasons"  # ";"-joined reason codes
+DATA_STATUS = "data_status"  # ";"-joined codes for optional inputs that were missing (DS_*)
+
+# candidate_status codes
+CAND_OK = "ok"
+CAND_NO_PUT = "no_put_leg"  # no usable put quote for this structure
+CAND_NO_CALL = "no_call_leg"  # no usable call quote for this structure
+CAND_NO_LEGS = "no_legs"  # neither leg usable
+CANDIDATE_STATUSES = (CAND_OK, CAND_NO_PUT, CAND_NO_CALL, CAND_NO_LEGS)
+# data_status codes (optional inputs missing -> the matching columns are NaN)
+DS_OK = "ok"
+DS_NO_RV = "no_rv"  # no RV forecast: *_rv, fair_debit_rv, cheapness, iv_rv_ratio NaN
+DS_NO_BARS = "no_bars"  # no price history: *_hist NaN
+DS_SHORT_HISTORY = "short_history"  # fewer overlapping windows than the minimum: *_hist NaN
+DS_NO_TARGET_LOW = "no_target_low"  # no target below spot: *_low target columns NaN
+DS_NO_TARGET_HIGH = "no_target_high"  # no target above spot
+DS_NO_ATR = "no_atr"  # be_*_atrs NaN
+DS_NO_BOX = "no_box"  # be_*_box_heights NaN
+DS_NO_COMPRESSION = "no_compression"  # score_compression NaN
+DS_NO_IV_RANK = "no_iv_rank"  # iv_rank NaN (no history store value given)
+DS_NO_IV = "no_iv"  # a leg has no IV: greeks, IV probabilities, horizon P&L NaN
+DS_PAST_HORIZON = "horizon_after_expiry"  # horizon at/after expiry: horizon P&L is the expiry P&L
+
+# --- screen / export ---
+# summary (one row per ticker and chain); vols are decimals, ratios plain
+SCHEMA_VERSION = "schema_version"  # export column contract version (docs/columns.md)
+SCREEN_RANK = "screen_rank"  # 1 = best, across every ticker of the screen
+SCREEN_STATUS = "screen_status"  # SCR_* code: ok / thin / failed
+SCREEN_REASON = "screen_reason"  # why a ticker failed or is thin (empty when ok)
+SOURCE_FILE = "source_file"  # chain file the row was screened from
+BARS_AS_OF = "bars_as_of"  # last bar used (bars after the chain's quote date are cut off)
+IV30_STATUS = "iv30_status"  # CM_* reason beside iv30
+IV90_STATUS = "iv90_status"  # CM_* reason beside iv90
+RV20_STATUS = "rv20_status"  # why rv20 is NaN (no_bars, warmup, ...)
+IV30_RV20 = "iv30_rv20"  # iv30 / rv20, both annualised (365-day minute clock vs sqrt 252)
+TERM_SLOPE = "term_slope"  # iv30 - iv90, decimal vol (0.02 = 2 vol points)
+IV_PERCENTILE = "iv_percentile"  # 0..100 from the history store
+IV_RANK_N_OBS = "iv_rank_n_obs"  # previous observations behind iv_rank / iv_percentile
+IV_RANK_STATUS = "iv_rank_status"  # RS_* code, or no_store
+BOX_FLOOR = "box_floor"  # range-box floor, price units
+BOX_CEILING = "box_ceiling"  # range-box ceiling, price units
+BOX_STATUS = "box_status"  # BOX_* code, or no_bars
+TARGETS_SOURCE = "targets_source"  # TGT_* code: where target_low/high came from
+N_CANDIDATES = "n_candidates"  # candidates built for the ticker
+BEST_STRUCTURE = "best_structure"  # structure of the best-scored candidate
+BEST_EXPIRY = "best_expiry"  # its expiry date
+BEST_LEGS = "best_legs"  # its legs as OCC symbols, put first, space separated
+BEST_DEBIT_NATURAL = "best_debit_natural"  # its natural debit, per share
+BEST_SCORE = "best_score"  # its score in [0, 1]
+LEGS = "legs"  # candidate legs as OCC symbols, put first, space separated
+SCR_OK = "ok"
+SCR_THIN = "thin"  # fewer usable quotes than min_quotes: screened, not trusted
+SCR_FAILED = "failed"  # the ticker could not be screened; screen_reason says why
+SCREEN_STATUSES = (SCR_OK, SCR_THIN, SCR_FAILED)
+TGT_USER = "user"  # targets given by the user (CLI/config)
+TGT_RANGE = "user_range"  # measured moves of a user-given range
+TGT_BOX = "box"  # measured moves of the detected range box
+TGT_NONE = "none"  # no targets: target columns NaN
+# warnings table
+WARNING_CODE = "warning_code"  # short code (thin_chain, failed, no_bars, ...)
+WARNING_MESSAGE = "message"  # one-line human-readable explanation
