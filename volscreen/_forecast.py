@@ -1,0 +1,188 @@
+"""Realized-vol forecasts over an option's life: EWMA and HAR-RV.
+
+Public entry point :func:`rv_forecast` is re-exported by
+:mod:`volscreen.realized`.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Literal, overload
+
+import numpy as np
+import pandas as pd
+
+from ._rolling import rolling_mean
+from ._typing import FloatArray
+from .errors import ConfigError, EmptyDataError
+
+log = logging.getLogger(__name__)
+
+HAR_LAGS = (1, 5, 22)
+"""Daily, weekly and monthly components of the HAR-RV regression (bars)."""
+MIN_HAR_OBS = 250
+"""Fewest regression rows for a HAR fit; below it the EWMA forecast is used."""
+ForecastMethod = Literal["har", "ewma"]
+
+
+@dataclass(frozen=True)
+class RVForecast:
+    """A realized-vol forecast with its in-sample record.
+
+    Vols are annual decimals (sqrt(252) convention); errors are the
+    root-mean-square difference, in annual vol, between each method's fitted
+    value and the realized vol over the following ``horizon_days`` bars,
+    over every bar of the history where both are known.
+    """
+
+    vol: float  # the forecast of the chosen method
+    method: str  # method used for ``vol`` ("har" or "ewma")
+    horizon_days: int  # trading days ahead
+    ewma_vol: float
+    har_vol: float  # NaN when the history is too short for a fit
+    ewma_rmse: float
+    har_rmse: float
+    har_coef: tuple[float, ...] = field(default=())  # intercept, daily, weekly, monthly
+    n_obs: int = 0  # regression rows
+    note: str = ""
+
+
+def _daily_proxy(bars: pd.DataFrame) -> tuple[FloatArray, FloatArray]:
+    """Daily variance proxy (overnight^2 + Rogers-Satchell) and squared returns."""
+    from .realized import _prepare  # local: realized imports this module
+
+    parts = _prepare(bars, split_check=True)
+    proxy = parts.r_on**2 + parts.rs
+    return proxy, parts.r_cc**2
+
+
+def _forward_mean(x: FloatArray, h: int) -> FloatArray:
+    """Mean of x[t+1 .. t+h] at each t (NaN where not all known)."""
+    out = np.full(x.shape[0], np.nan)
+    trailing = rolling_mean(x, h)  # trailing[t] = mean x[t-h+1 .. t]
+    out[:-h] = trailing[h:]
+    return out
+
+
+@overload
+def rv_forecast(
+    bars: pd.DataFrame, horizon_days: int, *, method: ForecastMethod = ...,
+    details: Literal[False] = ...,
+) -> float: ...
+
+
+@overload
+def rv_forecast(
+    bars: pd.DataFrame, horizon_days: int, *, method: ForecastMethod = ...,
+    details: Literal[True],
+) -> RVForecast: ...
+
+
+def rv_forecast(
+    bars: pd.DataFrame,
+    horizon_days: int,
+    *,
+    method: ForecastMethod = "har",
+    details: bool = False,
+) -> float | RVForecast:
+    """Forecast the realized vol over the next ``horizon_days`` trading days.
+
+    Parameters
+    ----------
+    bars
+        Daily bars as for :func:`volscreen.realized_vols` (suspected splits
+        are excluded from every fit and warned about).
+    horizon_days
+        Trading days to the option's expiry.  For an expiry ``d`` calendar
+        days away use about ``d * 252 / 365``.
+    method
+        ``"har"`` (default) or ``"ewma"``.
+    details
+        Return an :class:`RVForecast` (both forecasts and their in-sample
+        errors) instead of the float.
+
+    Returns
+    -------
+    float or RVForecast
+        Annual decimal vol on the 252-trading-day basis.
+
+    Notes
+    -----
+    Daily variance proxy: v_t = ln(O_t/C_{t-1})^2 + RS_t, the overnight
+    return squared plus the Rogers-Satchell intraday variance (drift-free,
+    far less noisy than a squared return).  Target: the mean of
+    v_{t+1..t+h}.
+
+    * EWMA (RiskMetrics, lambda = 0.94) of squared close-to-close returns,
+      seeded with the mean of the first 20.  The forecast is flat in the
+      horizon: sigma^2 = v_T.
+    * HAR-RV (Corsi 2009), fitted directly for the horizon by least squares:
+      mean(v_{t+1..t+h}) = b0 + b_d v_t + b_w mean(v_{t-4..t}) +
+      b_m mean(v_{t-21..t}).
+
+    HAR is the default because it carries the mean reversion of vol over
+    multi-week horizons (after a compression it forecasts a rise towards
+    the long-run level, after a spike a decay), which EWMA's flat forecast
+    cannot; the in-sample RMSE of both is reported so this can be checked
+    per ticker.  With fewer than 250 regression rows the EWMA value is used
+    and ``note`` says so.
+
+    Comparison with implied vol: implied vols here use calendar time
+    (t = minutes / 525,600).  Over an option's life the forecast total
+    variance is sigma_rv^2 * N / 252 for N trading days, the implied one
+    sigma_iv^2 * t; with N ~ 252 t the two annualised numbers compare
+    directly (weekends carry little variance).
+    """
+    h = int(horizon_days)
+    if h < 1:
+        raise ConfigError(f"horizon_days must be at least 1, got {horizon_days!r}")
+    if method not in ("har", "ewma"):
+        raise ConfigError(f"unknown forecast method {method!r}; choose 'har' or 'ewma'")
+    proxy, ret2 = _daily_proxy(bars)
+    if np.count_nonzero(np.isfinite(ret2)) < 22:
+        raise EmptyDataError(f"need at least 22 daily returns to forecast vol, got {len(bars)} bars")
+    from .realized import EWMA_LAMBDA, TRADING_DAYS_PER_YEAR, _ewma_var
+
+    annual = float(TRADING_DAYS_PER_YEAR)
+    target = _forward_mean(proxy, h)
+    ewma = _ewma_var(np.sqrt(ret2), 20, EWMA_LAMBDA)
+    ewma_vol = float(np.sqrt(annual * ewma[-1])) if np.isfinite(ewma[-1]) else np.nan
+    ok = np.isfinite(target) & np.isfinite(ewma)
+    ewma_rmse = _rmse(ewma[ok], target[ok], annual)
+
+    comps = [proxy] + [rolling_mean(proxy, lag) for lag in HAR_LAGS[1:]]
+    x = np.column_stack([np.ones_like(proxy), *comps])
+    fit_rows = np.isfinite(x).all(axis=1) & np.isfinite(target)
+    n_obs = int(fit_rows.sum())
+    har_vol, har_rmse, coef, note = np.nan, np.nan, (), ""
+    if n_obs >= MIN_HAR_OBS:
+        beta, *_ = np.linalg.lstsq(x[fit_rows], target[fit_rows], rcond=None)
+        coef = tuple(float(b) for b in beta)
+        fitted = x @ beta
+        har_rmse = _rmse(fitted[fit_rows], target[fit_rows], annual)
+        last = fitted[-1]
+        if np.isfinite(last) and last > 0.0:
+            har_vol = float(np.sqrt(annual * last))
+        else:
+            note = "HAR forecast not positive at the last bar; EWMA used"
+    else:
+        note = f"only {n_obs} HAR regression rows (< {MIN_HAR_OBS}); EWMA used"
+    used = "har" if method == "har" and np.isfinite(har_vol) else "ewma"
+    if note and method == "har":
+        log.info("rv_forecast: %s", note)
+    vol = har_vol if used == "har" else ewma_vol
+    if not details:
+        return float(vol)
+    return RVForecast(
+        vol=float(vol), method=used, horizon_days=h, ewma_vol=ewma_vol, har_vol=har_vol,
+        ewma_rmse=ewma_rmse, har_rmse=har_rmse, har_coef=coef, n_obs=n_obs, note=note,
+    )
+
+
+def _rmse(fitted_var: FloatArray, target_var: FloatArray, annual: float) -> float:
+    """RMSE in annual vol between two daily-variance series."""
+    if fitted_var.size == 0:
+        return float("nan")
+    a = np.sqrt(annual * np.maximum(fitted_var, 0.0))
+    b = np.sqrt(annual * np.maximum(target_var, 0.0))
+    return float(np.sqrt(np.mean((a - b) ** 2)))

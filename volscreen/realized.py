@@ -1,0 +1,326 @@
+"""Realized volatility: rolling estimators, vol cones and forecasts.
+
+Every vol is an annual decimal (0.182), annualised with
+``sqrt(TRADING_DAYS_PER_YEAR)`` = sqrt(252) from daily variances.  Rolling
+windows are aligned on the last bar of the window and are NaN until the
+window is full; the ``rv_status`` column says why a value is NaN.
+
+Adjustment
+----------
+Returns between days (close-to-close, overnight) use ``adj_close`` when the
+bars carry it: the open is put on the same basis by scaling it with
+``adj_close / close`` of its day.  Same-day ratios (high/low, close/open,
+high/close, ...) do not depend on that scaling, so the range terms use the raw
+OHLC.  A one-day move that matches a common split ratio (2:1, 3:1, 3:2, 1:2,
+...) is treated as an unadjusted split: windows containing it are NaN with
+status ``suspect_split`` and a :class:`~volscreen.errors.DataQualityWarning`
+names the dates (pass ``split_check=False`` for indices such as VIX).
+"""
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import columns as col
+from ._forecast import RVForecast, rv_forecast
+from ._rolling import check_bars, prices, recursive_mean, rolling_mean, rolling_sum, rolling_var
+from ._typing import BoolArray, FloatArray, RVEstimator
+from .errors import ConfigError, DataQualityWarning
+
+__all__ = ["RVForecast", "realized_vol", "realized_vols", "rv_forecast", "vol_cone"]
+
+log = logging.getLogger(__name__)
+
+TRADING_DAYS_PER_YEAR = 252
+"""Trading days per year: daily variance x 252 = annual variance."""
+EWMA_LAMBDA = 0.94
+"""RiskMetrics (1996) decay factor for daily data."""
+DEFAULT_WINDOWS = (10, 20, 30, 60, 90, 120, 252)
+"""Rolling windows (bars) of :func:`realized_vols` and :func:`vol_cone`."""
+DEFAULT_QUANTILES = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
+"""Quantiles of the vol cone."""
+SPLIT_RATIOS = (1.5, 2.0, 3.0, 4.0, 5.0, 8.0, 10.0, 20.0)
+"""Forward split ratios checked (their inverses cover reverse splits)."""
+SPLIT_TOLERANCE = 0.03
+"""A one-day price ratio within 3 % of a split ratio (or its inverse) is suspect."""
+ESTIMATORS: tuple[str, ...] = (
+    "close_to_close",
+    "parkinson",
+    "garman_klass",
+    "rogers_satchell",
+    "yang_zhang",
+    "ewma",
+)
+_LN2 = float(np.log(2.0))
+
+
+def yang_zhang_k(n: int) -> float:
+    """Yang-Zhang weight k = 0.34 / (1.34 + (n + 1)/(n - 1)) for an n-bar window."""
+    return 0.34 / (1.34 + (n + 1.0) / (n - 1.0))
+
+
+class _Parts:
+    """Per-bar log terms of the estimators (arrays aligned with the bars)."""
+
+    def __init__(self, bars: pd.DataFrame) -> None:
+        check_bars(bars)
+        o, h, lo, c = (prices(bars, name) for name in col.BAR_REQUIRED)
+        factor = prices(bars, col.ADJ_CLOSE) / c if col.ADJ_CLOSE in bars.columns else 1.0
+        c_adj = c * factor
+        o_adj = o * factor
+        n = c.shape[0]
+        self.index = bars.index
+        self.n = n
+        self.r_cc = np.full(n, np.nan)
+        self.r_cc[1:] = np.log(c_adj[1:] / c_adj[:-1])  # close-to-close
+        self.r_on = np.full(n, np.nan)
+        self.r_on[1:] = np.log(o_adj[1:] / c_adj[:-1])  # overnight, open vs previous close
+        self.r_oc = np.log(c / o)  # open-to-close, same day
+        self.hl = np.log(h / lo)
+        self.rs = np.log(h / c) * np.log(h / o) + np.log(lo / c) * np.log(lo / o)
+        self.suspect: BoolArray = np.zeros(n, dtype=bool)
+
+    def flag_splits(self) -> list[object]:
+        """Mark one-day moves matching a split ratio; returns their bar labels."""
+        ratio = np.exp(np.abs(np.nan_to_num(self.r_cc)))
+        near = np.zeros(self.n, dtype=bool)
+        for split in SPLIT_RATIOS:
+            near |= np.abs(ratio / split - 1.0) <= SPLIT_TOLERANCE
+        self.suspect = near
+        if near.any():
+            self.r_cc[near] = np.nan
+            self.r_on[near] = np.nan
+        return list(self.index[near])
+
+
+def _ewma_var(r: FloatArray, seed_len: int, lam: float) -> FloatArray:
+    """RiskMetrics EWMA variance of returns ``r`` (NaN where ``r`` is NaN restarts it).
+
+    Seeded with the mean of the first ``seed_len`` squared returns of each
+    stretch of finite returns; the value at a bar uses returns up to that bar.
+    """
+    n = r.shape[0]
+    out = np.full(n, np.nan)
+    finite = np.isfinite(r)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], finite.astype(np.int8), [0]))))
+    for begin, end in zip(edges[::2], edges[1::2]):  # one pass per stretch of finite returns
+        seg = r[begin:end] ** 2
+        if seg.shape[0] < seed_len:
+            continue
+        seed = float(np.mean(seg[:seed_len]))
+        out[begin:end] = recursive_mean(seg, 1.0 - lam, seed_len - 1, seed)
+    return out
+
+
+def _daily_var(parts: _Parts, estimator: str, n: int) -> FloatArray:
+    """Rolling daily variance of one estimator over ``n`` bars."""
+    if n < 2:
+        raise ConfigError(f"window must be at least 2 bars, got {n}")
+    if estimator == "close_to_close":
+        return rolling_var(parts.r_cc, n, ddof=1)
+    if estimator == "parkinson":
+        return rolling_mean(parts.hl**2, n) / (4.0 * _LN2)
+    if estimator == "garman_klass":
+        return rolling_mean(0.5 * parts.hl**2 - (2.0 * _LN2 - 1.0) * parts.r_oc**2, n)
+    if estimator == "rogers_satchell":
+        return rolling_mean(parts.rs, n)
+    if estimator == "yang_zhang":
+        k = yang_zhang_k(n)
+        var_o = rolling_var(parts.r_on, n, ddof=1)
+        var_c = rolling_var(np.where(np.isnan(parts.r_on), np.nan, parts.r_oc), n, ddof=1)
+        var_rs = rolling_mean(parts.rs, n)
+        return var_o + k * var_c + (1.0 - k) * np.maximum(var_rs, 0.0)
+    if estimator == "ewma":
+        return _ewma_var(parts.r_cc, n, EWMA_LAMBDA)
+    raise ConfigError(
+        f"unknown realized-vol estimator {estimator!r}; choose one of " + ", ".join(ESTIMATORS)
+    )
+
+
+def _annualise(daily_var: FloatArray) -> FloatArray:
+    return np.sqrt(np.maximum(daily_var, 0.0) * TRADING_DAYS_PER_YEAR)
+
+
+def _suspect_windows(parts: _Parts, n: int) -> BoolArray:
+    """True where the ``n``-bar window ending at a bar holds a suspect split."""
+    if not parts.suspect.any():
+        return np.zeros(parts.n, dtype=bool)
+    hits = rolling_sum(parts.suspect.astype(np.float64), n)
+    # a window is also spoiled while the partial window at the start holds the split
+    cum = np.cumsum(parts.suspect)
+    return np.where(np.isnan(hits), cum > 0, hits > 0)
+
+
+def _prepare(bars: pd.DataFrame, split_check: bool) -> _Parts:
+    parts = _Parts(bars)
+    if split_check:
+        dates = parts.flag_splits()
+        if dates:
+            shown = ", ".join(str(d) for d in dates[:5]) + (" ..." if len(dates) > 5 else "")
+            msg = (
+                f"{len(dates)} one-day move(s) match a split ratio (bars {shown}); windows "
+                "holding them are NaN (status 'suspect_split'). Load split-adjusted bars, or "
+                "pass split_check=False if the moves are real"
+            )
+            log.warning(msg)
+            warnings.warn(msg, DataQualityWarning, stacklevel=3)
+    return parts
+
+
+def realized_vols(
+    bars: pd.DataFrame,
+    windows: Sequence[int] = DEFAULT_WINDOWS,
+    *,
+    estimator: RVEstimator = "yang_zhang",
+    split_check: bool = True,
+) -> pd.DataFrame:
+    """Rolling realized vol over several windows, one row per bar.
+
+    Parameters
+    ----------
+    bars
+        Daily bars (``volscreen.load_bars``): columns ``open``, ``high``,
+        ``low``, ``close``, optional ``adj_close``; any increasing index
+        (dates, or the ``bar`` RangeIndex of an undated corpus).
+    windows
+        Window lengths in bars (each at least 2).
+    estimator
+        ``"close_to_close"``, ``"parkinson"``, ``"garman_klass"``,
+        ``"rogers_satchell"``, ``"yang_zhang"`` (default) or ``"ewma"``.
+    split_check
+        Flag one-day moves matching a split ratio (see the module notes).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index as ``bars``; columns ``rv_<window>`` (annual decimal vol)
+        and ``rv_status``: ``ok``, ``warmup`` (some window not full yet, its
+        value NaN) or ``suspect_split`` (some window holds a suspected
+        unadjusted split, its value NaN).
+
+    Notes
+    -----
+    With r_t = ln(C_t/C_{t-1}), o_t = ln(O_t/C_{t-1}), c_t = ln(C_t/O_t),
+    h_t = ln(H_t/O_t), l_t = ln(L_t/O_t), over the n bars of a window and
+    A = 252:
+
+    * close-to-close: A * sum (r_t - mean r)^2 / (n - 1) (ddof = 1, mean removed);
+      needs n + 1 closes, first value at position n.
+    * Parkinson: A / (4 n ln 2) * sum ln(H_t/L_t)^2; first value at n - 1.
+    * Garman-Klass: A / n * sum [0.5 ln(H_t/L_t)^2 - (2 ln 2 - 1) c_t^2]; at n - 1.
+    * Rogers-Satchell: A / n * sum [h_t (h_t - c_t) + l_t (l_t - c_t)]; at n - 1.
+    * Yang-Zhang: A * (s_o^2 + k s_c^2 + (1 - k) s_rs^2) with s_o^2 the
+      variance (ddof = 1) of the overnight returns o_t, s_c^2 the variance
+      (ddof = 1) of the open-to-close returns c_t, s_rs^2 the Rogers-Satchell
+      mean and k = 0.34 / (1.34 + (n + 1)/(n - 1)); first value at n.
+    * EWMA (RiskMetrics): v_t = 0.94 v_{t-1} + 0.06 r_t^2, seeded at
+      position n with the mean of the first n squared returns (zero mean);
+      ``rv = sqrt(A v_t)``.  A suspected split restarts the seeding.
+    """
+    parts = _prepare(bars, split_check)
+    data: dict[str, FloatArray] = {}
+    warm = np.zeros(parts.n, dtype=bool)
+    split = np.zeros(parts.n, dtype=bool)
+    for n in windows:
+        n = int(n)
+        vol = _annualise(_daily_var(parts, estimator, n))
+        spoiled = _suspect_windows(parts, n)
+        vol[spoiled] = np.nan
+        split |= spoiled
+        warm |= np.isnan(vol) & ~spoiled
+        data[f"{col.RV_PREFIX}{n}"] = vol
+    status = np.where(split, col.RVS_SUSPECT_SPLIT, np.where(warm, col.RVS_WARMUP, col.RVS_OK))
+    out = pd.DataFrame(data, index=bars.index.copy())
+    out[col.RV_STATUS] = status
+    return out
+
+
+def realized_vol(
+    bars: pd.DataFrame,
+    window: int = 20,
+    estimator: RVEstimator = "yang_zhang",
+    *,
+    split_check: bool = True,
+) -> pd.Series:
+    """Rolling realized vol of one estimator, annualised with sqrt(252).
+
+    Returns a Series named ``rv_<window>`` on the index of ``bars``; NaN until
+    the window is full (position ``window`` for estimators using the previous
+    close, ``window - 1`` for the pure range ones) and over windows holding a
+    suspected split (a :class:`DataQualityWarning` names those bars).  The
+    formulas, alignment and adjustment rules are those of
+    :func:`realized_vols`; use that function when you need the status column.
+    """
+    frame = realized_vols(bars, (window,), estimator=estimator, split_check=split_check)
+    return frame[f"{col.RV_PREFIX}{int(window)}"]
+
+
+def _quantile_name(q: float) -> str:
+    return f"{col.CONE_QUANTILE_PREFIX}{round(100 * q):g}"
+
+
+def vol_cone(
+    bars: pd.DataFrame,
+    windows: Sequence[int] = DEFAULT_WINDOWS,
+    quantiles: Sequence[float] = DEFAULT_QUANTILES,
+    *,
+    estimator: RVEstimator = "yang_zhang",
+    split_check: bool = True,
+) -> pd.DataFrame:
+    """Vol cone: quantiles of rolling realized vol per window over the history.
+
+    Parameters
+    ----------
+    bars, estimator, split_check
+        As in :func:`realized_vols`.
+    windows
+        Window lengths in bars; one cone row each.
+    quantiles
+        Quantiles in [0, 1] (0 = minimum, 1 = maximum).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``window``; columns ``q<pct>`` (e.g. ``q0``, ``q10``, ``q50``,
+        ``q100``: annual decimal vols, linear interpolation between order
+        statistics), ``current`` (the latest bar's rolling vol),
+        ``current_pctile`` (100 x share of the history's values strictly
+        below ``current``), ``n_obs`` (rolling values used; overlapping
+        windows, so they are not independent) and ``rv_status`` (``warmup``
+        when the history holds no full window, every value then NaN).
+
+    Notes
+    -----
+    Windows are in trading days.  To place a calendar-time implied vol for
+    an expiry ``d`` calendar days away in the cone, use the window nearest to
+    ``d x 252 / 365`` trading days.
+    """
+    if any(not 0.0 <= q <= 1.0 for q in quantiles):
+        raise ConfigError(f"quantiles must lie in [0, 1], got {tuple(quantiles)}")
+    rv = realized_vols(bars, windows, estimator=estimator, split_check=split_check)
+    rows = []
+    for n in windows:
+        series = rv[f"{col.RV_PREFIX}{int(n)}"].to_numpy()
+        values = series[np.isfinite(series)]
+        current = float(series[-1])
+        row: dict[str, object] = {col.WINDOW: int(n)}
+        if values.size:
+            qs = np.quantile(values, np.asarray(quantiles, dtype=np.float64))
+            row.update({_quantile_name(q): float(v) for q, v in zip(quantiles, qs)})
+            pct = 100.0 * np.count_nonzero(values < current) / values.size
+            row[col.RV_CURRENT_PCTILE] = pct if np.isfinite(current) else np.nan
+            row[col.RV_STATUS] = col.RVS_OK if np.isfinite(current) else str(rv[col.RV_STATUS].iloc[-1])
+        else:
+            row.update({_quantile_name(q): np.nan for q in quantiles})
+            row[col.RV_CURRENT_PCTILE] = np.nan
+            row[col.RV_STATUS] = col.RVS_WARMUP
+        row[col.RV_CURRENT] = current
+        row[col.N_OBS] = int(values.size)
+        rows.append(row)
+    order = [col.WINDOW, *(_quantile_name(q) for q in quantiles), col.RV_CURRENT,
+             col.RV_CURRENT_PCTILE, col.N_OBS, col.RV_STATUS]
+    return pd.DataFrame(rows, columns=order).set_index(col.WINDOW)
