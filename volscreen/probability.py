@@ -1,0 +1,247 @@
+"""Probabilities for long-volatility candidates, each under a named measure.
+
+Measures
+--------
+* ``_iv``: risk-neutral.  The underlying is lognormal with mean the forward
+  (drift r - q, taken from the chain as ``ln(F/S)/t``); each side uses its
+  own leg's implied vol: the put's IV below spot (``breakeven_low``,
+  ``target_low``), the call's IV above spot.  This keeps the skew the market
+  charges for each wing.
+* ``_rv``: the realized-vol forecast with zero drift (the spot is a
+  martingale: E[S_T] = S_0).  The forecast is annualised on the trading-day
+  clock (sqrt 252); over the option's life the variance is
+  ``rv^2 x trading_days / 252``, i.e. the calendar-clock vol
+  ``rv sqrt(trading_days / (252 t))`` over ``t`` years.
+* ``_hist``: empirical, from every overlapping window of ``trading_days``
+  sessions in the price history (optionally only windows that start in a
+  compression state like today's): the share of windows whose final close,
+  or path low/high, went beyond the level relative to the window's first
+  close.  Prices are scaled by ``adj_close / close`` when ``adj_close`` is
+  present, so dividends do not count as moves.  The standard error is a
+  seeded moving-block bootstrap (blocks of one window length, because
+  overlapping windows are strongly dependent).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import columns as C
+
+TRADING_DAYS_PER_YEAR = 252
+MIN_HIST_WINDOWS = 250
+"""Fewer overlapping windows than this: the ``_hist`` columns are NaN (short_history)."""
+DEFAULT_BOOTSTRAP = 200
+DEFAULT_SEED = 12345
+
+
+def _ndtr(x: np.ndarray) -> np.ndarray:
+    from scipy.special import ndtr  # scipy.special loads lazily: keeps import volscreen fast
+
+    return ndtr(x)
+
+
+def prob_below(center: Any, level: Any, vol: Any, t: Any) -> np.ndarray:
+    """P(S_T < level) for a lognormal S_T with mean ``center`` and vol ``vol`` over ``t``.
+
+    Notes
+    -----
+    ln S_T ~ N(ln center - vol^2 t / 2, vol^2 t), so
+    P(S_T < L) = N((ln(L/center) + vol^2 t / 2) / (vol sqrt t)).
+    NaN for non-positive ``vol`` or ``t`` and NaN inputs.
+    """
+    c, lv, v, tt = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (center, level, vol, t)))
+    with np.errstate(invalid="ignore", divide="ignore"):  # invalid inputs give NaN below
+        sd = v * np.sqrt(tt)
+        z = (np.log(lv / c) + 0.5 * sd * sd) / sd
+    return np.where((sd > 0) & (lv > 0), _ndtr(z), np.nan)
+
+
+def prob_beyond(center: Any, low: Any, high: Any, vol_low: Any, t: Any,
+                vol_high: Any = None) -> np.ndarray:
+    """P(S_T < low) + P(S_T > high) under a lognormal with mean ``center``.
+
+    ``vol_low`` prices the lower tail and ``vol_high`` (default ``vol_low``)
+    the upper tail; see :func:`prob_below` for the distribution.
+    """
+    vol_high = vol_low if vol_high is None else vol_high
+    return prob_below(center, low, vol_low, t) + 1.0 - prob_below(center, high, vol_high, t)
+
+
+def prob_touch(spot: Any, level: Any, vol: Any, t: Any, drift: Any = 0.0) -> np.ndarray:
+    """P(the path touches ``level`` before ``t``) for GBM dS = drift S dt + vol S dW.
+
+    Notes
+    -----
+    With nu = drift - vol^2/2, b = ln(level/spot) and s = vol sqrt t
+    (reflection principle for Brownian motion with drift):
+
+    * upper level (b > 0): P = N((-b + nu t)/s) + e^{2 nu b / vol^2} N((-b - nu t)/s)
+    * lower level (b < 0): P = N((b - nu t)/s) + e^{2 nu b / vol^2} N((b + nu t)/s)
+
+    A level at or beyond spot on its side (b = 0) has probability 1; NaN for
+    non-positive ``vol``/``t`` or NaN inputs.  Monitoring is continuous:
+    daily-close monitoring touches less often.
+    """
+    s0, lv, v, tt, mu = np.broadcast_arrays(
+        *(np.asarray(x, dtype=float) for x in (spot, level, vol, t, drift)))
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # masked below
+        b = np.log(lv / s0)
+        nu = mu - 0.5 * v * v
+        sd = v * np.sqrt(tt)
+        up = b > 0
+        z1 = np.where(up, (-b + nu * tt) / sd, (b - nu * tt) / sd)
+        z2 = np.where(up, (-b - nu * tt) / sd, (b + nu * tt) / sd)
+        p = _ndtr(z1) + np.exp(2.0 * nu * b / (v * v)) * _ndtr(z2)
+    p = np.where(b == 0, 1.0, np.clip(p, 0.0, 1.0))
+    return np.where((sd > 0) & np.isfinite(b), p, np.nan)
+
+
+def _adjusted(bars: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    close = bars[C.CLOSE].to_numpy(dtype=float)
+    factor = (bars[C.ADJ_CLOSE].to_numpy(dtype=float) / close
+              if C.ADJ_CLOSE in bars.columns else np.ones_like(close))
+    return (close * factor, bars[C.HIGH].to_numpy(dtype=float) * factor,
+            bars[C.LOW].to_numpy(dtype=float) * factor)
+
+
+def hist_windows(bars: pd.DataFrame, horizon: int,
+                 condition: Any = None) -> dict[str, np.ndarray]:
+    """Overlapping ``horizon``-session windows of the price history.
+
+    Returns arrays (one entry per window starting at bar i, ending at bar
+    i + horizon): ``end`` = close_{i+h}/close_i, ``low`` = min(low_{i+1..i+h})
+    /close_i, ``high`` = max(high_{i+1..i+h})/close_i.  ``condition`` (a
+    boolean array or Series aligned with ``bars``) keeps only windows whose
+    start bar satisfies it.
+    """
+    close, high, low = _adjusted(bars)
+    n = close.size - horizon
+    if horizon < 1 or n < 1:
+        empty = np.empty(0)
+        return {"end": empty, "low": empty, "high": empty}
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    start = close[:n]
+    path_high = sliding_window_view(high[1:], horizon)[:n].max(axis=1)
+    path_low = sliding_window_view(low[1:], horizon)[:n].min(axis=1)
+    keep = np.isfinite(start) & np.isfinite(close[horizon:]) & (start > 0)
+    if condition is not None:
+        keep &= np.asarray(condition, dtype=bool)[:n]
+    return {"end": (close[horizon:] / start)[keep], "low": (path_low / start)[keep],
+            "high": (path_high / start)[keep]}
+
+
+def block_bootstrap_se(hits: np.ndarray, block: int, n_boot: int = DEFAULT_BOOTSTRAP,
+                       seed: int = DEFAULT_SEED) -> float:
+    """Moving-block bootstrap standard error of the mean of ``hits`` (seeded)."""
+    n = hits.size
+    block = max(1, min(int(block), n))
+    if n < 2:
+        return np.nan
+    rng = np.random.default_rng(seed)
+    k = int(np.ceil(n / block))
+    csum = np.concatenate([[0.0], np.cumsum(hits, dtype=float)])
+    starts = rng.integers(0, n - block + 1, size=(n_boot, k))
+    means = (csum[starts + block] - csum[starts]).sum(axis=1) / (k * block)
+    return float(means.std(ddof=1))
+
+
+def _rv_per_row(rv: Any, trading_days: np.ndarray) -> np.ndarray:
+    if rv is None:
+        return np.full(trading_days.size, np.nan)
+    if callable(rv):
+        fn: Callable[[int], float] = rv
+        cache = {h: float(fn(int(h))) for h in np.unique(trading_days) if h > 0}
+        return np.array([cache.get(h, np.nan) for h in trading_days], dtype=float)
+    if isinstance(rv, Mapping):
+        return np.array([float(rv.get(int(h), np.nan)) for h in trading_days], dtype=float)
+    return np.full(trading_days.size, float(rv))
+
+
+def add_probabilities(cands: pd.DataFrame, *, rv: Any = None, bars: pd.DataFrame | None = None,
+                      condition: Any = None, n_boot: int = DEFAULT_BOOTSTRAP,
+                      seed: int = DEFAULT_SEED,
+                      min_windows: int = MIN_HIST_WINDOWS) -> pd.DataFrame:
+    """Add ``p_beyond_be_*`` and ``p_touch_*`` under the IV, RV and historical measures.
+
+    Parameters
+    ----------
+    cands
+        Candidates with targets (:func:`volscreen.targets.add_targets`).
+    rv
+        RV forecast (annual decimal, sqrt 252 clock): a float, a mapping
+        trading_days -> vol, or a callable trading_days -> vol.  ``None``:
+        the ``_rv`` columns are NaN with ``no_rv`` in ``data_status``.
+    bars
+        Daily bars for the ``_hist`` columns (``None``: NaN with ``no_bars``).
+    condition
+        Boolean array aligned with ``bars``: only windows starting where it is
+        True (e.g. a BBW-percentile bucket like today's) count.
+    n_boot, seed
+        Moving-block bootstrap replicates and seed of ``p_beyond_be_hist_se``.
+    min_windows
+        Minimum number of windows for the ``_hist`` columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``rv_forecast``, ``p_beyond_be_iv``, ``p_beyond_be_rv``,
+        ``p_beyond_be_hist``, ``p_beyond_be_hist_se``, ``hist_sample_size``,
+        ``p_touch_low/high_iv``, ``_rv``, ``_hist``.
+    """
+    from .targets import _codes, _flag, _join
+
+    out = cands.copy()
+    codes = _codes(out)
+    f = {k: out[k].to_numpy(dtype=float) for k in (
+        C.SPOT, C.FORWARD, C.T, C.PUT_IV, C.CALL_IV, C.BREAKEVEN_LOW, C.BREAKEVEN_HIGH,
+        C.TARGET_LOW, C.TARGET_HIGH)}
+    days = out[C.TRADING_DAYS].to_numpy(dtype=np.int64)
+    spot, t = f[C.SPOT], f[C.T]
+    with np.errstate(invalid="ignore", divide="ignore"):  # NaN rows carry data_status codes
+        carry = np.log(f[C.FORWARD] / spot) / t
+        rv_ann = _rv_per_row(rv, days)
+        rv_cal = rv_ann * np.sqrt(days / TRADING_DAYS_PER_YEAR / t)
+    _flag(codes, ~np.isfinite(rv_ann), C.DS_NO_RV)
+    out[C.RV_FORECAST] = rv_ann
+    out[C.P_BEYOND_BE_IV] = prob_beyond(f[C.FORWARD], f[C.BREAKEVEN_LOW], f[C.BREAKEVEN_HIGH],
+                                        f[C.PUT_IV], t, f[C.CALL_IV])
+    out[C.P_BEYOND_BE_RV] = prob_beyond(spot, f[C.BREAKEVEN_LOW], f[C.BREAKEVEN_HIGH], rv_cal, t)
+    out[C.P_TOUCH_LOW_IV] = prob_touch(spot, f[C.TARGET_LOW], f[C.PUT_IV], t, carry)
+    out[C.P_TOUCH_HIGH_IV] = prob_touch(spot, f[C.TARGET_HIGH], f[C.CALL_IV], t, carry)
+    out[C.P_TOUCH_LOW_RV] = prob_touch(spot, f[C.TARGET_LOW], rv_cal, t, 0.0)
+    out[C.P_TOUCH_HIGH_RV] = prob_touch(spot, f[C.TARGET_HIGH], rv_cal, t, 0.0)
+    hist = {k: np.full(len(out), np.nan) for k in (
+        C.P_BEYOND_BE_HIST, C.P_BEYOND_BE_HIST_SE, C.P_TOUCH_LOW_HIST, C.P_TOUCH_HIGH_HIST)}
+    size = np.zeros(len(out), dtype=np.int64)
+    if bars is None:
+        _flag(codes, np.ones(len(out), dtype=bool), C.DS_NO_BARS)
+    else:
+        for h in np.unique(days[days > 0]):
+            rows = np.flatnonzero(days == h)
+            w = hist_windows(bars, int(h), condition)
+            size[rows] = w["end"].size
+            if w["end"].size < min_windows:
+                _flag(codes, days == h, C.DS_SHORT_HISTORY)
+                continue
+            for i in rows:
+                lo, hi = f[C.BREAKEVEN_LOW][i] / spot[i], f[C.BREAKEVEN_HIGH][i] / spot[i]
+                if np.isfinite(lo) and np.isfinite(hi):
+                    hits = ((w["end"] < lo) | (w["end"] > hi)).astype(float)
+                    hist[C.P_BEYOND_BE_HIST][i] = hits.mean()
+                    hist[C.P_BEYOND_BE_HIST_SE][i] = block_bootstrap_se(hits, int(h), n_boot, seed)
+                tl, th = f[C.TARGET_LOW][i] / spot[i], f[C.TARGET_HIGH][i] / spot[i]
+                if np.isfinite(tl):
+                    hist[C.P_TOUCH_LOW_HIST][i] = float((w["low"] <= tl).mean())
+                if np.isfinite(th):
+                    hist[C.P_TOUCH_HIGH_HIST][i] = float((w["high"] >= th).mean())
+        _flag(codes, days <= 0, C.DS_SHORT_HISTORY)
+    for k, v in hist.items():
+        out[k] = v
+    out[C.HIST_SAMPLE_SIZE] = size
+    out[C.DATA_STATUS] = _join(codes)
+    return out
