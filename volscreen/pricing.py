@@ -140,8 +140,8 @@ def black_price(forward: ArrayLike, strike: ArrayLike, t: ArrayLike, rate: Array
 
     Examples
     --------
-    >>> round(float(black_price(100.0, 100.0, 0.5, 0.02, 0.2, "C")), 6)
-    5.5778
+    >>> round(float(black_price(100.0, 100.0, 0.5, 0.02, 0.2, "C")), 10)
+    5.5811067246
     """
     f, k, tt, r, v = _floats(forward, strike, t, rate, vol)
     call = is_call(right)
