@@ -1,0 +1,78 @@
+"""CLI skeleton: help, version, exit codes per error class, output formats."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from volscreen.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_help_lists_commands(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    assert "screen" in result.output
+
+
+def test_version(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["--version"])
+    assert result.exit_code == 0 and "volscreen" in result.output
+
+
+def test_help_does_not_import_heavy_modules() -> None:
+    code = ("import sys; from volscreen.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('pandas', 'numba', 'scipy', 'rich') if m in sys.modules]\n"
+            "print('HEAVY', heavy)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip().endswith("HEAVY []")
+
+
+@pytest.mark.parametrize(
+    "args,code,needle",
+    [
+        (["screen", "--format", "xml"], 2, "Invalid value"),
+        (["screen", "--top", "0"], 2, "Invalid value"),
+        (["nonsense"], 2, "No such command"),
+        (["screen", "--targets", "a,b"], 2, "--targets"),
+    ],
+    ids=["bad-format", "bad-top", "bad-command", "bad-targets"],
+)
+def test_usage_errors_exit_2(runner: CliRunner, args: list[str], code: int, needle: str) -> None:
+    result = runner.invoke(cli, args)
+    assert result.exit_code == code, result.output
+    assert needle in result.output
+
+
+def test_config_error_exits_1_with_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "v.toml"
+    bad.write_text("[defaults]\nrate = 'high'\n")
+    result = runner.invoke(cli, ["screen", "--config", str(bad)])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(bad) in lines[0] and "defaults.rate" in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_debug_shows_the_exception(runner: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "v.toml"
+    bad.write_text("nonsense = 1\n")
+    result = runner.invoke(cli, ["--debug", "screen", "--config", str(bad)])
+    assert result.exit_code == 1
+    assert type(result.exception).__name__ == "ConfigError"
+
+
+def test_missing_config_file_exits_1(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["screen", "--config", str(tmp_path / "none.toml")])
+    assert result.exit_code == 1 and "config file not found" in result.stderr

@@ -1,0 +1,312 @@
+"""The ``volscreen`` command line (click).
+
+Thin layer: parse options into a :class:`~volscreen.config.ScreenConfig`,
+call the library, render or export.  Data goes to stdout; logs, warnings and
+progress bars to stderr.
+
+Exit codes: 0 success (a watchlist where some tickers fail still exits 0 and
+lists them as warnings, unless ``--strict``); 1 bad input or settings (one
+line naming the file/column, no traceback unless ``--debug``) or, under
+``--strict``, a failed ticker; 2 usage error (unknown option, bad flag value).
+
+Heavy modules (pandas, numba kernels, scipy, rich) are imported inside the
+commands, so ``volscreen --help`` starts without them.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from . import __version__
+from .errors import ConfigError, VolscreenError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .config import ScreenConfig
+    from .result import ScreenResult
+
+log = logging.getLogger("volscreen")
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 1
+EXIT_USAGE = 2
+WIDE_WIDTH = 200
+"""Minimum rendering width of ``--wide`` tables."""
+SAMPLE_CHAIN = "iwm_chain_sample.csv"
+SAMPLE_BARS = "iwm_bars_sample.csv"
+SAMPLE_CONFIG = "volscreen.toml"
+FORMATS = ("table", "csv", "json", "parquet")
+
+
+def fixtures_dir() -> Path:
+    """The checkout's ``fixtures/`` folder holding the bundled sample."""
+    import volscreen
+
+    return Path(volscreen.__file__).resolve().parents[1] / "fixtures"
+
+
+def sample_config_path() -> Path:
+    """Path of the bundled sample watchlist; ConfigError when absent."""
+    path = fixtures_dir() / SAMPLE_CONFIG
+    if not path.is_file():
+        raise ConfigError(
+            "the bundled sample is not available (it ships in the source checkout's fixtures/ "
+            "folder; install volscreen from a checkout with pip install -e .). Pass a chain "
+            "file or directory instead: volscreen screen CHAIN_OR_DIR --bars BARS",
+            source=path)
+    return path
+
+
+# ---------------------------------------------------------------------------
+# error handling: VolscreenError -> exit 1 with one line on stderr
+# ---------------------------------------------------------------------------
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (VolscreenError, OSError) as exc:
+            if _debug(ctx):
+                raise
+            message = str(exc) if isinstance(exc, VolscreenError) else \
+                f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}".lstrip(": ")
+            click.echo(f"volscreen: error: {message}", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
+
+
+def _debug(ctx: click.Context) -> bool:
+    obj = ctx.find_root().obj
+    return bool(obj and obj.get("debug"))
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(version=__version__, prog_name="volscreen")
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv debug).")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, verbose: int) -> None:
+    """volscreen: is the underlying coiled, and are its options cheap?
+
+    Run `volscreen screen` for the morning screen on the bundled IWM sample.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+    level = logging.DEBUG if debug or verbose > 1 else logging.INFO if verbose else \
+        logging.WARNING
+    logging.basicConfig(level=level, stream=sys.stderr, format="volscreen: %(message)s")
+    logging.getLogger("volscreen").setLevel(level)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry point (``volscreen``)."""
+    cli.main(args=list(argv) if argv is not None else None, prog_name="volscreen")
+
+
+# ---------------------------------------------------------------------------
+# shared options and output
+# ---------------------------------------------------------------------------
+def _output_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option("--width", type=click.IntRange(40, 1000), default=None,
+                        help="Table width in columns (default: terminal, 80 when piped).")(func)
+    func = click.option("--wide", is_flag=True, help="More columns (at least 200 wide).")(func)
+    func = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+                        default=None, help="Write to FILE (atomically) instead of stdout.")(func)
+    func = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
+                        show_default=True, help="Output format.")(func)
+    return func
+
+
+def _use_color() -> bool:
+    stream = click.get_text_stream("stdout")
+    return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
+
+
+def _width(width: int | None, wide: bool) -> int:
+    if width is None:
+        stream = click.get_text_stream("stdout")
+        if getattr(stream, "isatty", lambda: False)():
+            import shutil
+
+            width = shutil.get_terminal_size((80, 24)).columns
+        else:
+            width = 80
+    return max(width, WIDE_WIDTH) if wide else width
+
+
+def _emit_text(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from .export import atomic_write
+
+    atomic_write(output, lambda sink: sink.write(text.encode("utf-8")))
+    log.info("wrote %s", output)
+
+
+def _emit_frame(frame: pd.DataFrame, fmt: str, output: Path | None, *, name: str,
+                table: Callable[[], Any], width: int | None, wide: bool) -> None:
+    """Write one frame as a rich table (``table()`` builds it) or an export."""
+    from . import export, render
+
+    if fmt == "table":
+        _emit_text(render.to_text([table()], width=_width(width, wide),
+                                  color=output is None and _use_color()), output)
+    elif fmt == "parquet":
+        if output is None:
+            raise click.UsageError("--format parquet needs --output FILE")
+        export.write_frame(frame, output, format="parquet")
+    elif fmt == "csv":
+        _emit_text(export.csv_text(frame), output)
+    else:
+        _emit_text(export.json_text(frame, name=name), output)
+
+
+def _parse_list(value: str | None, name: str) -> tuple[float, ...] | None:
+    if value is None:
+        return None
+    from .config import _numbers
+
+    try:
+        return _numbers(value, name, None)
+    except ConfigError as exc:
+        raise click.BadParameter(exc.message, param_hint=name) from None
+
+
+# ---------------------------------------------------------------------------
+# screen
+# ---------------------------------------------------------------------------
+@cli.command()
+@click.argument("chains", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--bars", "bars", multiple=True, type=click.Path(path_type=Path),
+              help="Daily OHLCV of the underlying (repeat for several tickers; matched by the "
+                   "ticker at the start of the file name).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+              help="volscreen.toml with defaults and a watchlist.")
+@click.option("--targets", default=None, help="Target price levels, e.g. 245,275.")
+@click.option("--range", "box_range", default=None, help="Range box FLOOR,CEILING, e.g. 255,265.")
+@click.option("--rate", type=float, default=None, help="Flat rate, decimal (0.04 = 4%).")
+@click.option("--dte", default=None, help="Expiry window MIN:MAX calendar days, e.g. 7:60.")
+@click.option("--top", type=click.IntRange(1), default=None, help="Candidates shown.")
+@click.option("--store", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="IV history store (SQLite) for IV rank / percentile.")
+@click.option("--table", "table_name", default="candidates", show_default=True,
+              type=click.Choice(["candidates", "summary", "warnings", "term_structure",
+                                 "surface", "compression"]),
+              help="Table written by --format csv/parquet (JSON holds the whole result).")
+@click.option("--strict", is_flag=True, default=None,
+              help="Exit 1 when any ticker fails (default: warn and exit 0).")
+@_output_options
+def screen(chains: tuple[Path, ...], bars: tuple[Path, ...], config_path: Path | None,
+           targets: str | None, box_range: str | None, rate: float | None, dte: str | None,
+           top: int | None, store: Path | None, table_name: str, strict: bool | None,
+           fmt: str, output: Path | None, wide: bool, width: int | None) -> None:
+    """The morning screen: rank tickers and long-vol candidates.
+
+    CHAIN_OR_DIR are chain files or directories (every chain file inside is
+    screened).  With no data argument and no --config, screens the bundled
+    IWM sample.
+    """
+    from .config import ScreenConfig, load_config
+
+    if config_path is not None:
+        config = load_config(config_path)
+    elif not chains:
+        config = load_config(sample_config_path())
+    else:
+        config = ScreenConfig()
+    config = config.replace(rate=rate, dte=dte, top=top, store=store, strict=strict,
+                            targets=_parse_list(targets, "--targets"))
+    user_range = _parse_list(box_range, "--range")
+    result = _run_screen(config, chains, bars, user_range)
+    if fmt == "table":
+        from . import render
+
+        _emit_text(render.render_text(result, width=_width(width, wide), wide=wide,
+                                      color=output is None and _use_color()), output)
+    elif fmt == "json" or fmt == "parquet" and output is None:
+        if fmt == "parquet":
+            raise click.UsageError("--format parquet needs --output FILE")
+        from .export import json_text
+
+        _emit_text(json_text(result), output)
+    else:
+        from . import export
+
+        if output is None:
+            _emit_text(export.csv_text(export.result_table(result, table_name)), None)
+        else:
+            export.write_result(result, output, format=fmt, table=table_name)
+    for line in _warning_lines(result):
+        log.warning("%s", line)
+    if config.strict and result.failed:
+        click.echo(f"volscreen: error: {len(result.failed)} ticker(s) failed: "
+                   f"{', '.join(result.failed)} (--strict)", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+def _warning_lines(result: ScreenResult) -> list[str]:
+    from .render import warnings_lines
+
+    return warnings_lines(result)
+
+
+def _run_screen(config: ScreenConfig, chains: Sequence[Path], bars: Sequence[Path],
+                user_range: tuple[float, ...] | None) -> ScreenResult:
+    from .screen import jobs_from_paths, screen as run
+
+    if user_range is not None and len(user_range) != 2:
+        raise click.BadParameter("expected FLOOR,CEILING", param_hint="--range")
+    jobs = None
+    if chains:
+        jobs = jobs_from_paths(chains, bars, user_range=user_range)
+    elif user_range is not None or bars:
+        config = config.replace(watchlist=tuple(
+            _with_cli(entry, bars, user_range) for entry in config.watchlist))
+    with _progress() as advance:
+        return run(jobs, config=config, progress=advance)
+
+
+def _with_cli(entry: Any, bars: Sequence[Path], user_range: Any) -> Any:
+    import dataclasses
+
+    values: dict[str, Any] = {}
+    if bars:
+        values["bars"] = bars[0]
+    if user_range is not None:
+        values.update(range=tuple(user_range), targets=None)
+    return dataclasses.replace(entry, **values)
+
+
+class _progress:
+    """Context manager yielding a ``progress(done, total, label)`` callback.
+
+    Draws a rich progress bar on stderr once more than one chain is screened
+    and stderr is a terminal; otherwise does nothing.
+    """
+
+    def __enter__(self) -> Callable[[int, int, str], None]:
+        self._bar: Any = None
+        self._task: Any = None
+        return self._advance
+
+    def _advance(self, done: int, total: int, label: str) -> None:
+        if total <= 1 or not sys.stderr.isatty():
+            return
+        if self._bar is None:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self._bar = Progress(console=Console(stderr=True), transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task("screening", total=total)
+        self._bar.update(self._task, completed=done, description=label)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()

@@ -1,0 +1,235 @@
+"""Exports: CSV, JSON and Parquet with a stable column contract.
+
+Conventions (the contract itself is in ``docs/columns.md``):
+
+* Every export carries ``schema_version`` (:data:`volscreen.result.SCHEMA_VERSION`):
+  a leading column in CSV and Parquet (and Parquet file metadata), a top-level
+  field in JSON.
+* Numbers are decimals (0.182, not 18.2 %) and stay numbers: JSON numbers,
+  CSV with full round-trip precision.  NaN is ``null`` in JSON and an empty
+  cell in CSV; every column that can be NaN has a status/reason column beside
+  it.
+* Dates (``expiry``) are ``YYYY-MM-DD``; timestamps (``quote_time``) ISO 8601
+  with the UTC offset.  Legs are OCC symbols.
+* Files are written atomically: the bytes go to a temporary file in the
+  target's directory, are flushed to disk, then renamed over the target with
+  :func:`os.replace`.  An interrupted run leaves either the previous file or
+  nothing, never a partial file.
+* CSV formula-injection guard: in TEXT columns, a cell whose first character
+  is one of ``= + - @`` (or a tab / carriage return) gets a leading ``'`` so a
+  spreadsheet shows it as text.  Numeric columns are never altered, so a
+  negative P&L stays a number.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Literal
+
+from . import columns as C
+from .errors import ConfigError, VolscreenError
+from .result import SCHEMA_VERSION, ScreenResult, records
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+ExportFormat = Literal["csv", "json", "parquet"]
+Table = Literal["candidates", "summary", "warnings", "term_structure", "surface", "compression"]
+FORMATS: tuple[str, ...] = ("csv", "json", "parquet")
+TABLES: tuple[str, ...] = ("candidates", "summary", "warnings", "term_structure", "surface",
+                           "compression")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet evaluate a cell."""
+FORMULA_ESCAPE = "'"
+
+
+class ExportError(VolscreenError):
+    """The export could not be written (directory missing, no pyarrow, ...)."""
+
+
+def format_for(path: str | os.PathLike[str], fmt: str | None = None) -> str:
+    """Export format from an explicit name or the file suffix.
+
+    Raises :class:`ConfigError` for an unknown format or suffix.
+    """
+    if fmt is None:
+        suffix = Path(path).suffix.lower().lstrip(".")
+        fmt = {"pq": "parquet"}.get(suffix, suffix)
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown export format {fmt!r} (use one of {', '.join(FORMATS)})",
+                          source=path)
+    return fmt
+
+
+def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy with spreadsheet formulas in text columns neutralised.
+
+    Only text columns (object or string dtype) are touched; a cell starting
+    with one of :data:`FORMULA_PREFIXES` is prefixed with ``'``.  Numbers in
+    numeric columns are left as they are.
+    """
+    import pandas as pd
+
+    out = frame.copy()
+    for name in out.columns:
+        col = out[name]
+        if not (pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col)):
+            continue
+        text = col.map(lambda v: v if not isinstance(v, str) else
+                       (FORMULA_ESCAPE + v if v.startswith(FORMULA_PREFIXES) else v))
+        out[name] = text.astype(col.dtype) if pd.api.types.is_string_dtype(col) else text
+    return out
+
+
+def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as exported: ``schema_version`` first, dates and times as text.
+
+    Naive midnight datetime columns (dates) become ``YYYY-MM-DD``; tz-aware
+    timestamps ISO 8601 with offset.  Missing values stay missing.
+    """
+    import pandas as pd
+
+    out = frame.reset_index(drop=True).copy()
+    for name in out.columns:
+        col = out[name]
+        if isinstance(col.dtype, pd.DatetimeTZDtype):
+            out[name] = col.map(lambda v: None if pd.isna(v) else v.isoformat()).astype(object)
+        elif pd.api.types.is_datetime64_dtype(col):
+            dates = bool(((col.dropna() - col.dropna().dt.normalize()) == pd.Timedelta(0)).all())
+            fmt = (lambda v: v.date().isoformat()) if dates else (lambda v: v.isoformat())
+            out[name] = col.map(lambda v, f=fmt: None if pd.isna(v) else f(v)).astype(object)
+    if C.SCHEMA_VERSION in out:
+        out = out.drop(columns=C.SCHEMA_VERSION)
+    out.insert(0, C.SCHEMA_VERSION, SCHEMA_VERSION)
+    return out
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """CSV text of one table, formulas neutralised, NaN as empty cells."""
+    buffer = io.StringIO()
+    neutralize_formulas(export_frame(frame)).to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue()
+
+
+def json_text(result: ScreenResult | pd.DataFrame, *, name: str = "records") -> str:
+    """JSON text: the whole result document, or ``{schema_version, name: records}``.
+
+    Numbers stay numbers; NaN/NaT become ``null`` (``allow_nan=False`` checks
+    that nothing slipped through).
+    """
+    if isinstance(result, ScreenResult):
+        document = result.to_dict()
+    else:
+        document = {C.SCHEMA_VERSION: SCHEMA_VERSION, name: records(export_frame(result)
+                                                                   .drop(columns=C.SCHEMA_VERSION))}
+    return json.dumps(document, indent=2, allow_nan=False) + "\n"
+
+
+def atomic_write(path: str | os.PathLike[str], write: Callable[[IO[bytes]], None]) -> Path:
+    """Write a file atomically: temp file in the same directory, then rename.
+
+    Parameters
+    ----------
+    path
+        Target file.  Its directory must exist.
+    write
+        Called with a binary file object open on the temporary file.
+
+    Returns
+    -------
+    pathlib.Path
+        The target path.
+
+    Notes
+    -----
+    The temporary file is flushed and fsync'ed before :func:`os.replace`
+    (atomic on POSIX and Windows within one file system).  On any exception,
+    including KeyboardInterrupt, the temporary file is removed and the target
+    is left as it was.
+    """
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise ExportError("output directory does not exist", source=target)
+    handle = tempfile.NamedTemporaryFile(dir=directory, prefix=f".{target.name}.",
+                                         suffix=".tmp", delete=False)
+    temp = Path(handle.name)
+    try:
+        with handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _parquet_bytes(frame: pd.DataFrame, sink: IO[bytes]) -> None:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ModuleNotFoundError:
+        raise ExportError("Parquet export needs pyarrow: pip install 'volscreen[parquet]'") \
+            from None
+    table = pa.Table.from_pandas(export_frame(frame), preserve_index=False)
+    meta = dict(table.schema.metadata or {})
+    meta[b"volscreen.schema_version"] = str(SCHEMA_VERSION).encode()
+    pq.write_table(table.replace_schema_metadata(meta), sink)
+
+
+def write_frame(frame: pd.DataFrame, path: str | os.PathLike[str], *,
+                format: str | None = None, name: str = "records") -> Path:
+    """Write one table as CSV, JSON (``{schema_version, name: [...]}``) or Parquet.
+
+    The format comes from ``format`` or the file suffix.  Written atomically.
+    """
+    fmt = format_for(path, format)
+    if fmt == "parquet":
+        return atomic_write(path, lambda sink: _parquet_bytes(frame, sink))
+    text = csv_text(frame) if fmt == "csv" else json_text(frame, name=name)
+    return atomic_write(path, lambda sink: sink.write(text.encode("utf-8")))
+
+
+def result_table(result: ScreenResult, table: str = "candidates") -> pd.DataFrame:
+    """One table of a result by name (see :data:`TABLES`)."""
+    if table not in TABLES:
+        raise ConfigError(f"unknown table {table!r} (use one of {', '.join(TABLES)})")
+    frame: pd.DataFrame = getattr(result, table)
+    return frame
+
+
+def write_result(result: ScreenResult, path: str | os.PathLike[str], *,
+                 format: str | None = None, table: str = "candidates") -> Path:
+    """Export a screen result atomically.
+
+    Parameters
+    ----------
+    result
+        The :class:`~volscreen.result.ScreenResult`.
+    path
+        Target file; the format is taken from its suffix unless ``format``
+        is given.
+    format
+        ``"csv"``, ``"json"`` or ``"parquet"``.
+    table
+        For CSV and Parquet (one table per file): ``"candidates"`` (default),
+        ``"summary"``, ``"warnings"``, ``"term_structure"``, ``"surface"`` or
+        ``"compression"``.  JSON always holds the whole result (schema_version,
+        config, summary, candidates, warnings).
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+    """
+    fmt = format_for(path, format)
+    if fmt == "json":
+        text = json_text(result)
+        return atomic_write(path, lambda sink: sink.write(text.encode("utf-8")))
+    return write_frame(result_table(result, table), path, format=fmt)

@@ -1,0 +1,272 @@
+"""Terminal rendering: ScreenResult and stage frames -> rich tables / text.
+
+Pure functions: they build rich renderables or return strings rendered at a
+given width; nothing here writes to the terminal (the CLI does).  Vols and
+probabilities are shown in percent (15.5%), prices with two decimals; a
+missing value shows as ``-`` (its reason is in the status columns of the
+exports and in the wide view).
+
+Default tables fit an 80-column terminal; ``wide=True`` adds columns (IV
+rank, term slope, range box, legs, reasons, P&L at the targets).
+Colour (only when asked for): cheap numbers (IV/RV < 1, cheapness < 1) green,
+an active squeeze yellow, failed tickers red.
+"""
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from . import columns as C
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from rich.console import RenderableType
+    from rich.table import Table
+
+    from .result import ScreenResult
+
+MISSING = "-"
+DEFAULT_WIDTH = 80
+
+Formatter = Callable[[Any], str]
+
+
+def _finite(value: Any) -> bool:
+    try:
+        return value is not None and math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def fmt_pct(value: Any, digits: int = 1) -> str:
+    """0.155 -> ``15.5%``; missing -> ``-``."""
+    return f"{100 * float(value):.{digits}f}%" if _finite(value) else MISSING
+
+
+def fmt_num(value: Any, digits: int = 2) -> str:
+    """Fixed decimals; missing -> ``-``."""
+    return f"{float(value):,.{digits}f}" if _finite(value) else MISSING
+
+
+def fmt_int(value: Any) -> str:
+    """Whole number; missing -> ``-``."""
+    return f"{int(round(float(value)))}" if _finite(value) else MISSING
+
+
+def _missing(value: Any) -> bool:
+    import pandas as pd
+
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # array-like cell
+        return False
+
+
+def fmt_text(value: Any) -> str:
+    """Text cell; missing -> ``-``."""
+    return MISSING if _missing(value) else str(value)
+
+
+def fmt_date(value: Any) -> str:
+    """``YYYY-MM-DD``; missing -> ``-``."""
+    import pandas as pd
+
+    if _missing(value):
+        return MISSING
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def _get(row: Any, name: str) -> Any:
+    return row.get(name) if hasattr(row, "get") else None
+
+
+def _pair(row: Any, low: str, high: str, digits: int = 0) -> str:
+    a, b = _get(row, low), _get(row, high)
+    if not _finite(a) and not _finite(b):
+        return MISSING
+    return f"{fmt_num(a, digits)}/{fmt_num(b, digits)}"
+
+
+def _squeeze(row: Any) -> str:
+    on = _get(row, C.SQUEEZE_ON)
+    bars = _get(row, C.SQUEEZE_BARS)
+    if _missing(on):
+        return MISSING
+    return f"{fmt_int(bars)}d" if bool(on) else "off"
+
+
+def _table(title: str | None, headers: Sequence[tuple[str, str]]) -> Table:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+                  padding=(0, 0), title_justify="left", expand=False)
+    for header, justify in headers:
+        table.add_column(header, justify=justify, no_wrap=True,  # type: ignore[arg-type]
+                         overflow="ellipsis")
+    return table
+
+
+def _style_cheap(value: Any, threshold: float = 1.0) -> str:
+    return "green" if _finite(value) and float(value) < threshold else ""
+
+
+def summary_table(result: ScreenResult, *, wide: bool = False) -> Table:
+    """Ranked per-ticker summary as a rich Table."""
+    headers = [("#", "right"), ("Ticker", "left"), ("Spot", "right"), ("IV30", "right"),
+               ("RV20", "right"), ("IV/RV", "right"), ("BBW%", "right"),
+               ("Sqz", "right"), ("Targets", "right"), ("Best", "left"),
+               ("Score", "right")]
+    if wide:
+        headers[7:7] = [("IVrank", "right"), ("Slope", "right"), ("Box", "right")]
+        headers += [("Legs", "left"), ("Status", "left")]
+    table = _table("Screen", headers)
+    frame = result.summary
+    for _, row in frame.iterrows():
+        failed = _get(row, C.SCREEN_STATUS) == C.SCR_FAILED
+        best = MISSING
+        if _finite(_get(row, C.BEST_SCORE)):
+            expiry = _get(row, C.BEST_EXPIRY)
+            best = f"{fmt_text(_get(row, C.BEST_STRUCTURE))} {fmt_date(expiry)[5:]}"
+        ratio = _get(row, C.IV30_RV20)
+        cells = [
+            fmt_int(_get(row, C.SCREEN_RANK)),
+            fmt_text(_get(row, C.UNDERLYING)),
+            fmt_num(_get(row, C.SPOT)),
+            fmt_pct(_get(row, C.HS_IV30)),
+            fmt_pct(_get(row, C.HS_RV20)),
+            f"[{_style_cheap(ratio)}]{fmt_num(ratio)}[/]" if _style_cheap(ratio)
+            else fmt_num(ratio),
+            fmt_int(_get(row, C.BBW_PCTILE_126)),
+            (f"[yellow]{_squeeze(row)}[/]" if _squeeze(row).endswith("d")
+             else _squeeze(row)),
+            _pair(row, C.TARGET_LOW, C.TARGET_HIGH),
+            best if not failed else "[red]failed[/]",
+            fmt_num(_get(row, C.BEST_SCORE)),
+        ]
+        if wide:
+            cells[7:7] = [fmt_int(_get(row, C.IV_RANK)), fmt_pct(_get(row, C.TERM_SLOPE)),
+                          _pair(row, C.BOX_FLOOR, C.BOX_CEILING)]
+            cells += [fmt_text(_get(row, C.BEST_LEGS)), fmt_text(_get(row, C.SCREEN_STATUS))]
+        table.add_row(*cells)
+    return table
+
+
+def candidates_table(result: ScreenResult, *, top: int | None = None,
+                     wide: bool = False) -> Table:
+    """Ranked candidates (the best ``top`` across tickers) as a rich Table."""
+    headers = [("#", "right"), ("Ticker", "left"), ("Structure", "left"), ("Expiry", "left"),
+               ("Strikes", "right"), ("Debit", "right"), ("Breakevens", "right"),
+               ("P>BE", "right"), ("Cheap", "right"), ("Score", "right")]
+    if wide:
+        headers[8:8] = [("P>BE rv", "right"), ("P>BE hist", "right"), ("PnL low", "right"),
+                        ("PnL high", "right")]
+        headers += [("Legs", "left"), ("Reasons", "left")]
+    frame = result.candidates
+    shown = frame if top is None else frame.head(top)
+    title = "Candidates" if top is None or len(frame) <= top else \
+        f"Candidates (top {top} of {len(frame)})"
+    table = _table(title, headers)
+    for _, row in shown.iterrows():
+        put, call = _get(row, C.PUT_STRIKE), _get(row, C.CALL_STRIKE)
+        strikes = (fmt_num(put, 0) if _finite(put) and put == call
+                   else f"{fmt_num(put, 0)}/{fmt_num(call, 0)}")
+        cheap = _get(row, C.CHEAPNESS)
+        cells = [
+            fmt_int(_get(row, C.SCREEN_RANK)),
+            fmt_text(_get(row, C.UNDERLYING)),
+            fmt_text(_get(row, C.STRUCTURE)),
+            fmt_date(_get(row, C.EXPIRY)),
+            strikes,
+            fmt_num(_get(row, C.DEBIT_NATURAL)),
+            _pair(row, C.BREAKEVEN_LOW, C.BREAKEVEN_HIGH, 1),
+            fmt_pct(_get(row, C.P_BEYOND_BE_IV), 0),
+            f"[green]{fmt_num(cheap)}[/]" if _style_cheap(cheap) else fmt_num(cheap),
+            fmt_num(_get(row, C.SCORE)),
+        ]
+        if wide:
+            cells[8:8] = [fmt_pct(_get(row, C.P_BEYOND_BE_RV), 0),
+                          fmt_pct(_get(row, C.P_BEYOND_BE_HIST), 0),
+                          fmt_num(_get(row, C.PNL_AT_EXPIRY_LOW), 0),
+                          fmt_num(_get(row, C.PNL_AT_EXPIRY_HIGH), 0)]
+            cells += [fmt_text(_get(row, C.LEGS)), fmt_text(_get(row, C.REASONS))]
+        table.add_row(*cells)
+    return table
+
+
+def warnings_lines(result: ScreenResult) -> list[str]:
+    """One line per warning: ``TICKER: code: message``."""
+    frame = result.warnings
+    if frame.empty:
+        return []
+    return [f"{fmt_text(_get(row, C.UNDERLYING))}: {fmt_text(_get(row, C.WARNING_CODE))}: "
+            f"{fmt_text(_get(row, C.WARNING_MESSAGE))}" for _, row in frame.iterrows()]
+
+
+def screen_renderables(result: ScreenResult, *, wide: bool = False,
+                       top: int | None = None) -> list[RenderableType]:
+    """Summary table, candidates table and warning lines, in display order."""
+    from rich.text import Text
+
+    if top is None and result.config is not None:
+        top = result.config.top
+    parts: list[RenderableType] = [summary_table(result, wide=wide)]
+    if not result.candidates.empty:
+        parts += [Text(""), candidates_table(result, top=top, wide=wide)]
+    lines = warnings_lines(result)
+    if lines:
+        parts += [Text(""), Text("Warnings", style="bold")]
+        parts += [Text(f"  {line}", style="red" if ": failed:" in line else "")
+                  for line in lines]
+    return parts
+
+
+def to_text(renderables: Sequence[RenderableType], *, width: int = DEFAULT_WIDTH,
+            color: bool = False) -> str:
+    """Render to a string at a fixed width (plain text unless ``color``)."""
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, no_color=not color, force_terminal=color,
+                      color_system="standard" if color else None, highlight=False,
+                      emoji=False, legacy_windows=False, soft_wrap=False)
+    for part in renderables:
+        console.print(part)
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+
+
+def render_text(result: ScreenResult, *, width: int = DEFAULT_WIDTH, wide: bool = False,
+                color: bool = False, top: int | None = None) -> str:
+    """The whole screen as text at ``width`` columns."""
+    return to_text(screen_renderables(result, wide=wide, top=top), width=width, color=color)
+
+
+def frame_table(frame: pd.DataFrame, spec: Sequence[tuple[str, str, Formatter]], *,
+                title: str | None = None, limit: int | None = None) -> Table:
+    """A rich Table of selected columns of any frame.
+
+    Parameters
+    ----------
+    frame
+        The data (rows shown in order).
+    spec
+        ``(column, header, formatter)`` triples; columns absent from the frame
+        are skipped.
+    title
+        Table title.
+    limit
+        Show at most this many rows (the title says so).
+    """
+    present = [(c, h, f) for c, h, f in spec if c in frame.columns]
+    shown = frame if limit is None else frame.head(limit)
+    if limit is not None and len(frame) > limit:
+        title = f"{title or ''} (first {limit} of {len(frame)} rows)".strip()
+    justify = {fmt_text: "left", fmt_date: "left"}
+    table = _table(title, [(h, justify.get(f, "right")) for _, h, f in present])
+    for _, row in shown.iterrows():
+        table.add_row(*(f(row[c]) for c, _, f in present))
+    return table
