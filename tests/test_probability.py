@@ -1,0 +1,188 @@
+"""Closed-form probabilities against seeded Monte Carlo; historical windows
+against a plain loop; bootstrap reproducibility."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_structures import hand_chain
+
+import volscreen.columns as C
+from volscreen.probability import (
+    add_probabilities,
+    block_bootstrap_se,
+    hist_windows,
+    prob_beyond,
+    prob_below,
+    prob_touch,
+)
+from volscreen.structures import build_structures
+from volscreen.targets import add_targets
+
+N_TERMINAL = 400_000
+
+
+@pytest.mark.parametrize(("center", "low", "high", "vol_low", "vol_high", "t"), [
+    pytest.param(262.4, 251.5, 272.5, 0.19, 0.185, 0.08, id="iwm-straddle-skew"),
+    pytest.param(262.215, 248.15, 271.85, 0.22, 0.22, 0.0767, id="iwm-strangle-rv"),
+    pytest.param(100.0, 80.0, 130.0, 0.6, 0.4, 1.0, id="wide-1y"),
+])
+def test_prob_beyond_matches_monte_carlo(center, low, high, vol_low, vol_high, t):
+    rng = np.random.default_rng(7)
+    z = rng.standard_normal(N_TERMINAL)
+
+    def terminal(vol):  # E[S_T] = center
+        return center * np.exp(-0.5 * vol * vol * t + vol * math.sqrt(t) * z)
+
+    mc = np.mean(terminal(vol_low) < low) + np.mean(terminal(vol_high) > high)
+    se = math.sqrt(mc * (1 - mc) / N_TERMINAL) * 1.5  # two tails from the same draws
+    closed = float(prob_beyond(center, low, high, vol_low, t, vol_high))
+    assert abs(closed - mc) < 4 * se
+
+
+def _mc_touch(spot, level, vol, t, drift, n_paths=20_000, n_steps=64, seed=11):
+    """Touch probability by simulation with a Brownian-bridge crossing correction.
+
+    Between two simulated log prices x0, x1 (both on the start side of the
+    barrier b) the path crosses with probability exp(-2 (b - x0)(b - x1) /
+    (vol^2 dt)); using it removes the discrete-monitoring bias.
+    """
+    rng = np.random.default_rng(seed)
+    dt = t / n_steps
+    nu = drift - 0.5 * vol * vol
+    steps = nu * dt + vol * math.sqrt(dt) * rng.standard_normal((n_paths, n_steps))
+    x = np.concatenate([np.zeros((n_paths, 1)), np.cumsum(steps, axis=1)], axis=1)
+    b = math.log(level / spot)
+    beyond = (x >= b) if b > 0 else (x <= b)
+    hit = beyond.any(axis=1)
+    gap0, gap1 = b - x[:, :-1], b - x[:, 1:]
+    with np.errstate(over="ignore"):
+        p_cross = np.where(gap0 * gap1 > 0, np.exp(-2 * gap0 * gap1 / (vol * vol * dt)), 1.0)
+    survive = np.prod(1 - p_cross, axis=1)
+    est = np.where(hit, 1.0, 1 - survive)
+    return est.mean(), est.std(ddof=1) / math.sqrt(n_paths)
+
+
+@pytest.mark.parametrize(("spot", "level", "vol", "t", "drift"), [
+    pytest.param(262.215, 275.0, 0.19, 0.08, 0.028, id="up-iv-carry"),
+    pytest.param(262.215, 245.0, 0.19, 0.08, 0.028, id="down-iv-carry"),
+    pytest.param(262.215, 275.0, 0.22, 0.25, 0.0, id="up-rv-zero-drift"),
+    pytest.param(262.215, 245.0, 0.22, 0.25, 0.0, id="down-rv-zero-drift"),
+    pytest.param(100.0, 70.0, 0.5, 1.0, 0.2, id="down-strong-drift"),
+])
+def test_prob_touch_matches_bridge_corrected_monte_carlo(spot, level, vol, t, drift):
+    mc, se = _mc_touch(spot, level, vol, t, drift)
+    closed = float(prob_touch(spot, level, vol, t, drift))
+    assert abs(closed - mc) < 4 * se + 1e-3
+
+
+def test_prob_below_hand_value():
+    # center 100, level 100, vol 0.2, t 1: z = (0 + 0.02) / 0.2 = 0.1 -> N(0.1)
+    assert float(prob_below(100, 100, 0.2, 1.0)) == pytest.approx(0.539827837277029, abs=1e-12)
+
+
+def test_invalid_inputs_give_nan_not_warnings():
+    assert math.isnan(float(prob_touch(100, 110, 0.0, 1.0)))
+    assert math.isnan(float(prob_below(100, 90, 0.2, 0.0)))
+    assert float(prob_touch(100, 100, 0.2, 1.0)) == 1.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(vol=st.floats(0.05, 1.5), t=st.floats(0.01, 2.0), up=st.floats(1.001, 1.5),
+       drift=st.floats(-0.1, 0.1))
+def test_touch_at_least_finish_beyond_and_monotone(vol, t, up, drift):
+    spot = 100.0
+    # finishing above H implies having touched H
+    finish = 1 - float(prob_below(spot * math.exp(drift * t), spot * up, vol, t))
+    touch = float(prob_touch(spot, spot * up, vol, t, drift))
+    assert touch >= finish - 1e-12
+    # a further barrier is touched less often; a lower barrier likewise
+    assert float(prob_touch(spot, spot * up * 1.05, vol, t, drift)) <= touch + 1e-12
+    down = float(prob_touch(spot, spot / up, vol, t, drift))
+    assert float(prob_touch(spot, spot / up / 1.05, vol, t, drift)) <= down + 1e-12
+
+
+def _bars(n=800, seed=3):
+    rng = np.random.default_rng(seed)
+    close = 100 * np.exp(np.cumsum(0.012 * rng.standard_normal(n)))
+    high = close * (1 + np.abs(0.006 * rng.standard_normal(n)))
+    low = close * (1 - np.abs(0.006 * rng.standard_normal(n)))
+    idx = pd.bdate_range("2020-01-01", periods=n, name=C.DATE)
+    return pd.DataFrame({C.OPEN: close, C.HIGH: high, C.LOW: low, C.CLOSE: close,
+                         C.VOLUME: 1e6}, index=idx)
+
+
+def test_hist_windows_match_plain_loop():
+    bars = _bars(60)
+    h = 5
+    w = hist_windows(bars, h)
+    c, hi, lo = (bars[k].to_numpy() for k in (C.CLOSE, C.HIGH, C.LOW))
+    for i in range(len(c) - h):
+        assert w["end"][i] == pytest.approx(c[i + h] / c[i])
+        assert w["high"][i] == pytest.approx(max(hi[i + 1:i + h + 1]) / c[i])
+        assert w["low"][i] == pytest.approx(min(lo[i + 1:i + h + 1]) / c[i])
+    assert w["end"].size == len(c) - h
+
+
+def test_hist_windows_use_adjusted_prices_and_condition():
+    bars = _bars(60).assign(**{C.ADJ_CLOSE: lambda b: b[C.CLOSE] * 0.5})
+    plain = hist_windows(_bars(60), 5)
+    adj = hist_windows(bars, 5)  # a constant factor changes no ratio
+    np.testing.assert_allclose(adj["end"], plain["end"])
+    mask = np.arange(60) % 2 == 0
+    assert hist_windows(_bars(60), 5, mask)["end"].size == 28  # even starts among 55
+
+
+def test_block_bootstrap_is_seeded():
+    hits = (np.random.default_rng(0).random(500) < 0.3).astype(float)
+    a = block_bootstrap_se(hits, 10, seed=42)
+    assert a == block_bootstrap_se(hits, 10, seed=42)
+    assert a != block_bootstrap_se(hits, 10, seed=43)
+    # iid check: block 1 bootstrap SE close to sqrt(p(1-p)/n)
+    iid = block_bootstrap_se(hits, 1, n_boot=2000, seed=1)
+    assert iid == pytest.approx(math.sqrt(hits.mean() * (1 - hits.mean()) / 500), rel=0.1)
+
+
+def _cands():
+    return add_targets(build_structures(hand_chain(), deltas=(), strikes=(255, 265)), [245, 275])
+
+
+def test_add_probabilities_hist_equals_window_counts():
+    bars = _bars()
+    out = add_probabilities(_cands(), rv=0.2, bars=bars, seed=5)
+    row = out.iloc[0]
+    w = hist_windows(bars, int(row[C.TRADING_DAYS]))
+    lo, hi = row[C.BREAKEVEN_LOW] / row[C.SPOT], row[C.BREAKEVEN_HIGH] / row[C.SPOT]
+    expected = np.mean([(e < lo) or (e > hi) for e in w["end"]])
+    assert row[C.P_BEYOND_BE_HIST] == pytest.approx(expected)
+    assert row[C.HIST_SAMPLE_SIZE] == w["end"].size == 800 - 20
+    assert row[C.P_TOUCH_HIGH_HIST] == pytest.approx(np.mean(w["high"] >= 275 / row[C.SPOT]))
+    again = add_probabilities(_cands(), rv=0.2, bars=bars, seed=5)
+    assert again[C.P_BEYOND_BE_HIST_SE].iloc[0] == row[C.P_BEYOND_BE_HIST_SE]
+
+
+def test_add_probabilities_without_inputs_states_why():
+    out = add_probabilities(_cands())
+    assert out[C.P_BEYOND_BE_RV].isna().all() and out[C.P_BEYOND_BE_HIST].isna().all()
+    assert out[C.DATA_STATUS].str.contains(C.DS_NO_RV).all()
+    assert out[C.DATA_STATUS].str.contains(C.DS_NO_BARS).all()
+    assert out[C.P_BEYOND_BE_IV].notna().all()
+
+
+def test_short_history_is_flagged():
+    out = add_probabilities(_cands(), bars=_bars(100))
+    assert out[C.P_BEYOND_BE_HIST].isna().all()
+    assert out[C.DATA_STATUS].str.contains(C.DS_SHORT_HISTORY).all()
+
+
+def test_rv_measure_uses_trading_day_variance():
+    out = add_probabilities(_cands(), rv=0.20)
+    row = out.iloc[0]
+    # variance over the life = 0.2^2 x 20 / 252, zero drift (mean = spot)
+    sd = 0.20 * math.sqrt(20 / 252)
+    expected = prob_beyond(row[C.SPOT], row[C.BREAKEVEN_LOW], row[C.BREAKEVEN_HIGH], sd, 1.0)
+    assert row[C.P_BEYOND_BE_RV] == pytest.approx(float(expected), rel=1e-12)
