@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import volscreen as vs
 from volscreen import columns as C
@@ -53,3 +55,159 @@ def test_hard_case_status(price: float, strike: float, t: float, right: str,
     iv, status = vs.implied_vol(price, SPOT, strike, t, RATE, DIV, right, return_status=True)
     assert np.isnan(iv)
     assert status == expected
+
+
+def _mp_black_undiscounted(f: float, k: float, s: float, call: bool) -> float:
+    """Exact (40-digit) undiscounted Black price: the truth for accuracy claims."""
+    import mpmath as mp
+
+    with mp.workdps(40):
+        F, K, S = mp.mpf(f), mp.mpf(k), mp.mpf(s)
+        d1 = mp.log(F / K) / S + S / 2
+        d2 = d1 - S
+        if call:
+            return float(F * mp.ncdf(d1) - K * mp.ncdf(d2))
+        return float(K * mp.ncdf(-d2) - F * mp.ncdf(-d1))
+
+
+def test_accuracy_against_exact_prices() -> None:
+    """|iv - sigma| <= 5e-12 wherever the time value is at least $0.001 (exact prices)."""
+    pytest.importorskip("mpmath")
+    g = _grid(3_000, seed=11)
+    fwd = SPOT * np.exp((RATE - DIV) * g["t"])
+    call = g["right"] == "C"
+    s = g["vol"] * np.sqrt(g["t"])
+    undisc = np.array([_mp_black_undiscounted(f, k, v, c)
+                       for f, k, v, c in zip(fwd, g["strike"], s, call)])
+    intrinsic = np.maximum(np.where(call, fwd - g["strike"], g["strike"] - fwd), 0.0)
+    good = (undisc - intrinsic) >= 0.001
+    assert good.sum() > 1_500
+    iv, status = vs.black_implied_vol(undisc[good], fwd[good], g["strike"][good], g["t"][good],
+                                      0.0, g["right"][good], return_status=True)
+    assert np.all(status == C.IVS_OK)
+    assert np.max(np.abs(iv - g["vol"][good])) <= 5e-12
+
+
+def test_agrees_with_vollib_where_vollib_succeeds() -> None:
+    from vollib.black_scholes_merton.implied_volatility import implied_volatility as v_iv
+
+    g = _grid(5_000, seed=3)
+    price = vs.bsm_price(SPOT, g["strike"], g["t"], RATE, DIV, g["vol"], g["right"])
+    iv = vs.implied_vol(price, SPOT, g["strike"], g["t"], RATE, DIV, g["right"])
+    ref = np.full(len(price), np.nan)
+    for i in range(len(price)):
+        try:
+            ref[i] = v_iv(price[i], SPOT, g["strike"][i], g["t"][i], RATE, DIV,
+                          g["right"][i].lower())
+        except Exception:  # vollib raises for prices outside its domain: not a success
+            continue
+    fwd = SPOT * np.exp((RATE - DIV) * g["t"])
+    intrinsic = np.exp(-RATE * g["t"]) * np.maximum(
+        np.where(g["right"] == "C", fwd - g["strike"], g["strike"] - fwd), 0.0)
+    # vollib "succeeds" with a finite value; near intrinsic both are noise (at_intrinsic)
+    both = np.isfinite(ref) & np.isfinite(iv) & (ref > 0) & ((price - intrinsic) >= 0.001)
+    assert both.sum() > 2_000
+    assert np.max(np.abs(iv[both] - ref[both])) <= 1e-10
+
+
+def test_price_round_trip_relative_error() -> None:
+    g = _grid(50_000, seed=5)
+    price = vs.bsm_price(SPOT, g["strike"], g["t"], RATE, DIV, g["vol"], g["right"])
+    iv = vs.implied_vol(price, SPOT, g["strike"], g["t"], RATE, DIV, g["right"])
+    ok = np.isfinite(iv)
+    repriced = vs.bsm_price(SPOT, g["strike"], g["t"], RATE, DIV, iv, g["right"])
+    big = ok & (price >= 1.0)
+    assert np.max(np.abs(repriced[big] / price[big] - 1.0)) <= 1e-13
+    # below $1 the pricing formula itself rounds at the scale of the forward and strike
+    scale = SPOT + g["strike"]
+    assert np.max(np.abs(repriced[ok] - price[ok]) / scale[ok]) <= 1e-15
+
+
+@pytest.mark.parametrize(
+    ("strike", "t", "vol", "right"),
+    [
+        pytest.param(400.0, 0.25, 0.3, "C", id="price-1e-8-wing"),
+        pytest.param(262.0, 1.0 / 8760.0, 0.2, "P", id="one-hour-expiry"),
+        pytest.param(262.0, 1.0, 5.0, "C", id="sigma-5"),
+        pytest.param(150.0, 0.05, 0.6, "P", id="deep-otm-put-short"),
+    ],
+)
+def test_hard_but_solvable(strike: float, t: float, vol: float, right: str) -> None:
+    price = float(vs.bsm_price(SPOT, strike, t, RATE, DIV, vol, right))
+    assert price > 0
+    iv, status = vs.implied_vol(price, SPOT, strike, t, RATE, DIV, right, return_status=True)
+    assert status == C.IVS_OK
+    assert float(iv) == pytest.approx(vol, rel=1e-9)
+
+
+def test_tiny_price_1e_8() -> None:
+    iv, status = vs.implied_vol(1e-8, SPOT, 400.0, 0.25, RATE, DIV, "C", return_status=True)
+    assert status == C.IVS_OK
+    assert float(vs.bsm_price(SPOT, 400.0, 0.25, RATE, DIV, float(iv), "C")) == pytest.approx(
+        1e-8, rel=1e-10)
+
+
+def test_exactly_at_intrinsic_is_flagged() -> None:
+    fwd, k, t = 300.0, 250.0, 0.5
+    iv, status = vs.black_implied_vol(50.0, fwd, k, t, 0.0, "C", return_status=True)
+    assert np.isnan(iv) and status == C.IVS_AT_INTRINSIC
+
+
+def test_bad_rows_do_not_change_good_rows() -> None:
+    g = _grid(2_000, seed=9)
+    price = vs.bsm_price(SPOT, g["strike"], g["t"], RATE, DIV, g["vol"], g["right"])
+    clean = vs.implied_vol(price, SPOT, g["strike"], g["t"], RATE, DIV, g["right"])
+    mixed_price = price.copy()
+    mixed_t = g["t"].copy()
+    mixed_price[::7] = np.nan
+    mixed_price[1::7] = -1.0
+    mixed_price[2::7] = 1e9
+    mixed_t[3::7] = 0.0
+    mixed = vs.implied_vol(mixed_price, SPOT, g["strike"], mixed_t, RATE, DIV, g["right"])
+    keep = np.ones(len(price), bool)
+    for j in range(4):
+        keep[j::7] = False
+    np.testing.assert_array_equal(mixed[keep], clean[keep])
+    assert np.isnan(mixed[~keep]).all()
+
+
+def test_does_not_mutate_inputs() -> None:
+    price = np.array([5.0, 6.0])
+    before = price.copy()
+    vs.implied_vol(price, SPOT, 262.0, 0.5, RATE, DIV, np.array(["C", "P"]))
+    np.testing.assert_array_equal(price, before)
+
+
+@settings(max_examples=300, deadline=None)
+@given(k_ratio=st.floats(0.6, 1.6), t=st.floats(0.01, 2.0), vol=st.floats(0.05, 2.0),
+       right=st.sampled_from(["C", "P", "c", "p"]))
+def test_round_trip_property(k_ratio: float, t: float, vol: float, right: str) -> None:
+    k = SPOT * k_ratio
+    price = float(vs.bsm_price(SPOT, k, t, RATE, DIV, vol, right))
+    fwd = SPOT * np.exp((RATE - DIV) * t)
+    intrinsic = np.exp(-RATE * t) * max((fwd - k) if right in "Cc" else (k - fwd), 0.0)
+    assume(price - intrinsic > 1e-6 * price and price - intrinsic > 1e-9)
+    iv = float(vs.implied_vol(price, SPOT, k, t, RATE, DIV, right))
+    assert float(vs.bsm_price(SPOT, k, t, RATE, DIV, iv, right)) == pytest.approx(price,
+                                                                                  rel=1e-12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(k_ratio=st.floats(0.6, 1.6), t=st.floats(0.01, 2.0),
+       prices=st.lists(st.floats(0.0, 1.0), min_size=2, max_size=20))
+def test_iv_monotone_in_price(k_ratio: float, t: float, prices: list[float]) -> None:
+    k = SPOT * k_ratio
+    lo = float(vs.bsm_price(SPOT, k, t, RATE, DIV, 0.05, "C"))
+    hi = float(vs.bsm_price(SPOT, k, t, RATE, DIV, 1.5, "C"))
+    p = np.sort(lo + (hi - lo) * np.asarray(prices))
+    iv = vs.implied_vol(p, SPOT, k, t, RATE, DIV, "C")
+    ok = np.isfinite(iv)
+    assert np.all(np.diff(iv[ok]) >= -1e-13)
+
+
+def test_put_and_call_at_parity_give_one_vol() -> None:
+    k, t, vol = 280.0, 0.3, 0.37
+    call = float(vs.bsm_price(SPOT, k, t, RATE, DIV, vol, "C"))
+    put = call - (SPOT * np.exp(-DIV * t) - k * np.exp(-RATE * t))
+    ivs = vs.implied_vol([call, put], SPOT, k, t, RATE, DIV, ["C", "P"])
+    assert ivs[0] == pytest.approx(ivs[1], abs=1e-11)
