@@ -29,7 +29,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import shared_path
+from conftest import shared_path
 from volscreen import columns as C
 from volscreen.clock import MINUTES_PER_YEAR, year_fraction
 from volscreen.errors import ChainSchemaError, ConfigError, DuplicateContractError

@@ -1,0 +1,392 @@
+"""Volatility surface: ATM IV per expiry, term structure, constant maturity, skew, smile.
+
+Input is a chain with implied vols (the output of
+:func:`volscreen.implied_vols`): one row per quote with ``expiry, strike,
+right, t, forward, iv, iv_status`` (``log_moneyness`` and ``otm`` are
+recomputed when absent).  Vols are decimals; ``t`` is in years on the minute
+clock (minutes to the settlement instant / 525,600).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import columns as C
+from .clock import days_to_expiry
+from .errors import ChainSchemaError, ConfigError
+from .svi import SviFit, fit_svi
+
+logger = logging.getLogger(__name__)
+
+DAYS_PER_YEAR = 365.0
+"""Calendar days per year of the minute clock: IV30 is read at t = 30 / 365."""
+MIN_QUOTES = 6
+"""An expiry with fewer usable OTM quotes is ``thin`` (numbers kept, not trusted)."""
+WING_DELTA = 0.25
+"""Delta of the risk reversal and butterfly wings."""
+EVENT_KINK_VOL = 0.05
+"""Forward vol into an expiry more than 5 vol points above the forward vols
+on both sides of it flags an event kink (earnings, FOMC)."""
+CM_DAYS = (30, 60, 90)
+
+_TERM_NEEDS = (C.EXPIRY, C.STRIKE, C.RIGHT, C.T, C.FORWARD, C.IV, C.IV_STATUS)
+
+
+def _prepare(chain: pd.DataFrame) -> pd.DataFrame:
+    missing = [c for c in _TERM_NEEDS if c not in chain.columns]
+    if missing:
+        raise ChainSchemaError(
+            f"needs a chain with implied vols (run volscreen.implied_vols first); missing "
+            f"{missing}", column=missing[0])
+    df = chain.copy()
+    df[C.EXPIRY] = pd.to_datetime(df[C.EXPIRY]).dt.normalize()
+    df[C.RIGHT] = df[C.RIGHT].astype(str).str.upper().str[0].astype(object)
+    strike, fwd = df[C.STRIKE].to_numpy(float), df[C.FORWARD].to_numpy(float)
+    if C.LOG_MONEYNESS not in df:
+        with np.errstate(divide="ignore", invalid="ignore"):  # bad strikes carry their status
+            df[C.LOG_MONEYNESS] = np.log(strike / fwd)
+    if C.OTM not in df:
+        is_put = (df[C.RIGHT] == C.PUT).to_numpy()
+        df[C.OTM] = np.where(is_put, strike < fwd, strike >= fwd)
+    return df
+
+
+def _usable(df: pd.DataFrame) -> np.ndarray:
+    iv = df[C.IV].to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        return (df[C.OTM].to_numpy(bool) & (df[C.IV_STATUS] == C.IVS_OK).to_numpy()
+                & np.isfinite(iv) & (iv > 0))
+
+
+def forward_delta(log_moneyness: Any, iv: Any, t: Any, right: Any) -> np.ndarray:
+    """Undiscounted Black forward delta: N(d1) for calls, N(d1) - 1 for puts.
+
+    d1 = (-k + iv^2 t / 2) / (iv sqrt t) with k = ln(K/F); no premium
+    adjustment, no discounting (the forward-delta convention of FX and
+    listed-vol desks).
+    """
+    from scipy.special import ndtr
+
+    k, s = np.asarray(log_moneyness, float), np.asarray(iv, float) * np.sqrt(t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        nd1 = ndtr((-k + s * s / 2) / s)
+    return np.where(np.asarray(right) == C.PUT, nd1 - 1.0, nd1)
+
+
+def _atm(k: np.ndarray, iv: np.ndarray, t: float) -> float:
+    """IV at k = 0 from OTM points: linear in total variance between the bracketing pair."""
+    below, above = k < 0, k >= 0
+    if not below.any() or not above.any():
+        return np.nan
+    i = np.flatnonzero(below)[np.argmax(k[below])]
+    j = np.flatnonzero(above)[np.argmin(k[above])]
+    w_i, w_j = iv[i] ** 2 * t, iv[j] ** 2 * t
+    w0 = w_i + (0.0 - k[i]) * (w_j - w_i) / (k[j] - k[i])
+    return float(np.sqrt(w0 / t))
+
+
+def _iv_at_delta(delta: np.ndarray, iv: np.ndarray, target: float) -> float:
+    """Linear interpolation of iv in delta; NaN unless quotes bracket ``target``."""
+    ok = np.isfinite(delta)
+    d, v = delta[ok], iv[ok]
+    if d.size < 2 or not (d.min() <= target <= d.max()):
+        return np.nan
+    order = np.argsort(d)
+    return float(np.interp(target, d[order], v[order]))
+
+
+def _expiry_row(g: pd.DataFrame, min_quotes: int, svi: bool) -> dict[str, Any]:
+    t = float(g[C.T].iloc[0])
+    fwd = float(g[C.FORWARD].iloc[0])
+    row: dict[str, Any] = {C.T: t, C.FORWARD: fwd}
+    use = _usable(g)
+    row[C.N_QUOTES] = int(use.sum())
+    nan_cols = (C.ATM_IV, C.ATM_STRIKE, C.STRADDLE_MID, C.STRADDLE_NATURAL, C.IMPLIED_MOVE,
+                C.MOVE_1SD, C.RR25, C.BF25, C.ATM_IV_SVI)
+    row.update({c: np.nan for c in nan_cols})
+    if not t > 0:
+        return {**row, C.TERM_STATUS: C.TS_EXPIRED}
+    if not np.isfinite(fwd):
+        return {**row, C.TERM_STATUS: C.TS_NO_FORWARD}
+
+    strikes = g[C.STRIKE].to_numpy(float)
+    listed = np.unique(strikes[np.isfinite(strikes)])
+    if listed.size:
+        atm_k = float(listed[np.argmin(np.abs(listed - fwd))])
+        row[C.ATM_STRIKE] = atm_k
+        legs = g[strikes == atm_k].set_index(C.RIGHT)
+        if {C.CALL, C.PUT} <= set(legs.index) and not legs.index.duplicated().any():
+            if C.MID in legs:
+                row[C.STRADDLE_MID] = float(legs.loc[C.CALL, C.MID] + legs.loc[C.PUT, C.MID])
+            if C.ASK in legs:
+                row[C.STRADDLE_NATURAL] = float(legs.loc[C.CALL, C.ASK] + legs.loc[C.PUT, C.ASK])
+    if C.UNDERLYING_PRICE in g:
+        row[C.IMPLIED_MOVE] = row[C.STRADDLE_MID] / float(g[C.UNDERLYING_PRICE].iloc[0])
+
+    k = g[C.LOG_MONEYNESS].to_numpy(float)[use]
+    iv = g[C.IV].to_numpy(float)[use]
+    atm = _atm(k, iv, t)
+    row[C.ATM_IV] = atm
+    if not np.isfinite(atm):
+        return {**row, C.TERM_STATUS: C.TS_NO_BRACKET}
+    row[C.MOVE_1SD] = fwd * atm * np.sqrt(t)
+    right = g[C.RIGHT].to_numpy(object)[use]
+    delta = forward_delta(k, iv, t, right)
+    is_put = right == C.PUT
+    iv_p = _iv_at_delta(delta[is_put], iv[is_put], -WING_DELTA)
+    iv_c = _iv_at_delta(delta[~is_put], iv[~is_put], WING_DELTA)
+    row[C.RR25] = iv_c - iv_p
+    row[C.BF25] = (iv_c + iv_p) / 2 - atm
+    if svi:
+        row[C.ATM_IV_SVI] = float(fit_svi(k, iv, t).iv(0.0))
+    if row[C.N_QUOTES] < min_quotes:
+        status = C.TS_THIN
+    elif not np.isfinite(row[C.RR25]):
+        status = C.TS_NO_WING
+    else:
+        status = C.TS_OK
+    return {**row, C.TERM_STATUS: status}
+
+
+def _forward_and_kinks(t: np.ndarray, w: np.ndarray,
+                       kink_vol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Forward vol from the previous finite expiry, its status, and the kink flag."""
+    n = t.size
+    fwd = np.full(n, np.nan)
+    status = np.full(n, C.FV_MISSING, dtype=object)
+    kink = np.zeros(n, dtype=bool)
+    finite = np.flatnonzero(np.isfinite(w) & (t > 0))
+    if finite.size == 0:
+        return fwd, status, kink
+    fvar = np.full(n, np.nan)  # forward variance into each expiry; from t = 0 for the first
+    status[finite[0]] = C.FV_FIRST
+    fvar[finite[0]] = w[finite[0]] / t[finite[0]]
+    for a, b in zip(finite[:-1], finite[1:]):
+        if t[b] <= t[a]:
+            continue
+        fvar[b] = (w[b] - w[a]) / (t[b] - t[a])
+        if fvar[b] < 0:
+            status[b], kink[b] = C.FV_NEGATIVE, True
+        else:
+            fwd[b], status[b] = np.sqrt(fvar[b]), C.FV_OK
+    with np.errstate(invalid="ignore"):  # NaN forward variances compare False
+        fvol = np.sqrt(np.clip(fvar, 0.0, None))
+    for p, i, q in zip(np.r_[-1, finite[:-1]], finite, np.r_[finite[1:], -1]):
+        if q < 0 or not np.isfinite(fvar[i]):
+            continue
+        prev = fvol[p] if p >= 0 else -np.inf
+        if fvol[i] - max(prev, fvol[q]) > kink_vol:
+            kink[i] = True
+    return fwd, status, kink
+
+
+def term_structure(
+    chain_with_iv: pd.DataFrame,
+    *,
+    min_quotes: int = MIN_QUOTES,
+    kink_vol: float = EVENT_KINK_VOL,
+    svi: bool = False,
+) -> pd.DataFrame:
+    """ATM volatility, straddle, skew and forward vol per expiry.
+
+    Parameters
+    ----------
+    chain_with_iv
+        Output of :func:`volscreen.implied_vols`.  Needs ``expiry, strike,
+        right, t, forward, iv, iv_status``; uses ``mid, ask`` (straddle),
+        ``underlying_price`` (implied move), ``quote_time`` (``days``),
+        ``settlement`` (one row per expiry and settlement when present).
+    min_quotes
+        Usable OTM quotes below which an expiry is ``thin``.
+    kink_vol
+        Event-kink threshold on forward vol, decimal (0.05 = 5 vol points).
+    svi
+        Also fit a raw-SVI slice per expiry and report ``atm_iv_svi``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per expiry sorted by ``t``: ``expiry, [settlement,] t, days,
+        forward, atm_iv, atm_iv_svi, atm_strike, straddle_mid,
+        straddle_natural, implied_move, move_1sd, rr25, bf25, n_quotes,
+        term_status, total_variance, fwd_vol, fwd_var_status, event_kink``.
+
+    Notes
+    -----
+    * Usable quote: OTM (puts K < F, calls K >= F), ``iv_status == "ok"``.
+    * ATM IV: the usable OTM put with the largest k < 0 and the usable OTM
+      call with the smallest k >= 0 (k = ln(K/F)); total variance
+      w = iv^2 t is interpolated linearly in k to k = 0.  NaN with
+      ``no_bracket`` when one side has no usable quote.
+    * ``atm_strike``: listed strike nearest F (ties: the lower).  The
+      straddle is call + put at that strike: ``straddle_mid`` from mids,
+      ``straddle_natural`` from asks (NaN when a leg is missing; the legs'
+      ``quote_status`` says why).  ``implied_move`` = straddle_mid / spot;
+      ``move_1sd`` = F atm_iv sqrt(t), price units.
+    * rr25 = iv(25-delta call) - iv(25-delta put); bf25 = (iv25c + iv25p) / 2
+      - atm_iv.  Delta is the undiscounted Black forward delta
+      (:func:`forward_delta`) at each quote's own IV; iv is interpolated
+      linearly in delta on usable OTM quotes, NaN (status ``no_25d_wing``)
+      when the quotes do not bracket 25 delta.
+    * Forward vol into expiry 2 from the previous expiry with an ATM IV:
+      sqrt((w2 - w1) / (t2 - t1)); negative forward variance gives NaN,
+      ``negative_forward_variance`` and ``event_kink`` True (calendar
+      arbitrage, or an event such as earnings in the earlier expiry).
+    * ``event_kink`` is also True where the forward vol into an expiry
+      exceeds the forward vols into the previous expiry (for the first
+      expiry: none) and into the next one by more than ``kink_vol``: the
+      expiry's ATM IV stands out because an event falls inside it.  The
+      last expiry is never flagged by this rule (no next forward).
+    """
+    df = _prepare(chain_with_iv)
+    keys = [C.EXPIRY] + ([C.SETTLEMENT] if C.SETTLEMENT in df else [])
+    rows = []
+    for key, g in df.groupby(keys, sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        rows.append({**dict(zip(keys, key)), **_expiry_row(g, min_quotes, svi)})
+    term = pd.DataFrame(rows).sort_values(C.T, kind="stable").reset_index(drop=True)
+    if C.QUOTE_TIME in df:
+        quote = df[C.QUOTE_TIME].iloc[0]
+        term.insert(len(keys) + 1, C.DAYS, days_to_expiry(quote, term[C.EXPIRY]))
+    t, atm = term[C.T].to_numpy(float), term[C.ATM_IV].to_numpy(float)
+    term[C.TOTAL_VARIANCE] = atm**2 * t
+    fwd, status, kink = _forward_and_kinks(t, term[C.TOTAL_VARIANCE].to_numpy(float), kink_vol)
+    term[C.FWD_VOL], term[C.FWD_VAR_STATUS], term[C.EVENT_KINK] = fwd, status, kink
+    return term
+
+
+def constant_maturity(
+    term: pd.DataFrame,
+    days: Sequence[float] | float = CM_DAYS,
+    *,
+    extrapolate: bool = False,
+    detail: bool = False,
+) -> pd.Series | pd.DataFrame:
+    """Constant-maturity ATM vol (IV30, IV60, IV90) from a term structure.
+
+    Parameters
+    ----------
+    term
+        Output of :func:`term_structure` (needs ``t, atm_iv``; rows whose
+        ``term_status`` is not ``ok`` are not used when that column exists).
+    days
+        Target maturities in calendar days; t = days / 365.
+    extrapolate
+        Outside the listed range, hold the nearest expiry's vol flat
+        (status ``extrapolated_flat_vol``).  Off by default: NaN with
+        ``below_listed_range`` / ``above_listed_range``.
+    detail
+        Return a DataFrame (``days, t, atm_iv, cm_status``) instead of the
+        Series.
+
+    Returns
+    -------
+    pandas.Series
+        Decimal vols indexed by ``days`` (name ``atm_iv``); the reasons are
+        in ``series.attrs["cm_status"]`` (a dict days -> code), or use
+        ``detail=True``.
+
+    Notes
+    -----
+    Total variance w = atm_iv^2 t is interpolated linearly in t between the
+    two usable expiries bracketing the target, then annualised:
+    iv = sqrt(w(t*) / t*).  A target on a listed expiry returns that
+    expiry's ATM vol exactly.
+    """
+    need = [c for c in (C.T, C.ATM_IV) if c not in term.columns]
+    if need:
+        raise ChainSchemaError(f"constant_maturity needs a term structure; missing {need}",
+                               column=need[0])
+    use = term[np.isfinite(term[C.ATM_IV].to_numpy(float)) & (term[C.T] > 0)]
+    if C.TERM_STATUS in use:
+        use = use[use[C.TERM_STATUS] == C.TS_OK]
+    use = use.sort_values(C.T)
+    tt, vol = use[C.T].to_numpy(float), use[C.ATM_IV].to_numpy(float)
+    w = vol**2 * tt
+    targets = np.atleast_1d(np.asarray(days, dtype=float))
+    out_iv, out_status = [], []
+    for d in targets:
+        x = d / DAYS_PER_YEAR
+        if tt.size == 0:
+            iv, status = np.nan, C.CM_NO_DATA
+        elif x < tt[0] or x > tt[-1]:
+            edge = 0 if x < tt[0] else -1
+            below = C.CM_BELOW_RANGE if x < tt[0] else C.CM_ABOVE_RANGE
+            iv, status = (vol[edge], C.CM_EXTRAPOLATED) if extrapolate else (np.nan, below)
+        else:
+            iv, status = float(np.sqrt(np.interp(x, tt, w) / x)), C.CM_OK
+        out_iv.append(iv)
+        out_status.append(status)
+    index = pd.Index(targets, name=C.DAYS)
+    if detail:
+        return pd.DataFrame({C.T: targets / DAYS_PER_YEAR, C.ATM_IV: out_iv,
+                             C.CM_STATUS: out_status}, index=index).reset_index()
+    series = pd.Series(out_iv, index=index, name=C.ATM_IV)
+    series.attrs[C.CM_STATUS] = dict(zip(targets.tolist(), out_status))
+    return series
+
+
+def term_slope(term: pd.DataFrame, short: float = 30, long: float = 90) -> pd.Series:
+    """Front-versus-back slope: IV(short) - IV(long) and IV(short) / IV(long).
+
+    Both legs are constant-maturity ATM vols (:func:`constant_maturity`, no
+    extrapolation).  Returns a Series with ``slope_diff`` (decimal vol:
+    0.02 = 2 vol points; positive = inverted, front above back),
+    ``slope_ratio`` and ``cm_status`` (the first non-ok leg's reason).
+    """
+    cm = constant_maturity(term, (short, long), detail=True)
+    iv_s, iv_l = cm[C.ATM_IV].to_numpy(float)
+    bad = [s for s in cm[C.CM_STATUS] if s != C.CM_OK]
+    return pd.Series({C.SLOPE_DIFF: iv_s - iv_l, C.SLOPE_RATIO: iv_s / iv_l,
+                      C.CM_STATUS: bad[0] if bad else C.CM_OK})
+
+
+def smile(chain_with_iv: pd.DataFrame, expiry: Any, *, fit: bool = True) -> pd.DataFrame:
+    """OTM smile of one expiry, with a raw-SVI fit beside the market vols.
+
+    Parameters
+    ----------
+    chain_with_iv
+        Output of :func:`volscreen.implied_vols` (see :func:`term_structure`).
+    expiry
+        Expiry date (anything :class:`pandas.Timestamp` reads).
+    fit
+        Fit raw SVI (:func:`volscreen.fit_svi`) to the usable quotes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The OTM rows (puts K < F, calls K >= F) sorted by strike, with every
+        chain column kept (``iv_status`` says why an ``iv`` is NaN), plus
+        ``fwd_delta`` (:func:`forward_delta`), ``iv_svi`` (fitted vol at the
+        row's k; NaN without a fit) and the slice's ``svi_a, svi_b, svi_rho,
+        svi_m, svi_sigma, svi_rmse_volpts, svi_status`` repeated on each row.
+    """
+    df = _prepare(chain_with_iv)
+    day = pd.Timestamp(expiry).normalize()
+    sub = df[(df[C.EXPIRY] == day) & df[C.OTM].to_numpy(bool)]
+    if sub.empty:
+        listed = ", ".join(str(d.date()) for d in sorted(df[C.EXPIRY].unique()))
+        raise ConfigError(f"no OTM quotes for expiry {day.date()}; listed: {listed}",
+                          column=C.EXPIRY)
+    sub = sub.sort_values(C.STRIKE).copy()
+    t = float(sub[C.T].iloc[0])
+    sub[C.FWD_DELTA] = forward_delta(sub[C.LOG_MONEYNESS], sub[C.IV], t, sub[C.RIGHT])
+    use = _usable(sub)
+    res: SviFit | None = None
+    if fit:
+        res = fit_svi(sub[C.LOG_MONEYNESS].to_numpy(float)[use], sub[C.IV].to_numpy(float)[use],
+                      t)
+        sub[C.IV_SVI] = res.iv(sub[C.LOG_MONEYNESS].to_numpy(float))
+        for col, val in zip((C.SVI_A, C.SVI_B, C.SVI_RHO, C.SVI_M, C.SVI_SIGMA), res.params):
+            sub[col] = val
+        sub[C.SVI_RMSE_VOLPTS], sub[C.SVI_STATUS] = res.rmse_volpts, res.status
+    return sub.reset_index(drop=True)
+
+
+__all__ = ["constant_maturity", "fit_svi", "forward_delta", "smile", "term_slope",
+           "term_structure"]
