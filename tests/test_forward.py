@@ -1,0 +1,149 @@
+"""Parity forwards and chain-level implied vols on hand-built chains with known answers."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import volscreen as vs
+from volscreen import columns as C
+
+QUOTE_TIME = pd.Timestamp("2026-07-14 19:55", tz="UTC")
+SPOT = 294.46
+RATE = 0.04
+CARRY = 0.012
+
+
+def _smile(k: np.ndarray, f: float) -> np.ndarray:
+    return 0.2 - 0.1 * np.log(k / f) + 0.3 * np.log(k / f) ** 2
+
+
+def make_chain(expiries: tuple[str, ...] = ("2026-08-21", "2026-12-18"),
+               strikes: np.ndarray | None = None, half_spread: float = 0.0) -> pd.DataFrame:
+    strikes = np.arange(250.0, 341.0, 5.0) if strikes is None else strikes
+    rows = []
+    for exp in expiries:
+        expiry = pd.Timestamp(exp)
+        t = float(vs.year_fraction(QUOTE_TIME, expiry, C.PM)[0])
+        fwd = SPOT * np.exp((RATE - CARRY) * t)
+        for k in strikes:
+            vol = float(_smile(np.array(k), fwd))
+            for right in (C.CALL, C.PUT):
+                p = float(vs.black_price(fwd, k, t, RATE, vol, right))
+                rows.append({C.UNDERLYING: "IWM", C.ROOT: "IWM", C.QUOTE_TIME: QUOTE_TIME,
+                             C.EXPIRY: expiry, C.SETTLEMENT: C.PM, C.STRIKE: k, C.RIGHT: right,
+                             C.BID: p - half_spread, C.ASK: p + half_spread, C.MID: p,
+                             C.UNDERLYING_PRICE: SPOT, C.QUOTE_STATUS: C.QS_OK,
+                             "true_forward": fwd, "true_vol": vol})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("method", ["median", "cboe"])
+def test_forward_with_rate_is_exact_on_parity_prices(method: str) -> None:
+    chain = make_chain()
+    fw = vs.forwards(chain, RATE, method=method)
+    truth = chain.groupby(C.EXPIRY)["true_forward"].first().to_numpy()
+    np.testing.assert_allclose(fw[C.FORWARD], truth, rtol=1e-12)
+    np.testing.assert_allclose(fw[C.IMPLIED_CARRY], CARRY, atol=1e-9)
+    assert (fw[C.FORWARD_STATUS] == C.FS_OK).all()
+    assert list(fw[C.PARITY_STRIKES_USED]) == ([5, 5] if method == "median" else [1, 1])
+
+
+def test_rate_as_mapping_and_callable_agree_with_float() -> None:
+    chain = make_chain()
+    flat = vs.forwards(chain, RATE)
+    mapped = vs.forwards(chain, {"2026-08-21": RATE, "2026-12-18": RATE})
+    curve = vs.forwards(chain, lambda t: RATE)
+    pd.testing.assert_frame_equal(flat, mapped)
+    pd.testing.assert_frame_equal(flat, curve)
+
+
+def test_forward_without_rate_recovers_discount_and_forward() -> None:
+    chain = make_chain()
+    fw = vs.forwards(chain)
+    truth = chain.groupby(C.EXPIRY)["true_forward"].first().to_numpy()
+    np.testing.assert_allclose(fw[C.FORWARD], truth, rtol=1e-9)
+    np.testing.assert_allclose(fw[C.RATE], RATE, atol=1e-6)
+    np.testing.assert_allclose(fw[C.DISCOUNT], np.exp(-RATE * fw[C.T]), rtol=1e-9)
+
+
+def test_median_forward_ignores_one_bad_pair_at_k_star() -> None:
+    chain = make_chain(expiries=("2026-08-21",))
+    fw_clean = vs.forwards(chain, RATE)
+    bad = chain.copy()
+    k_star = fw_clean[C.PARITY_STRIKE].iloc[0]
+    sel = (bad[C.STRIKE] == k_star) & (bad[C.RIGHT] == C.CALL)
+    bad.loc[sel, C.MID] = bad.loc[sel, C.MID] + 0.30
+    median = vs.forwards(bad, RATE)[C.FORWARD].iloc[0]
+    cboe = vs.forwards(bad, RATE, method="cboe")[C.FORWARD].iloc[0]
+    true = fw_clean[C.FORWARD].iloc[0]
+    assert abs(median - true) < 0.05
+    assert abs(cboe - true) > 0.25
+
+
+def test_one_sided_and_no_pair_expiries_get_a_status() -> None:
+    chain = make_chain()
+    one_sided = chain[~((chain[C.EXPIRY] == pd.Timestamp("2026-08-21"))
+                        & (chain[C.RIGHT] == C.PUT))].copy()
+    no_pairs = chain.copy()
+    no_pairs.loc[(no_pairs[C.EXPIRY] == pd.Timestamp("2026-12-18"))
+                 & (no_pairs[C.RIGHT] == C.CALL), C.QUOTE_STATUS] = C.QS_NO_BID
+    fw1 = vs.forwards(one_sided, RATE)
+    fw2 = vs.forwards(no_pairs, RATE)
+    assert list(fw1[C.FORWARD_STATUS]) == [C.FS_ONE_SIDED, C.FS_OK]
+    assert list(fw2[C.FORWARD_STATUS]) == [C.FS_OK, C.FS_NO_PAIRS]
+    assert np.isnan(fw1[C.FORWARD].iloc[0]) and np.isnan(fw2[C.FORWARD].iloc[1])
+
+
+def test_implied_vols_recovers_the_smile_and_adds_the_contract_columns() -> None:
+    chain = make_chain(half_spread=0.02)
+    before = chain.copy()
+    out = vs.implied_vols(chain, RATE)
+    pd.testing.assert_frame_equal(chain, before)  # input untouched
+    for col in (C.T, C.FORWARD, C.DISCOUNT, C.LOG_MONEYNESS, C.IV, C.IV_BID, C.IV_ASK,
+                C.IV_STATUS, C.DELTA, C.GAMMA, C.VEGA_PER_VOLPT, C.THETA_PER_DAY, C.OTM):
+        assert col in out.columns, col
+    ok = out[C.IV_STATUS] == C.IVS_OK
+    assert ok.all()
+    np.testing.assert_allclose(out[C.IV], out["true_vol"], atol=1e-10)
+    assert (out[C.IV_BID] < out[C.IV]).all() and (out[C.IV_ASK] > out[C.IV]).all()
+    np.testing.assert_allclose(out[C.LOG_MONEYNESS], np.log(out[C.STRIKE] / out["true_forward"]),
+                               atol=1e-12)
+    otm_expected = np.where(out[C.RIGHT] == C.CALL, out[C.STRIKE] >= out[C.FORWARD],
+                            out[C.STRIKE] < out[C.FORWARD])
+    np.testing.assert_array_equal(out[C.OTM], otm_expected)
+    # spot delta against vollib's BSM delta at the row's own IV and the implied carry
+    from vollib.black_scholes_merton.greeks.analytical import delta as v_delta
+
+    row = out.iloc[7]
+    ref = v_delta(row[C.RIGHT].lower(), SPOT, row[C.STRIKE], row[C.T], RATE, row[C.IV], CARRY)
+    assert row[C.DELTA] == pytest.approx(ref, abs=1e-9)
+
+
+def test_implied_vols_bad_quotes_keep_their_row_and_status() -> None:
+    chain = make_chain(expiries=("2026-08-21",))
+    chain.loc[0, C.QUOTE_STATUS] = C.QS_CROSSED
+    chain.loc[1, C.QUOTE_STATUS] = C.QS_NO_BID
+    chain.loc[2, C.MID] = 0.0  # the 255 call, deep in the money, at zero: below intrinsic
+    chain.loc[3, C.MID] = np.nan
+    chain.loc[5, C.MID] = 0.0  # the 260 put, out of the money, at zero: at intrinsic
+    out = vs.implied_vols(chain, RATE)
+    assert len(out) == len(chain)
+    assert list(out[C.IV_STATUS].iloc[:6]) == [C.QS_CROSSED, C.QS_NO_BID, C.IVS_BELOW_INTRINSIC,
+                                               C.IVS_NO_PRICE, C.IVS_OK, C.IVS_AT_INTRINSIC]
+    assert out[C.IV].iloc[[0, 1, 2, 3, 5]].isna().all()
+    assert (out[C.IV_STATUS].iloc[6:] == C.IVS_OK).all()
+
+
+def test_implied_vols_without_a_forward_flags_every_row() -> None:
+    chain = make_chain(expiries=("2026-08-21",))
+    calls_only = chain[chain[C.RIGHT] == C.CALL]
+    out = vs.implied_vols(calls_only, RATE)
+    assert (out[C.IV_STATUS] == C.IVS_NO_FORWARD).all()
+    assert out[C.IV].isna().all()
+
+
+def test_missing_column_is_a_clear_error() -> None:
+    chain = make_chain().drop(columns=[C.MID])
+    with pytest.raises(vs.ChainSchemaError, match="mid"):
+        vs.implied_vols(chain, RATE)
