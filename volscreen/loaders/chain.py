@@ -73,7 +73,8 @@ def _parse_dates(values: pd.Series, col: str, name: str, base: int) -> pd.Dateti
     if idx.tz is not None:
         idx = idx.tz_localize(None)
     days = idx.normalize().as_unit("ns").to_numpy()
-    out = days[np.where(codes < 0, 0, codes)] if len(days) else np.array([], "datetime64[ns]")
+    out = days[np.where(codes < 0, 0, codes)] if len(days) else \
+        np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
     bad = (codes < 0) | np.isnat(out)
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])

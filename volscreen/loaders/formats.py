@@ -231,9 +231,12 @@ def apply_spec(frame: pd.DataFrame, spec: FormatSpec) -> tuple[pd.DataFrame, Quo
     return out, clock
 
 
-def unique_parse(values: pd.Series, parser: Callable[[pd.Series], Any]) -> np.ndarray:
+def unique_parse(values: pd.Series, parser: Callable[[pd.Series], Any]
+                 ) -> tuple[np.ndarray, np.ndarray]:
     """Apply a slow element parser to the unique values only (dates repeat a lot)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     parsed = np.asarray(parser(pd.Series(uniques, dtype=object)))
-    out = parsed[np.where(codes < 0, 0, codes)] if len(parsed) else parsed
+    if not len(parsed):  # every value missing
+        return np.zeros(len(values), dtype=np.int64), codes < 0
+    out = parsed[np.where(codes < 0, 0, codes)]
     return out, codes < 0
