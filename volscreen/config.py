@@ -25,8 +25,6 @@ File layout (every section and key optional)::
 
     [thresholds]
     min_quotes = 50          # fewer usable quotes: the ticker is "thin"
-    max_spread_pct = 0.5     # wider legs are flagged
-    min_open_interest = 0
 
     [watchlist.IWM]
     chains = ["iwm_chain_sample.csv"]   # or chain = "..." (file or directory)
@@ -61,8 +59,6 @@ DEFAULT_WEIGHTS: tuple[tuple[str, float], ...] = (
     ("liquidity", 0.15),
 )
 DEFAULT_MIN_QUOTES = 50
-DEFAULT_MAX_SPREAD_PCT = 0.5
-DEFAULT_MIN_OPEN_INTEREST = 0
 MAX_RATE = 1.0  # |rate| above 100 % is surely a percent typed as a number
 SETTLEMENTS = ("AM", "PM")
 
@@ -124,10 +120,6 @@ class ScreenConfig:
     min_quotes
         A chain with fewer usable quotes (``quote_status == "ok"``) is thin:
         screened, with a warning.
-    max_spread_pct
-        Legs with a wider spread (fraction of mid) are flagged.
-    min_open_interest
-        Legs with less open interest are flagged.
     targets
         Targets applied to every ticker without its own, or None.
     store
@@ -147,8 +139,6 @@ class ScreenConfig:
     iv_shift: tuple[float, ...] = DEFAULT_IV_SHIFT
     weights: tuple[tuple[str, float], ...] = DEFAULT_WEIGHTS
     min_quotes: int = DEFAULT_MIN_QUOTES
-    max_spread_pct: float = DEFAULT_MAX_SPREAD_PCT
-    min_open_interest: int = DEFAULT_MIN_OPEN_INTEREST
     targets: tuple[float, ...] | None = None
     store: Path | None = None
     strict: bool = False
@@ -290,13 +280,6 @@ def _deltas(value: Any, key: str, source: Path | None) -> tuple[float, ...]:
     return deltas
 
 
-def _fraction(value: Any, key: str, source: Path | None) -> float:
-    number = _number(value, key, source)
-    if number <= 0:
-        raise _fail(key, source, f"expected a positive fraction, got {value!r}")
-    return number
-
-
 def _path(value: Any, key: str, source: Path | None) -> Path:
     if not isinstance(value, (str, Path)) or not str(value):
         raise _fail(key, source, f"expected a file path, got {_type_name(value)}")
@@ -346,10 +329,8 @@ _DEFAULT_KEYS = {
     "targets": _targets,
     "store": _path,
     "min_quotes": _non_negative_int,
-    "max_spread_pct": _fraction,
-    "min_open_interest": _non_negative_int,
 }
-_THRESHOLD_KEYS = ("min_quotes", "max_spread_pct", "min_open_interest")
+_THRESHOLD_KEYS = ("min_quotes",)
 _TICKER_KEYS = {
     "chain": _paths,
     "chains": _paths,

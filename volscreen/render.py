@@ -28,6 +28,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .result import ScreenResult
 
 MISSING = "-"
+FREE_TEXT = frozenset({"Legs", "Reasons", "Status"})
+"""Columns allowed to wrap inside their cell (wide view)."""
 DEFAULT_WIDTH = 80
 
 Formatter = Callable[[Any], str]
@@ -106,8 +108,10 @@ def _table(title: str | None, headers: Sequence[tuple[str, str]]) -> Table:
     table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
                   padding=(0, 0), title_justify="left", expand=False)
     for header, justify in headers:
-        table.add_column(header, justify=justify, no_wrap=True,  # type: ignore[arg-type]
-                         overflow="ellipsis")
+        free = header in FREE_TEXT  # long text wraps; every other cell stays whole
+        table.add_column(header, justify=justify, no_wrap=not free,  # type: ignore[arg-type]
+                         overflow="fold" if free else "ellipsis",
+                         min_width=None if free else len(header))
     return table
 
 

@@ -1,0 +1,188 @@
+"""screen(): the pipeline on the bundled sample, cut-off of future bars, failing tickers."""
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from volscreen import columns as C
+from volscreen.config import ScreenConfig
+from volscreen.errors import ConfigError
+from volscreen.screen import cut_bars, jobs_from_paths, match_bars, screen
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+CHAIN = FIXTURES / "iwm_chain_sample.csv"
+BARS = FIXTURES / "iwm_bars_sample.csv"
+OCC = re.compile(r"^[A-Z]{1,6}\d{6}[CP]\d{8}$")
+TRADING_DAYS = 252
+
+
+def sample_paths() -> tuple[Path, Path]:
+    if not (CHAIN.exists() and BARS.exists()):
+        pytest.skip("bundled sample not generated (python scripts/make_sample.py)")
+    return CHAIN, BARS
+
+
+@pytest.fixture(scope="module")
+def sample() -> tuple[pd.DataFrame, pd.DataFrame]:
+    from volscreen.loaders import load_bars
+    from volscreen.loaders.chain import load_chain
+
+    chain, bars = sample_paths()
+    return load_chain(chain), load_bars(bars)
+
+
+@pytest.fixture(scope="module")
+def result(sample):  # type: ignore[no-untyped-def]
+    chain, bars = sample
+    return screen(chain, bars, targets=[245, 275])
+
+
+def naive_yang_zhang(bars: pd.DataFrame, n: int) -> float:
+    """Plain-loop Yang-Zhang over the last n bars (needs the close before them)."""
+    o, h, l, c = (bars[k].to_list() for k in ("open", "high", "low", "close"))
+    over, oc, rs = [], [], []
+    for i in range(len(c) - n, len(c)):
+        over.append(math.log(o[i] / c[i - 1]))
+        oc.append(math.log(c[i] / o[i]))
+        rs.append(math.log(h[i] / c[i]) * math.log(h[i] / o[i])
+                  + math.log(l[i] / c[i]) * math.log(l[i] / o[i]))
+
+    def var(x: list[float]) -> float:
+        m = sum(x) / len(x)
+        return sum((v - m) ** 2 for v in x) / (len(x) - 1)
+
+    k = 0.34 / (1.34 + (n + 1) / (n - 1))
+    return math.sqrt(TRADING_DAYS * (var(over) + k * var(oc) + (1 - k) * sum(rs) / n))
+
+
+def test_sample_summary(result) -> None:  # type: ignore[no-untyped-def]
+    s = result.summary
+    assert len(s) == 1
+    row = s.iloc[0]
+    assert row[C.UNDERLYING] == "IWM" and row[C.SCREEN_STATUS] == C.SCR_OK
+    assert row[C.SCREEN_RANK] == 1
+    assert row[C.SPOT] == pytest.approx(262.215)
+    assert row[C.IV30_STATUS] == C.CM_OK and 0.05 < row[C.HS_IV30] < 0.5
+    assert row[C.IV30_RV20] == pytest.approx(row[C.HS_IV30] / row[C.HS_RV20])
+    assert row[C.TERM_SLOPE] == pytest.approx(row[C.HS_IV30] - row[C.HS_IV90])
+    assert (row[C.TARGET_LOW], row[C.TARGET_HIGH]) == (245.0, 275.0)
+    assert row[C.TARGETS_SOURCE] == C.TGT_USER
+    assert pd.Timestamp(row[C.BARS_AS_OF]) == pd.Timestamp("2026-02-02")
+    assert row[C.N_CANDIDATES] == len(result.candidates) > 0
+    assert row[C.IV_RANK_STATUS] == "no_store" and math.isnan(row[C.IV_RANK])
+
+
+def test_rv20_is_yang_zhang_of_the_last_20_bars(result, sample) -> None:  # type: ignore[no-untyped-def]
+    _, bars = sample
+    assert result.summary[C.HS_RV20].iloc[0] == pytest.approx(naive_yang_zhang(bars, 20), rel=1e-9)
+
+
+def test_candidates_ranked_with_occ_legs(result) -> None:  # type: ignore[no-untyped-def]
+    cands = result.candidates
+    assert list(cands[C.SCREEN_RANK]) == list(range(1, len(cands) + 1))
+    scores = cands[C.SCORE].to_numpy(float)
+    finite = scores[np.isfinite(scores)]
+    assert np.all(np.diff(finite) <= 0)
+    for legs, put, call in zip(cands[C.LEGS], cands[C.PUT_SYMBOL], cands[C.CALL_SYMBOL]):
+        assert legs == f"{put} {call}"
+        assert all(OCC.match(leg) for leg in legs.split())
+    best = result.summary.iloc[0]
+    assert best[C.BEST_SCORE] == pytest.approx(scores[0])
+    assert best[C.BEST_LEGS] == cands[C.LEGS].iloc[0]
+
+
+def test_result_is_frozen_and_copies(result) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(AttributeError):
+        result.config = None
+    frame = result.summary
+    frame.loc[0, C.SPOT] = -1.0
+    assert result.summary[C.SPOT].iloc[0] == pytest.approx(262.215)
+    assert result.config.targets == (245.0, 275.0)
+    assert not result.term_structure.empty and not result.surface.empty
+    assert set(result.surface[C.UNDERLYING]) == {"IWM"}
+
+
+def test_input_not_mutated(sample) -> None:  # type: ignore[no-untyped-def]
+    chain, bars = sample
+    before_chain, before_bars = chain.copy(), bars.copy()
+    screen(chain, bars, dte=(20, 40), deltas=(0.25,))
+    pd.testing.assert_frame_equal(chain, before_chain)
+    pd.testing.assert_frame_equal(bars, before_bars)
+
+
+def test_future_bars_are_cut_off(sample, result) -> None:  # type: ignore[no-untyped-def]
+    chain, bars = sample
+    future = pd.DataFrame({"open": [400.0], "high": [420.0], "low": [150.0], "close": [410.0],
+                           "volume": [1e9]}, index=pd.DatetimeIndex(["2026-02-03"], name="date"))
+    longer = pd.concat([bars, future])
+    again = screen(chain, longer, targets=[245, 275])
+    cols = [C.HS_RV20, C.BBW, C.BBW_PCTILE_126, C.BOX_FLOOR, C.BOX_CEILING, C.BEST_SCORE]
+    pd.testing.assert_frame_equal(again.summary[cols], result.summary[cols])
+    assert len(cut_bars(longer, chain[C.QUOTE_TIME].iloc[0])) == len(bars)
+
+
+def test_watchlist_with_a_broken_ticker(sample, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    chain, bars = sample
+    broken = tmp_path / "broken.csv"
+    broken.write_text("this,is,not\n1,2,3\n")
+    res = screen({"IWM": (chain, bars), "BAD": (broken, None)})
+    s = res.summary.set_index(C.UNDERLYING)
+    assert s.loc["IWM", C.SCREEN_STATUS] == C.SCR_OK and s.loc["IWM", C.SCREEN_RANK] == 1
+    assert s.loc["BAD", C.SCREEN_STATUS] == C.SCR_FAILED
+    assert "broken.csv" in s.loc["BAD", C.SCREEN_REASON]
+    assert res.failed == ["BAD"]
+    w = res.warnings
+    assert list(w[w[C.WARNING_CODE] == C.SCR_FAILED][C.UNDERLYING]) == ["BAD"]
+    assert set(res.candidates[C.UNDERLYING]) == {"IWM"}
+
+
+def test_thin_chain_and_no_bars_are_warnings(sample) -> None:  # type: ignore[no-untyped-def]
+    chain, _ = sample
+    res = screen(chain, None, min_quotes=10**6, targets=[245, 275])
+    row = res.summary.iloc[0]
+    assert row[C.SCREEN_STATUS] == C.SCR_THIN and "min_quotes" in row[C.SCREEN_REASON]
+    assert math.isnan(row[C.HS_RV20]) and row[C.RV20_STATUS] == "no_bars"
+    assert set(res.warnings[C.WARNING_CODE]) == {"thin_chain", "no_bars"}
+
+
+def test_user_range_gives_measured_moves(sample) -> None:  # type: ignore[no-untyped-def]
+    from volscreen.config import TickerConfig
+
+    chain, bars = sample
+    cfg = ScreenConfig(watchlist=(TickerConfig("IWM", chains=(CHAIN,), bars=BARS,
+                                               range=(255.0, 265.0)),))
+    row = screen(config=cfg).summary.iloc[0]
+    assert (row[C.TARGET_LOW], row[C.TARGET_HIGH]) == (245.0, 275.0)
+    assert row[C.TARGETS_SOURCE] == C.TGT_RANGE and row[C.BOX_STATUS] == C.BOX_USER
+
+
+def test_nothing_to_screen() -> None:
+    with pytest.raises(ConfigError, match="nothing to screen"):
+        screen(config=ScreenConfig())
+
+
+@pytest.mark.parametrize(
+    "bars,ticker,expected",
+    [(["IWM_daily.csv"], "SPY", "IWM_daily.csv"),
+     (["IWM_daily.csv", "SPY-1d.csv"], "SPY", "SPY-1d.csv"),
+     (["IWM_daily.csv", "SPY.csv"], "QQQ", None),
+     ([], "IWM", None)],
+    ids=["single-for-all", "by-name", "no-match", "none"],
+)
+def test_match_bars(bars: list[str], ticker: str, expected: str | None) -> None:
+    got = match_bars([Path(b) for b in bars], ticker)
+    assert (got.name if got else None) == expected
+
+
+def test_directory_expands_to_chain_files(tmp_path: Path) -> None:
+    for name in ("b.csv", "a.json", ".hidden.csv", "notes.md"):
+        (tmp_path / name).write_text("x")
+    jobs = jobs_from_paths([tmp_path])
+    assert [Path(j.chain).name for j in jobs] == ["a.json", "b.csv"]
+    with pytest.raises(ConfigError, match="no chain files"):
+        jobs_from_paths([tmp_path / "empty"] if (tmp_path / "empty").mkdir() is None else [])
