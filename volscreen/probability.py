@@ -136,18 +136,27 @@ def hist_windows(bars: pd.DataFrame, horizon: int,
 
 
 def block_bootstrap_se(hits: np.ndarray, block: int, n_boot: int = DEFAULT_BOOTSTRAP,
-                       seed: int = DEFAULT_SEED) -> float:
-    """Moving-block bootstrap standard error of the mean of ``hits`` (seeded)."""
-    n = hits.size
-    block = max(1, min(int(block), n))
+                       seed: int = DEFAULT_SEED) -> np.ndarray | float:
+    """Moving-block bootstrap standard error of the mean of ``hits`` (seeded).
+
+    ``hits`` is one series (n,) or several (m, n) sharing the same resampled
+    blocks; blocks of ``block`` consecutive windows are drawn with
+    replacement until they cover n, ``n_boot`` times.
+    """
+    arr = np.atleast_2d(np.asarray(hits, dtype=float))
+    n = arr.shape[1]
     if n < 2:
-        return np.nan
+        se = np.full(arr.shape[0], np.nan)
+        return se if np.ndim(hits) == 2 else float(se[0])
+    block = max(1, min(int(block), n))
     rng = np.random.default_rng(seed)
     k = int(np.ceil(n / block))
-    csum = np.concatenate([[0.0], np.cumsum(hits, dtype=float)])
-    starts = rng.integers(0, n - block + 1, size=(n_boot, k))
-    means = (csum[starts + block] - csum[starts]).sum(axis=1) / (k * block)
-    return float(means.std(ddof=1))
+    csum = np.concatenate([np.zeros((1, arr.shape[0])), np.cumsum(arr.T, axis=0)], axis=0)
+    block_sums = csum[block:] - csum[:-block]  # (n - block + 1, m): every block's sum
+    starts = rng.integers(0, n - block + 1, size=n_boot * k)
+    means = block_sums[starts].reshape(n_boot, k, arr.shape[0]).sum(axis=1) / (k * block)
+    se = means.std(axis=0, ddof=1)
+    return se if np.ndim(hits) == 2 else float(se[0])
 
 
 def _rv_per_row(rv: Any, trading_days: np.ndarray) -> np.ndarray:
@@ -228,17 +237,21 @@ def add_probabilities(cands: pd.DataFrame, *, rv: Any = None, bars: pd.DataFrame
             if w["end"].size < min_windows:
                 _flag(codes, days == h, C.DS_SHORT_HISTORY)
                 continue
-            for i in rows:
-                lo, hi = f[C.BREAKEVEN_LOW][i] / spot[i], f[C.BREAKEVEN_HIGH][i] / spot[i]
-                if np.isfinite(lo) and np.isfinite(hi):
-                    hits = ((w["end"] < lo) | (w["end"] > hi)).astype(float)
-                    hist[C.P_BEYOND_BE_HIST][i] = hits.mean()
-                    hist[C.P_BEYOND_BE_HIST_SE][i] = block_bootstrap_se(hits, int(h), n_boot, seed)
-                tl, th = f[C.TARGET_LOW][i] / spot[i], f[C.TARGET_HIGH][i] / spot[i]
-                if np.isfinite(tl):
-                    hist[C.P_TOUCH_LOW_HIST][i] = float((w["low"] <= tl).mean())
-                if np.isfinite(th):
-                    hist[C.P_TOUCH_HIGH_HIST][i] = float((w["high"] >= th).mean())
+            lo = f[C.BREAKEVEN_LOW][rows] / spot[rows]
+            hi = f[C.BREAKEVEN_HIGH][rows] / spot[rows]
+            good = np.isfinite(lo) & np.isfinite(hi)
+            end = w["end"][None, :]
+            hits = ((end < lo[:, None]) | (end > hi[:, None])).astype(float)
+            hist[C.P_BEYOND_BE_HIST][rows] = np.where(good, hits.mean(axis=1), np.nan)
+            se = block_bootstrap_se(hits, int(h), n_boot, seed)
+            hist[C.P_BEYOND_BE_HIST_SE][rows] = np.where(good, se, np.nan)
+            tl = f[C.TARGET_LOW][rows] / spot[rows]
+            th = f[C.TARGET_HIGH][rows] / spot[rows]
+            with np.errstate(invalid="ignore"):  # NaN targets carry no_target_* codes
+                touch_lo = (w["low"][None, :] <= tl[:, None]).mean(axis=1)
+                touch_hi = (w["high"][None, :] >= th[:, None]).mean(axis=1)
+            hist[C.P_TOUCH_LOW_HIST][rows] = np.where(np.isfinite(tl), touch_lo, np.nan)
+            hist[C.P_TOUCH_HIGH_HIST][rows] = np.where(np.isfinite(th), touch_hi, np.nan)
         _flag(codes, days <= 0, C.DS_SHORT_HISTORY)
     for k, v in hist.items():
         out[k] = v

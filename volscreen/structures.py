@@ -79,8 +79,10 @@ def _prepare(chain: pd.DataFrame) -> dict[str, np.ndarray]:
     usable = (np.isfinite(ask) & (ask > 0) & np.isfinite(mid) & (mid > 0)
               & ~np.isin(status, list(_UNUSABLE_QUOTES)))
     iv = _col(chain, C.IV)
-    qt = pd.to_datetime(chain[C.QUOTE_TIME], utc=True)
-    qdate = qt.dt.tz_convert(EXCHANGE_TZ).dt.tz_localize(None).dt.normalize()
+    qt_codes, qt_unique = pd.factorize(pd.to_datetime(chain[C.QUOTE_TIME], utc=True))
+    qt_unique = pd.DatetimeIndex(qt_unique)  # few distinct stamps: convert those only
+    qdate_unique = qt_unique.tz_convert(EXCHANGE_TZ).tz_localize(None).normalize()
+    qdate = qdate_unique.to_numpy(dtype="datetime64[ns]")[qt_codes]
     expiry = pd.to_datetime(chain[C.EXPIRY]).dt.normalize()
     symbols = (chain[C.CONTRACT_SYMBOL].astype(object).to_numpy(dtype=object)
                if C.CONTRACT_SYMBOL in chain.columns else np.full(len(chain), None, dtype=object))
@@ -97,9 +99,9 @@ def _prepare(chain: pd.DataFrame) -> dict[str, np.ndarray]:
         "spot": np.where(np.isfinite(spot), spot, fwd), "forward": fwd, "t": _col(chain, C.T),
         "discount": _col(chain, C.DISCOUNT, 1.0),
         "otm": (chain[C.OTM].to_numpy(dtype=bool) if C.OTM in chain.columns else None),
-        "qdate": qdate.to_numpy(dtype="datetime64[ns]"),
+        "qdate": qdate,
         "expiry": expiry.to_numpy(dtype="datetime64[ns]"),
-        "quote_time": qt.to_numpy(),
+        "quote_time": qt_unique.tz_convert(None).to_numpy(dtype="datetime64[ns]")[qt_codes],
     }
 
 
@@ -184,14 +186,15 @@ def _select(a: dict[str, np.ndarray], *, dte: tuple[int, int], straddle: bool,
             edges: tuple[float, float] | None) -> pd.DataFrame:
     """One row per requested structure and expiry: leg positions (-1 when missing)."""
     days = ((a["expiry"] - a["qdate"]) // np.timedelta64(1, "D")).astype(np.int64)
-    order = np.lexsort((a["strike"], a["expiry"], a["underlying"].astype(str)))
-    in_window = (days[order] >= dte[0]) & (days[order] <= dte[1])
-    order = order[in_window]
+    und_codes = pd.factorize(a["underlying"])[0]
+    exp_codes = a["expiry"].astype(np.int64)
+    order = np.lexsort((a["strike"], exp_codes, und_codes))
+    order = order[(days[order] >= dte[0]) & (days[order] <= dte[1])]
     rows: list[tuple[str, str, int, int, str]] = []
-    keys = np.stack([a["underlying"][order].astype(str), a["expiry"][order].astype(str)], axis=1)
     if order.size:
-        _, starts = np.unique(keys, axis=0, return_index=True)
-        bounds = np.append(np.sort(starts), order.size)
+        new_group = np.flatnonzero((np.diff(und_codes[order]) != 0)
+                                   | (np.diff(exp_codes[order]) != 0)) + 1
+        bounds = np.concatenate([[0], new_group, [order.size]])
     else:
         bounds = np.array([0])
     for lo, hi in zip(bounds[:-1], bounds[1:]):
@@ -265,7 +268,7 @@ def _assemble(a: dict[str, np.ndarray], sel: pd.DataFrame) -> pd.DataFrame:
         C.UNDERLYING: np.where(has_any, a["underlying"][anchor], None),
         C.STRUCTURE: sel["structure"].to_numpy(dtype=object),
         C.STRUCTURE_KIND: sel["kind"].to_numpy(dtype=object),
-        C.QUOTE_TIME: pd.to_datetime(a["quote_time"][anchor], utc=True).where(has_any),
+        C.QUOTE_TIME: pd.DatetimeIndex(a["quote_time"][anchor]).tz_localize("UTC").where(has_any),
         C.EXPIRY: expiry,
         C.DAYS: np.asarray((expiry - qdate).days, dtype=float),
         C.TRADING_DAYS: _trading_days(qdate, expiry),

@@ -1,0 +1,139 @@
+"""Cheapness against vollib's Black-76, score components by hand, reason codes,
+and candidates on the real IWM chains."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import shared_path
+from test_structures import hand_chain, priced_chain
+
+import volscreen.columns as C
+from volscreen.errors import ConfigError
+from volscreen.probability import add_probabilities
+from volscreen.score import ScoreWeights, add_cheapness, score_candidates
+from volscreen.structures import build_structures, candidates
+from volscreen.targets import add_targets
+
+
+def _cands(rv=0.22, chain=None):
+    base = build_structures(hand_chain() if chain is None else chain, deltas=(),
+                            strikes=(255, 265))
+    return add_cheapness(add_probabilities(add_targets(base, [245, 275]), rv=rv))
+
+
+def test_fair_debit_matches_vollib_at_the_calendar_converted_rv():
+    from vollib.black import black
+
+    row = _cands(rv=0.22).iloc[0]  # the 262 straddle, t = 0.08, 20 trading days
+    sigma = 0.22 * math.sqrt(20 / 252 / 0.08)  # equal total variance over the life
+    fair = black("p", 262.40, 262.0, 0.08, 0.04, sigma) + black("c", 262.40, 262.0, 0.08, 0.04,
+                                                                 sigma)
+    assert row[C.FAIR_DEBIT_RV] == pytest.approx(fair, rel=1e-10)
+    assert row[C.CHEAPNESS] == pytest.approx(10.50 / fair, rel=1e-10)
+    iv = (0.25 * 0.190 + 0.30 * 0.185) / 0.55
+    assert row[C.IV_RV_RATIO] == pytest.approx(iv * math.sqrt(0.08) / (0.22 * math.sqrt(20 / 252)))
+
+
+def test_cheapness_is_one_plus_spread_when_rv_equals_iv():
+    chain = priced_chain(vol=0.20, half_spread=0.0)
+    base = add_targets(build_structures(chain), [245, 275])
+    t = base[C.T].to_numpy()
+    days = base[C.TRADING_DAYS].to_numpy()
+    rv = dict(zip(days, 0.20 * np.sqrt(t * 252 / days)))  # rv whose life variance = IV's
+    out = add_cheapness(add_probabilities(base, rv=rv))
+    np.testing.assert_allclose(out[C.CHEAPNESS], 1.0, rtol=1e-9)
+    np.testing.assert_allclose(out[C.IV_RV_RATIO], 1.0, rtol=1e-12)
+
+
+def test_score_components_by_hand():
+    summary = pd.Series({C.BBW_PCTILE_126: 10.0, C.SQUEEZE_ON: True, C.SQUEEZE_BARS: 12})
+    out = score_candidates(_cands(), compression=summary)
+    row = out[out[C.STRUCTURE] == "straddle"].iloc[0]
+    # compression: 0.5 (1 - 0.10) + 0.5 x 12/20 = 0.45 + 0.30
+    assert row[C.SCORE_COMPRESSION] == pytest.approx(0.75)
+    assert row[C.SCORE_CHEAPNESS] == pytest.approx(min(max(1.5 - row[C.CHEAPNESS], 0), 1))
+    d = min(row[C.BE_LOW_SIGMAS], row[C.BE_HIGH_SIGMAS])
+    assert row[C.SCORE_TARGET_REACH] == pytest.approx(0.5 + 0.5 * (1 - d / 2))
+    # liquidity: spread 0.20/5.00 = 0.04 -> 1 - 0.4 ; OI 400 -> log10(401)/3
+    assert row[C.SCORE_LIQUIDITY] == pytest.approx(0.5 * 0.6 + 0.5 * math.log10(401) / 3)
+    parts = [row[C.SCORE_COMPRESSION], row[C.SCORE_CHEAPNESS], row[C.SCORE_TARGET_REACH],
+             row[C.SCORE_LIQUIDITY]]
+    assert row[C.SCORE] == pytest.approx(np.dot([0.30, 0.30, 0.25, 0.15], parts))
+    assert row[C.SCORE_COVERAGE] == pytest.approx(1.0)
+    reasons = row[C.REASONS].split(";")
+    assert reasons[:2] == ["squeeze_12d", "bbw_low"]
+    assert "be_inside_targets" in reasons and "iv_below_rv" in reasons
+
+
+def test_weights_renormalise_over_missing_components():
+    out = score_candidates(_cands(), weights=ScoreWeights(compression=1, cheapness=1,
+                                                          target_reach=0, liquidity=0))
+    row = out.iloc[0]
+    # no compression summary: score = cheapness component alone, coverage 1/2
+    assert math.isnan(row[C.SCORE_COMPRESSION])
+    assert row[C.SCORE] == pytest.approx(row[C.SCORE_CHEAPNESS])
+    assert row[C.SCORE_COVERAGE] == pytest.approx(0.5)
+    assert C.DS_NO_COMPRESSION in row[C.DATA_STATUS]
+
+
+@pytest.mark.parametrize("bad", [{"cheapness": -1.0}, {"liquidity": float("nan")},
+                                 {"compression": 0, "cheapness": 0, "target_reach": 0,
+                                  "liquidity": 0}], ids=["negative", "nan", "all-zero"])
+def test_bad_weights_raise(bad):
+    with pytest.raises(ConfigError):
+        ScoreWeights(**bad)
+
+
+def test_wide_spread_and_low_oi_reasons():
+    chain = hand_chain()
+    chain[C.OPEN_INTEREST] = 20
+    chain.loc[chain[C.STRIKE] == 265.0, C.BID] = 3.0  # 265 call 3.00 x 4.30: 36 % wide
+    chain[C.SPREAD_PCT] = (chain[C.ASK] - chain[C.BID]) / ((chain[C.ASK] + chain[C.BID]) / 2)
+    out = score_candidates(_cands(chain=chain))
+    row = out[out[C.STRUCTURE] == "strangle_255_265"].iloc[0]
+    codes = row[C.REASONS].split(";")
+    assert "wide_spread" in codes and "low_oi" in codes
+
+
+def test_candidates_sorted_and_weights_from_mapping():
+    out = candidates(priced_chain(), targets=[245, 275], rv=0.25,
+                     weights={"compression": 0, "cheapness": 1, "target_reach": 0,
+                              "liquidity": 0})
+    np.testing.assert_allclose(out[C.SCORE], out[C.SCORE_CHEAPNESS])
+    assert out[C.SCORE].is_monotonic_decreasing
+
+
+# --- real chains: needs the loaders and the IV engine -------------------------------
+
+IWM_CHAINS = ["iwm_cboe_2026-07-20_0945ET.json", "iwm_yf_cboegreeks_2026-07-14_1555ET.json"]
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("name", IWM_CHAINS)
+def test_real_iwm_chain_candidates_every_expiry_no_unexplained_nan(name):
+    import volscreen
+
+    chain = volscreen.load_chain(shared_path("chains", name))
+    bars = volscreen.load_bars(shared_path("ohlcv", "IWM_daily_raw_2000_to_2026-08-21_yf.csv"))
+    priced = volscreen.implied_vols(chain, 0.04)
+    qdate = pd.Timestamp(priced[C.QUOTE_TIME].iloc[0]).tz_convert("America/New_York")
+    bars = bars.loc[:qdate.tz_localize(None).normalize() - pd.Timedelta(days=1)]
+    spot = float(priced[C.UNDERLYING_PRICE].iloc[0])
+    out = candidates(priced, targets=[spot * 0.93, spot * 1.05], bars=bars)
+    days = (priced[C.EXPIRY] - qdate.tz_localize(None).normalize()).dt.days
+    window = set(priced.loc[(days >= 7) & (days <= 90), C.EXPIRY])
+    straddles = out[out[C.STRUCTURE] == "straddle"]
+    assert set(straddles[C.EXPIRY]) == window
+    assert (straddles[C.CANDIDATE_STATUS] == C.CAND_OK).all()
+    ok = out[out[C.CANDIDATE_STATUS] == C.CAND_OK]
+    reasons = {C.IV_RANK: C.DS_NO_IV_RANK, C.BE_LOW_BOX_HEIGHTS: C.DS_NO_BOX,
+               C.BE_HIGH_BOX_HEIGHTS: C.DS_NO_BOX}
+    numeric = ok.select_dtypes("number")
+    for col in numeric.columns[numeric.isna().any()]:
+        assert col in reasons, f"{col} NaN without a reason"
+        assert ok.loc[ok[col].isna(), C.DATA_STATUS].str.contains(reasons[col]).all()
+    assert out[C.HIST_SAMPLE_SIZE].min() > 1000
+    assert ((ok[C.P_BEYOND_BE_IV] > 0.05) & (ok[C.P_BEYOND_BE_IV] < 0.7)).all()
