@@ -208,6 +208,7 @@ FV_OK = "ok"
 FV_FIRST = "first_expiry"  # no earlier expiry to difference against
 FV_NEGATIVE = "negative_forward_variance"  # calendar arbitrage or event kink
 FV_MISSING = "missing_atm"  # an ATM vol of the pair is NaN
+FV_UNTRUSTED = "untrusted_expiry"  # thin expiry: left out of forward vols and kinks
 CM_OK = "ok"
 CM_BELOW_RANGE = "below_listed_range"  # target shorter than the first usable expiry
 CM_ABOVE_RANGE = "above_listed_range"  # target longer than the last usable expiry

@@ -175,11 +175,8 @@ def _forward_and_kinks(t: np.ndarray, w: np.ndarray,
             fwd[b], status[b] = np.sqrt(fvar[b]), C.FV_OK
     with np.errstate(invalid="ignore"):  # NaN forward variances compare False
         fvol = np.sqrt(np.clip(fvar, 0.0, None))
-    for p, i, q in zip(np.r_[-1, finite[:-1]], finite, np.r_[finite[1:], -1]):
-        if q < 0 or not np.isfinite(fvar[i]):
-            continue
-        prev = fvol[p] if p >= 0 else -np.inf
-        if fvol[i] - max(prev, fvol[q]) > kink_vol:
+    for p, i, q in zip(finite[:-2], finite[1:-1], finite[2:]):
+        if np.isfinite(fvar[i]) and fvol[i] - max(fvol[p], fvol[q]) > kink_vol:
             kink[i] = True
     return fwd, status, kink
 
@@ -237,10 +234,12 @@ def term_structure(
       ``negative_forward_variance`` and ``event_kink`` True (calendar
       arbitrage, or an event such as earnings in the earlier expiry).
     * ``event_kink`` is also True where the forward vol into an expiry
-      exceeds the forward vols into the previous expiry (for the first
-      expiry: none) and into the next one by more than ``kink_vol``: the
-      expiry's ATM IV stands out because an event falls inside it.  The
-      last expiry is never flagged by this rule (no next forward).
+      exceeds the forward vols into the previous and the next expiry by
+      more than ``kink_vol``: the expiry's ATM IV stands out because an
+      event falls inside it.  The first and last expiries are not judged by
+      this rule (one neighbour only).
+    * Forward vols and kinks use only trusted expiries (``term_status`` ok
+      or ``no_25d_wing``); a thin expiry gets ``untrusted_expiry``.
     """
     df = _prepare(chain_with_iv)
     keys = [C.EXPIRY] + ([C.SETTLEMENT] if C.SETTLEMENT in df else [])
@@ -254,7 +253,10 @@ def term_structure(
         term.insert(len(keys) + 1, C.DAYS, days_to_expiry(quote, term[C.EXPIRY]))
     t, atm = term[C.T].to_numpy(float), term[C.ATM_IV].to_numpy(float)
     term[C.TOTAL_VARIANCE] = atm**2 * t
-    fwd, status, kink = _forward_and_kinks(t, term[C.TOTAL_VARIANCE].to_numpy(float), kink_vol)
+    trusted = term[C.TERM_STATUS].isin([C.TS_OK, C.TS_NO_WING]).to_numpy()
+    w_trusted = np.where(trusted, term[C.TOTAL_VARIANCE].to_numpy(float), np.nan)
+    fwd, status, kink = _forward_and_kinks(t, w_trusted, kink_vol)
+    status = np.where(trusted | ~np.isfinite(atm), status, C.FV_UNTRUSTED)
     term[C.FWD_VOL], term[C.FWD_VAR_STATUS], term[C.EVENT_KINK] = fwd, status, kink
     return term
 

@@ -137,11 +137,7 @@ def _starts(k: FloatArray, w: FloatArray) -> list[FloatArray]:
     k_at_min = float(k[np.argmin(w)])
     span = max(float(k.max() - k.min()), 1e-3)
     slope = max(float(np.ptp(w)) / span, 1e-4)
-    starts = []
-    for rho in (-0.7, -0.3, 0.0, 0.3):
-        for sig in (0.1 * span, 0.3 * span):
-            starts.append(np.array([wmin * 0.9, slope, rho, k_at_min, sig]))
-    return starts
+    return [np.array([wmin * 0.9, slope, rho, k_at_min, 0.2 * span]) for rho in (-0.6, 0.0)]
 
 
 def fit_svi(
@@ -176,7 +172,7 @@ def fit_svi(
     -----
     Least squares on total variance w = iv^2 t with
     :func:`scipy.optimize.least_squares` (trust-region reflective) from
-    eight starting points, bounds b >= 0, |rho| < 1, sigma > 0, and the
+    two starting points (rho = -0.6 and 0), an analytic Jacobian, bounds b >= 0, |rho| < 1, sigma > 0, and the
     penalty-free constraint a + b sigma sqrt(1 - rho^2) >= 0 (the minimum
     of w is non-negative) checked after the fit.  The best fit is then
     checked for butterfly arbitrage: g(k) (module docstring) on
@@ -207,14 +203,24 @@ def fit_svi(
     lower = [-float(w.max()), 0.0, -0.999, float(k.min()) - span, 1e-4]
     upper = [float(w.max()), 10.0, 0.999, float(k.max()) + span, 5.0]
 
+    scale = max(float(w.mean()), 1e-12)
+
     def resid(p: FloatArray) -> FloatArray:
-        return sw * (svi_total_variance(k, *p) - w) / max(float(w.mean()), 1e-12)
+        return sw * (svi_total_variance(k, *p) - w) / scale
+
+    def jac(p: FloatArray) -> FloatArray:
+        _, b, rho, m, sig = p
+        x = k - m
+        root = np.sqrt(x * x + sig * sig)
+        cols = (np.ones_like(k), rho * x + root, b * x, -b * (rho + x / root), b * sig / root)
+        return (sw / scale)[:, None] * np.column_stack(cols)
 
     best = None
     for x0 in _starts(k, w):
         x0 = np.clip(x0, np.array(lower) + 1e-9, np.array(upper) - 1e-9)
         try:
-            res = least_squares(resid, x0, bounds=(lower, upper), method="trf", max_nfev=2000)
+            res = least_squares(resid, x0, jac=jac, bounds=(lower, upper), method="trf",
+                                max_nfev=300, x_scale="jac")
         except (ValueError, FloatingPointError) as exc:  # pragma: no cover - defensive
             logger.debug("SVI start %s failed: %s", x0, exc)
             continue
