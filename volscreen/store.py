@@ -29,10 +29,8 @@ Guarantees
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import logging
-import math
 import os
 import sqlite3
 import sys
@@ -44,8 +42,11 @@ import pandas as pd
 
 from . import _store_schema as S
 from . import columns as C
+from ._store_schema import _COMPARED, RecordResult, Snapshot, _as_date, _row_of, _same
 from ._typing import DateLike, PathLike
 from .errors import StoreError
+
+__all__ = ["HistoryStore", "RecordResult", "Snapshot", "default_store_path"]
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +55,6 @@ STORE_ENV = "VOLSCREEN_STORE"
 STORE_FILENAME = "history.sqlite"
 DEFAULT_BUSY_TIMEOUT = 30.0
 """Seconds a writer waits for another process's transaction to finish."""
-VALUE_RTOL = 1e-12
-"""Relative tolerance under which two stored floats count as the same value."""
 
 OnConflict = Literal["update", "keep", "raise"]
 
@@ -79,139 +78,6 @@ def default_store_path() -> Path:
         xdg = os.environ.get("XDG_DATA_HOME")
         base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "share"
     return base / "volscreen" / STORE_FILENAME
-
-
-def _nan() -> float:
-    return float("nan")
-
-
-def _as_date(value: DateLike) -> dt.date:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        stamp = pd.NaT
-    if stamp is pd.NaT:
-        raise StoreError(f"invalid session date {value!r}", column=C.HS_SESSION_DATE)
-    return stamp.date()
-
-
-@dataclasses.dataclass(frozen=True)
-class Snapshot:
-    """One day's values for one underlying, ready to record.
-
-    Series fields are decimals (NaN = no value; give the reason in
-    ``reasons``).  ``date`` is the New York session date; ``quote_time`` a
-    tz-aware timestamp (converted to UTC when stored).
-    """
-
-    underlying: str
-    date: dt.date
-    kind: str = C.KIND_OWN
-    iv30: float = dataclasses.field(default_factory=_nan)
-    iv60: float = dataclasses.field(default_factory=_nan)
-    iv90: float = dataclasses.field(default_factory=_nan)
-    mfiv30: float = dataclasses.field(default_factory=_nan)
-    front_atm_iv: float = dataclasses.field(default_factory=_nan)
-    rv20: float = dataclasses.field(default_factory=_nan)
-    bbw: float = dataclasses.field(default_factory=_nan)
-    bbw_pctile: float = dataclasses.field(default_factory=_nan)
-    spot: float = dataclasses.field(default_factory=_nan)
-    forward: float = dataclasses.field(default_factory=_nan)
-    quote_time: pd.Timestamp | None = None
-    source: str | None = None
-    content_hash: str | None = None
-    proxy_of: str | None = None
-    reasons: Mapping[str, str] = dataclasses.field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if not self.underlying or not str(self.underlying).strip():
-            raise StoreError("snapshot has no underlying", column=C.UNDERLYING)
-        object.__setattr__(self, "underlying", str(self.underlying).strip().upper())
-        object.__setattr__(self, "date", _as_date(self.date))
-        if self.kind not in C.HS_KINDS:
-            raise StoreError(f"kind must be one of {C.HS_KINDS}, got {self.kind!r}",
-                             column=C.HS_KIND)
-        for name in C.HS_SERIES:
-            raw = getattr(self, name)
-            try:
-                value = float("nan") if raw is None else float(raw)
-            except (TypeError, ValueError):
-                raise StoreError(f"{self.underlying} {self.date}: {name} is not a number: "
-                                 f"{raw!r}", column=name) from None
-            if math.isinf(value):
-                raise StoreError(f"{self.underlying} {self.date}: {name} is infinite",
-                                 column=name)
-            object.__setattr__(self, name, value)
-        if self.quote_time is not None:
-            stamp = pd.Timestamp(self.quote_time)
-            if stamp.tz is None:
-                raise StoreError(f"{self.underlying} {self.date}: quote_time must be "
-                                 "tz-aware", column=C.HS_QUOTE_TIME)
-            object.__setattr__(self, "quote_time", stamp.tz_convert("UTC"))
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> Snapshot:
-        """Build from a dict (unknown keys are an error naming them)."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - names)
-        if unknown:
-            raise StoreError(f"unknown snapshot fields: {', '.join(unknown)}")
-        return cls(**dict(data))
-
-    def values(self) -> dict[str, float]:
-        """The series values by name."""
-        return {name: getattr(self, name) for name in C.HS_SERIES}
-
-
-@dataclasses.dataclass(frozen=True)
-class RecordResult:
-    """What :meth:`HistoryStore.record` did for one (underlying, date, kind).
-
-    ``action`` is one of ``inserted``, ``unchanged``, ``updated``, ``kept``;
-    ``changes`` maps each differing field to (stored, new).
-    """
-
-    underlying: str
-    date: dt.date
-    kind: str
-    action: str
-    changes: Mapping[str, tuple[Any, Any]] = dataclasses.field(default_factory=dict)
-
-    @property
-    def conflict(self) -> bool:
-        """True when the stored row held different values."""
-        return bool(self.changes)
-
-
-def _sql_value(value: float) -> float | None:
-    return None if math.isnan(value) else value
-
-
-def _row_of(snap: Snapshot, recorded_at: str) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        C.UNDERLYING: snap.underlying,
-        C.HS_SESSION_DATE: snap.date.isoformat(),
-        C.HS_KIND: snap.kind,
-    }
-    row.update({name: _sql_value(v) for name, v in snap.values().items()})
-    row[C.HS_QUOTE_TIME] = None if snap.quote_time is None else snap.quote_time.isoformat()
-    row[C.HS_SOURCE] = snap.source
-    row[C.HS_CONTENT_HASH] = snap.content_hash
-    row[C.HS_PROXY_OF] = snap.proxy_of
-    row[C.HS_REASONS] = ";".join(f"{k}:{v}" for k, v in sorted(snap.reasons.items())) or None
-    row[C.HS_RECORDED_AT] = recorded_at
-    return row
-
-
-_COMPARED = S.VALUE_COLUMNS + (C.HS_QUOTE_TIME, C.HS_CONTENT_HASH, C.HS_PROXY_OF)
-
-
-def _same(old: Any, new: Any) -> bool:
-    if isinstance(old, float) or isinstance(new, float):
-        if old is None or new is None:
-            return old is None and new is None
-        return math.isclose(old, new, rel_tol=VALUE_RTOL, abs_tol=0.0)
-    return bool(old == new)
 
 
 class HistoryStore:
