@@ -22,11 +22,13 @@ Algorithm
    b ~ (2 pi |x| / 3 sqrt 3) N(xa / (sqrt 3 s))^3 inverted in closed form;
    above it, the large-s limit b ~ e^{xa/2} - 2 cosh(x/2) N(-s/2).
 2. Householder corrections of order 3 (quartic convergence) with analytic
-   derivatives: b' = n(x/s) e^{-s^2/8} / ... (see ``_householder_step``); on
+   derivatives: b' = n(x/s) e^{-s^2/8}, b''/b' = x^2/s^3 - s/4; on
    the lower branch the objective is ln b - ln beta, which is nearly linear in
    1/s^2 and keeps its accuracy for prices down to 1e-300 of the forward.
-3. Stop once a correction is below ``_STEP_RTOL`` relative (the next one
-   would be below rounding), at most ``_MAX_ITER`` corrections.
+3. Stop after a correction below ``_STEP_RTOL`` = 1e-4 relative: the error
+   left after a quartic step that small is below rounding (checked on exact
+   mpmath prices: no change in the max error against 1e-7).  Two corrections
+   on 99 % of the issue's grid, three on the rest; at most ``_MAX_ITER``.
 """
 from __future__ import annotations
 
@@ -46,7 +48,7 @@ ST_NOT_CONVERGED = 6
 ST_BAD_INPUT = 7
 
 _MAX_ITER = 12
-_STEP_RTOL = 1e-7
+_STEP_RTOL = 1e-4
 _AT_INTRINSIC_RTOL = 16.0 * 2.220446049250313e-16
 """In the money, a time value within this fraction of max(F, K) is 'at intrinsic' (rounding)."""
 
@@ -90,9 +92,15 @@ def _inv_norm_cdf(p: float) -> float:
 @njit(cache=True, fastmath=False)
 def normalized_tv(xa: float, s: float) -> float:
     """b(xa, s) for xa <= 0 (out-of-the-money normalized time value)."""
+    return _b(xa, s, math.exp(0.5 * xa))
+
+
+@njit(cache=True, fastmath=False)
+def _b(xa: float, s: float, ex: float) -> float:
+    """b(xa, s) given ex = e^{xa/2}."""
     h = xa / s
     half = 0.5 * s
-    return math.exp(0.5 * xa) * _norm_cdf(h + half) - math.exp(-0.5 * xa) * _norm_cdf(h - half)
+    return ex * _norm_cdf(h + half) - _norm_cdf(h - half) / ex
 
 
 @njit(cache=True, fastmath=False)
@@ -102,7 +110,7 @@ def _initial_guess(xa: float, beta: float) -> tuple[float, bool]:
     if xa == 0.0:
         return -2.0 * _inv_norm_cdf(0.5 * (1.0 - beta)), False
     s_c = math.sqrt(-2.0 * xa)
-    b_c = normalized_tv(xa, s_c)
+    b_c = _b(xa, s_c, bmax)
     if beta < b_c:
         # lower branch: the better of the small-s asymptote (exact as s -> 0, an
         # overestimate near the money) and Corrado-Miller (near the money); both
@@ -126,10 +134,11 @@ def solve_normalized(xa: float, beta: float) -> tuple[float, int]:
     s, use_log = _initial_guess(xa, beta)
     log_beta = math.log(beta)
     x2 = xa * xa
+    ex = math.exp(0.5 * xa)
     for it in range(_MAX_ITER):
         if not (s > 0.0) or not math.isfinite(s):
             return math.nan, -1
-        b = normalized_tv(xa, s)
+        b = _b(xa, s, ex)
         inv_s = 1.0 / s
         h = xa * inv_s
         db = _INV_SQRT_2PI * math.exp(-0.5 * h * h - 0.125 * s * s)
