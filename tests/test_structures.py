@@ -44,7 +44,8 @@ def hand_chain(quotes=HAND_QUOTES, expiry=EXPIRY) -> pd.DataFrame:
             C.BID: bid, C.ASK: ask, C.MID: mid, C.SPREAD_PCT: (ask - bid) / mid,
             C.OPEN_INTEREST: oi, C.UNDERLYING_PRICE: SPOT, C.MULTIPLIER: 100.0,
             C.QUOTE_STATUS: C.QS_OK, C.T: T, C.FORWARD: FORWARD, C.DISCOUNT: np.exp(-0.04 * T),
-            C.IV: iv, C.DELTA: delta, C.GAMMA: 0.02, C.VEGA_PER_VOLPT: 0.25 if right == "P" else 0.30,
+            C.IV: iv, C.DELTA: delta, C.GAMMA: 0.02,
+            C.VEGA_PER_VOLPT: 0.25 if right == "P" else 0.30,
             C.THETA_PER_DAY: -0.05,
         })
     return pd.DataFrame(rows)

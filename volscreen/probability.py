@@ -53,7 +53,8 @@ def prob_below(center: Any, level: Any, vol: Any, t: Any) -> np.ndarray:
     P(S_T < L) = N((ln(L/center) + vol^2 t / 2) / (vol sqrt t)).
     NaN for non-positive ``vol`` or ``t`` and NaN inputs.
     """
-    c, lv, v, tt = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (center, level, vol, t)))
+    c, lv, v, tt = np.broadcast_arrays(
+        *(np.asarray(x, dtype=float) for x in (center, level, vol, t)))
     with np.errstate(invalid="ignore", divide="ignore"):  # invalid inputs give NaN below
         sd = v * np.sqrt(tt)
         z = (np.log(lv / c) + 0.5 * sd * sd) / sd

@@ -113,7 +113,8 @@ def reprice(cands: pd.DataFrame, level: Any, elapsed: Any, iv_shift: float = 0.0
         rate = cands[C.RATE].to_numpy(dtype=float)
         fwd_h = level * np.exp(carry * np.maximum(tau, 0.0))
         tau_pos = np.maximum(tau, 0.0)
-        kp, kc = cands[C.PUT_STRIKE].to_numpy(dtype=float), cands[C.CALL_STRIKE].to_numpy(dtype=float)
+        kp = cands[C.PUT_STRIKE].to_numpy(dtype=float)
+        kc = cands[C.CALL_STRIKE].to_numpy(dtype=float)
         vp = np.maximum(cands[C.PUT_IV].to_numpy(dtype=float) + iv_shift, 1e-4)
         vc = np.maximum(cands[C.CALL_IV].to_numpy(dtype=float) + iv_shift, 1e-4)
         value = black_price(fwd_h, kp, tau_pos, rate, vp, C.PUT) + black_price(
@@ -270,7 +271,8 @@ def pnl_grid(candidate: Any, spots: Sequence[float], dates: Sequence[Any] | None
     t = float(many[C.T].iloc[0])
     table = {}
     for stamp in stamps:
-        elapsed = t if stamp.normalize() >= expiry else (stamp.normalize() - qdate).days / DAYS_PER_YEAR
+        day = stamp.normalize()
+        elapsed = t if day >= expiry else (day - qdate).days / DAYS_PER_YEAR
         table[stamp] = (reprice(many, spots_arr, np.full(spots_arr.size, elapsed), iv_shift)
                         - natural) * mult
     return pd.DataFrame(table, index=pd.Index(spots_arr, name=C.SPOT))
