@@ -14,7 +14,12 @@ from hypothesis import strategies as st
 
 import volscreen as vs
 from volscreen import columns as col
-from volscreen._rolling import linear_recursion, run_length, trailing_percentile
+from volscreen._rolling import (
+    linear_recursion,
+    run_length,
+    trailing_percentile,
+    trailing_percentiles,
+)
 from volscreen.errors import BarsSchemaError, ConfigError
 
 TALIB_BARS = ("oracles", "talib_regtest_reference_252bar_ohlcv.csv")
@@ -141,13 +146,15 @@ def test_linear_recursion_matches_a_plain_loop(x, alpha, y0):
 @settings(max_examples=60, deadline=None)
 @given(x=st.lists(st.floats(0, 1), min_size=1, max_size=60), window=st.integers(1, 10))
 def test_trailing_percentile_matches_a_loop(x, window):
-    got = trailing_percentile(np.array(x), window)
-    for t, value in enumerate(got):
-        if t < window:
-            assert math.isnan(value)
-        else:
-            below = sum(p < x[t] for p in x[t - window : t])
-            assert value == pytest.approx(100 * below / window)
+    narrow, wide = trailing_percentiles(np.array(x), (window, window + 7))
+    assert np.array_equal(narrow, trailing_percentile(np.array(x), window), equal_nan=True)
+    for got, w in ((narrow, window), (wide, window + 7)):
+        for t, value in enumerate(got):
+            if t < w:
+                assert math.isnan(value)
+            else:
+                below = sum(p < x[t] for p in x[t - w : t])
+                assert value == pytest.approx(100 * below / w)
 
 
 @given(flags=st.lists(st.booleans(), max_size=50))

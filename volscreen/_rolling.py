@@ -193,16 +193,37 @@ def trailing_percentile(x: FloatArray, window: int) -> FloatArray:
     excluded), so a new ``window``-bar low scores 0.  NaN until ``window``
     earlier finite values exist, and wherever ``x[t]`` or one of them is NaN.
     """
+    return trailing_percentiles(x, (window,))[0]
+
+
+def trailing_percentiles(x: FloatArray, windows: tuple[int, ...]) -> list[FloatArray]:
+    """:func:`trailing_percentile` for several windows from one comparison matrix."""
     n = x.shape[0]
-    out = np.full(n, np.nan)
-    if n <= window:
-        return out
-    past = np.lib.stride_tricks.sliding_window_view(x[:-1], window)  # row i: x[i : i+window]
-    today = x[window:]
-    below = (past < today[:, None]).sum(axis=1)
-    valid = np.isfinite(today) & np.isfinite(past).all(axis=1)
-    out[window:] = np.where(valid, 100.0 * below / window, np.nan)
-    return out
+    outs = [np.full(n, np.nan) for _ in windows]
+    widest = max(windows)
+    if n <= min(windows):
+        return outs
+    bad = np.concatenate(([0], np.cumsum(~np.isfinite(x[:-1]))))
+    if n > widest:
+        past = np.lib.stride_tricks.sliding_window_view(x[:-1], widest)  # row i: x[i:i+widest]
+        less = past < x[widest:, None]
+    for out, window in zip(outs, windows):
+        if n <= window:
+            continue
+        if n > widest:
+            # rows of the widest matrix cover t >= widest; narrower windows use its last columns
+            below_tail = np.count_nonzero(less[:, widest - window :], axis=1)
+            head_t = np.arange(window, widest)
+        else:
+            below_tail = np.empty(0, dtype=np.intp)
+            head_t = np.arange(window, n)
+        head = np.array([np.count_nonzero(x[t - window : t] < x[t]) for t in head_t],
+                        dtype=np.intp)
+        below = np.concatenate((head, below_tail))
+        today = x[window:]
+        valid = np.isfinite(today) & (bad[window:] - bad[:-window] == 0)
+        out[window:] = np.where(valid, 100.0 * below / window, np.nan)
+    return outs
 
 
 def run_length(flag: np.ndarray) -> np.ndarray:

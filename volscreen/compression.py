@@ -8,6 +8,8 @@ of a row.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -21,6 +23,7 @@ from ._rolling import (
     rolling_std,
     run_length,
     trailing_percentile,
+    trailing_percentiles,
     wilder,
 )
 from ._typing import FloatArray
@@ -102,7 +105,8 @@ def compression(
         ``atr_pct``, ``atr_pctile_252``, ``rsi``, ``sma_20``, ``sma_50``,
         ``sma_200``, ``dist_sma_20``, ``dist_sma_50``, ``dist_sma_200``,
         ``compression_status`` (``ok``, ``warmup``: some window not full,
-        its value NaN; ``flat``: no price movement, ``pct_b``/``rsi`` NaN).
+        its value NaN; ``flat``: no price movement, ``pct_b``/``rsi`` NaN;
+        a categorical column).
 
     Notes
     -----
@@ -151,15 +155,16 @@ def compression(
     atr_n = atr(high, low, close, atr_period)
     atr_pct = atr_n / close
     rsi_n = rsi(close, rsi_period)
+    bbw_pct = trailing_percentiles(bbw, BBW_PCTILE_WINDOWS)
 
-    data: dict[str, object] = {
+    data: dict[str, Any] = {
         col.BB_UPPER: upper,
         col.BB_MIDDLE: middle,
         col.BB_LOWER: lower,
         col.BBW: bbw,
         col.PCT_B: pct_b,
-        col.BBW_PCTILE_126: trailing_percentile(bbw, BBW_PCTILE_WINDOWS[0]),
-        col.BBW_PCTILE_252: trailing_percentile(bbw, BBW_PCTILE_WINDOWS[1]),
+        col.BBW_PCTILE_126: bbw_pct[0],
+        col.BBW_PCTILE_252: bbw_pct[1],
         col.BBW_NEW_LOW: bbw <= rolling_extreme(bbw, low_lookback, "min"),
         col.KC_UPPER: kc_up,
         col.KC_MIDDLE: kc_mid,
@@ -175,15 +180,16 @@ def compression(
     data.update({name: smas[n] for n, name in zip(SMA_PERIODS, (col.SMA_20, col.SMA_50, col.SMA_200))})
     data.update({name: close / smas[n] - 1.0 for n, name in
                  zip(SMA_PERIODS, (col.DIST_SMA_20, col.DIST_SMA_50, col.DIST_SMA_200))})
-    out = pd.DataFrame(data, index=bars.index.copy())
-    numeric = out.select_dtypes("number").to_numpy(dtype=np.float64)
-    any_nan = np.isnan(numeric).any(axis=1)
+    any_nan = np.zeros(close.shape[0], dtype=bool)
+    for value in data.values():
+        if value.dtype.kind == "f":
+            any_nan |= np.isnan(value)
     # a window-driven NaN is warmup; NaN beyond every warmup is explained by a flat market
     flat_row = flat | (np.isnan(rsi_n) & np.isfinite(atr_n))
-    out[col.COMPRESSION_STATUS] = np.where(
-        flat_row, col.CS_FLAT, np.where(any_nan, col.CS_WARMUP, col.CS_OK)
-    )
-    return out
+    codes = np.where(flat_row, 2, np.where(any_nan, 1, 0))  # positions in COMPRESSION_STATUSES
+    data[col.COMPRESSION_STATUS] = pd.Categorical.from_codes(
+        codes, categories=list(col.COMPRESSION_STATUSES))
+    return pd.DataFrame(data, index=bars.index.copy())
 
 
 def compression_summary(

@@ -200,7 +200,7 @@ def realized_vols(
         Same index as ``bars``; columns ``rv_<window>`` (annual decimal vol)
         and ``rv_status``: ``ok``, ``warmup`` (some window not full yet, its
         value NaN) or ``suspect_split`` (some window holds a suspected
-        unadjusted split, its value NaN).
+        unadjusted split, its value NaN); a categorical column.
 
     Notes
     -----
@@ -222,6 +222,16 @@ def realized_vols(
       ``rv = sqrt(A v_t)``.  A suspected split restarts the seeding.
     """
     parts = _prepare(bars, split_check)
+    data, status = _rv_arrays(parts, windows, estimator)
+    out = pd.DataFrame(data, index=bars.index.copy())
+    out[col.RV_STATUS] = status
+    return out
+
+
+def _rv_arrays(
+    parts: _Parts, windows: Sequence[int], estimator: str
+) -> tuple[dict[str, FloatArray], pd.Categorical]:
+    """rv_<window> arrays and the per-bar status (a categorical of RV_STATUSES)."""
     data: dict[str, FloatArray] = {}
     warm = np.zeros(parts.n, dtype=bool)
     split = np.zeros(parts.n, dtype=bool)
@@ -233,10 +243,8 @@ def realized_vols(
         split |= spoiled
         warm |= np.isnan(vol) & ~spoiled
         data[f"{col.RV_PREFIX}{n}"] = vol
-    status = np.where(split, col.RVS_SUSPECT_SPLIT, np.where(warm, col.RVS_WARMUP, col.RVS_OK))
-    out = pd.DataFrame(data, index=bars.index.copy())
-    out[col.RV_STATUS] = status
-    return out
+    codes = np.where(split, 2, np.where(warm, 1, 0))  # positions in RV_STATUSES
+    return data, pd.Categorical.from_codes(codes, categories=list(col.RV_STATUSES))
 
 
 def realized_vol(
@@ -255,8 +263,9 @@ def realized_vol(
     formulas, alignment and adjustment rules are those of
     :func:`realized_vols`; use that function when you need the status column.
     """
-    frame = realized_vols(bars, (window,), estimator=estimator, split_check=split_check)
-    return frame[f"{col.RV_PREFIX}{int(window)}"]
+    name = f"{col.RV_PREFIX}{int(window)}"
+    data, _ = _rv_arrays(_prepare(bars, split_check), (window,), estimator)
+    return pd.Series(data[name], index=bars.index.copy(), name=name)
 
 
 def _quantile_name(q: float) -> str:
