@@ -17,6 +17,7 @@ from scipy.optimize import brentq
 from vollib.black import black
 from vollib.black.greeks.analytical import delta as black_delta
 
+from conftest import shared_path
 from volscreen import columns as C
 from volscreen.errors import ChainSchemaError, ConfigError
 from volscreen.surface import constant_maturity, smile, term_slope, term_structure
@@ -251,3 +252,59 @@ def test_bad_input():
     before = chain.copy()
     term_structure(chain)
     pd.testing.assert_frame_equal(chain, before)
+
+
+# --------------------------------------------------------------------------
+# Real chains (2026-07-14, 15:55 ET): a sensible term structure
+# --------------------------------------------------------------------------
+REAL_RATE = 0.0435  # flat rate used for these checks (forwards come from put-call parity)
+
+
+@pytest.fixture(scope="module")
+def real_terms():
+    import volscreen as vs
+
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            chain = vs.load_chain(shared_path("chains", name))
+            cache[name] = (chain, term_structure(vs.implied_vols(chain, REAL_RATE)))
+        return cache[name]
+
+    return get
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_iwm_iv30_2026_07_14(real_terms):
+    _, term = real_terms("iwm_yf_cboegreeks_2026-07-14_1555ET.json")
+    cm = constant_maturity(term, detail=True).set_index(C.DAYS)
+    # IWM IV30 = 19.02 %, IV60 = 19.81 %, IV90 = 20.28 % (spot 294.46, upward-sloping term)
+    assert cm.loc[30, C.ATM_IV] == pytest.approx(0.1902, abs=0.002)
+    assert cm.loc[90, C.ATM_IV] == pytest.approx(0.2028, abs=0.002)
+    slope = term_slope(term)
+    assert slope[C.SLOPE_DIFF] == pytest.approx(-0.0126, abs=0.002)
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["iwm_yf_cboegreeks_2026-07-14_1555ET.json",
+                                  "spy_yf_cboegreeks_2026-07-14_1556ET.json.gz",
+                                  "qqq_yf_cboegreeks_2026-07-14_1555ET.json.gz"],
+                         ids=["IWM", "SPY", "QQQ"])
+def test_real_term_structure_is_sensible(real_terms, name):
+    from volscreen.variance import model_free_vol
+
+    chain, term = real_terms(name)
+    ok = term[term[C.TERM_STATUS] == C.TS_OK]
+    assert len(ok) >= 20
+    assert ok[C.ATM_IV].between(0.05, 0.6).all()
+    assert (ok[C.RR25] < 0).all()  # equity put skew at every trusted expiry
+    assert (term[C.FWD_VAR_STATUS] == C.FV_NEGATIVE).sum() <= 1
+    w = ok[C.TOTAL_VARIANCE].to_numpy()
+    assert (np.diff(w) < 0).sum() <= 1  # total variance non-decreasing in t
+    iv30 = constant_maturity(term, 30).iloc[0]
+    mfv = model_free_vol(chain, REAL_RATE).vol
+    # the VIX-style number prices the whole skew: above ATM vol, by a few vol points
+    assert 0 < mfv - iv30 < 0.04

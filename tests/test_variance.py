@@ -306,3 +306,37 @@ def test_variance_is_scale_invariant(scale):
     a = model_free_vol(_long(board, "2030-01-18", C.PM), 0.02, 36.5, t=t)
     b = model_free_vol(_long(scaled, "2030-01-18", C.PM), 0.02, 36.5, t=t)
     assert b.variance == pytest.approx(a.variance, rel=1e-9)
+
+
+# --------------------------------------------------------------------------
+# Real SPX chains (2019) against that day's VIX close
+# --------------------------------------------------------------------------
+SPX_RATE = 0.024  # ~1-month T-bill in spring/summer 2019 (2.2 - 2.4 %), one flat rate
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize(
+    "day, vix_close, ours",
+    [
+        # ours = 100 * model_free_vol at the loader's 16:00 ET quote time, rate 2.4 %.
+        # The capture time of these Cboe snapshots is unknown (underlying_last differs from the
+        # official close by a few points), so they are compared to the close within 1.5 points.
+        pytest.param("20190425", 13.25, 14.099, id="2019-04-25"),  # +0.85
+        pytest.param("20190513", 20.55, 19.587, id="2019-05-13"),  # -0.96 (trade-war sell-off)
+        pytest.param("20190621", 15.40, 14.743, id="2019-06-21"),  # -0.66 (quarterly expiry day)
+        pytest.param("20190722", 13.53, 13.425, id="2019-07-22"),  # -0.11 (30 days hits 08-21)
+    ],
+)
+def test_spx_2019_against_vix_close(day, vix_close, ours):
+    from volscreen import load_chain
+
+    chain = load_chain(shared_path("chains", f"spx_full_chain_{day}.csv.gz"))
+    vix = pd.read_csv(shared_path("ohlcv", "VIX_daily_yahoo_with_adjclose_2000_to_2022-11-18.csv"),
+                      index_col=0, parse_dates=True)
+    assert vix.loc[pd.Timestamp(day), "Close"] == pytest.approx(vix_close, abs=0.005)
+    res = model_free_vol(chain, SPX_RATE)
+    assert res.status == C.MF_OK
+    assert 100 * res.vol == pytest.approx(ours, abs=0.01)
+    assert abs(100 * res.vol - vix_close) < 1.5
+    used = res.used_terms
+    assert ((used[C.T] * 365 > 23) & (used[C.T] * 365 < 37)).all()  # Cboe's window was available

@@ -204,6 +204,7 @@ TS_THIN = "thin"  # fewer usable OTM quotes than the minimum: numbers kept, not 
 TS_NO_BRACKET = "no_bracket"  # no usable OTM strike on one side of the forward
 TS_EXPIRED = "expired"  # t <= 0
 TS_NO_FORWARD = "no_forward"  # forward missing for the expiry
+TS_0DTE = "0dte"  # expires on the quote day: numbers kept, not trusted
 FV_OK = "ok"
 FV_FIRST = "first_expiry"  # no earlier expiry to difference against
 FV_NEGATIVE = "negative_forward_variance"  # calendar arbitrage or event kink

@@ -239,7 +239,12 @@ def term_structure(
       event falls inside it.  The first and last expiries are not judged by
       this rule (one neighbour only).
     * Forward vols and kinks use only trusted expiries (``term_status`` ok
-      or ``no_25d_wing``); a thin expiry gets ``untrusted_expiry``.
+      or ``no_25d_wing``); a thin or 0DTE expiry gets ``untrusted_expiry``.
+    * ``term_status``: ``ok``; ``thin`` (fewer than ``min_quotes`` usable
+      quotes); ``0dte`` (expires on the quote's New York day; without
+      ``quote_time``: t < 1 day); ``no_25d_wing``; ``no_bracket``;
+      ``expired``; ``no_forward``.  Only ``ok`` rows feed
+      :func:`constant_maturity`.
     """
     df = _prepare(chain_with_iv)
     keys = [C.EXPIRY] + ([C.SETTLEMENT] if C.SETTLEMENT in df else [])
@@ -251,6 +256,9 @@ def term_structure(
     if C.QUOTE_TIME in df:
         quote = df[C.QUOTE_TIME].iloc[0]
         term.insert(len(keys) + 1, C.DAYS, days_to_expiry(quote, term[C.EXPIRY]))
+    same_day = (term[C.DAYS] == 0) if C.DAYS in term else (term[C.T] < 1 / DAYS_PER_YEAR)
+    term.loc[same_day & term[C.TERM_STATUS].isin([C.TS_OK, C.TS_NO_WING]),
+             C.TERM_STATUS] = C.TS_0DTE
     t, atm = term[C.T].to_numpy(float), term[C.ATM_IV].to_numpy(float)
     term[C.TOTAL_VARIANCE] = atm**2 * t
     trusted = term[C.TERM_STATUS].isin([C.TS_OK, C.TS_NO_WING]).to_numpy()
