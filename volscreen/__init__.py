@@ -28,6 +28,7 @@ _EXPORTS: dict[str, str] = {
     "EmptyDataError": "errors",
     "DuplicateContractError": "errors",
     "ConfigError": "errors",
+    "StoreError": "errors",
     "VolscreenWarning": "errors",
     "DataQualityWarning": "errors",
     # clock
@@ -64,6 +65,26 @@ _EXPORTS: dict[str, str] = {
     "compression_summary": "compression",
     "range_box": "rangebox",
     "RangeBox": "rangebox",
+    # candidate structures, targets, probabilities and score
+    "candidates": "structures",
+    "straddles": "structures",
+    "strangles": "structures",
+    "build_structures": "structures",
+    "pnl_grid": "targets",
+    "prob_touch": "probability",
+    "prob_beyond": "probability",
+    "ScoreWeights": "score",
+    # IV history store and ranks
+    "HistoryStore": "store",
+    "Snapshot": "store",
+    "RecordResult": "store",
+    "iv_rank": "ranks",
+    "rank_table": "ranks",
+    "RankResult": "ranks",
+    "build_snapshot": "snapshot",
+    "record_chain": "snapshot",
+    "backfill_chains": "snapshot",
+    "backfill_series": "snapshot",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
@@ -80,6 +101,7 @@ if TYPE_CHECKING:  # pragma: no cover - static analysers see real imports
         DuplicateContractError,
         EmptyDataError,
         SchemaError,
+        StoreError,
         UnknownFormatError,
         UnreadableFileError,
         VolscreenError,
@@ -92,6 +114,13 @@ if TYPE_CHECKING:  # pragma: no cover - static analysers see real imports
     from .rangebox import RangeBox, range_box
     from .realized import realized_vol, realized_vols, rv_forecast, vol_cone
     from .surface import constant_maturity, fit_svi, smile, term_structure
+    from .probability import prob_beyond, prob_touch
+    from .ranks import RankResult, iv_rank, rank_table
+    from .score import ScoreWeights
+    from .snapshot import backfill_chains, backfill_series, build_snapshot, record_chain
+    from .store import HistoryStore, RecordResult, Snapshot
+    from .structures import build_structures, candidates, straddles, strangles
+    from .targets import pnl_grid
     from .variance import model_free_vol
 
 
