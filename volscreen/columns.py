@@ -350,7 +350,6 @@ RANK_STATUSES = (RS_OK, RS_TOO_FEW_OBS, RS_FLAT, RS_NO_VALUE_TODAY)
 # candidates (structures.py): one row per long straddle/strangle
 STRUCTURE = "structure"  # "straddle", "strangle_25d", "strangle_255_265", "strangle_range"
 STRUCTURE_KIND = "structure_kind"  # "straddle" / "strangle_delta" / "strangle_strikes" / "strangle_range"
-DAYS = "days"  # calendar days from the quote date (New York) to expiry
 TRADING_DAYS = "trading_days"  # weekdays from the quote date to expiry (exchange holidays ignored)
 SPOT = "spot"  # underlying price the chain was quoted against
 PUT_STRIKE = "put_strike"
