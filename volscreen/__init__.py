@@ -55,7 +55,11 @@ _EXPORTS: dict[str, str] = {
     "constant_maturity": "surface",
     "smile": "surface",
     "fit_svi": "surface",
+    "term_slope": "surface",
+    "forward_delta": "surface",
+    "SviFit": "svi",
     "model_free_vol": "variance",
+    "ModelFreeVol": "variance",
     # realized volatility and compression
     "realized_vol": "realized",
     "realized_vols": "realized",
