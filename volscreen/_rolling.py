@@ -87,18 +87,48 @@ def rolling_var(x: FloatArray, window: int, ddof: int = 1) -> FloatArray:
     The data are centred on their global mean first so the one-pass formula
     does not lose precision; tiny negative round-off is clipped to zero.
     """
-    finite = np.isfinite(x)
-    centre = float(np.mean(x[finite])) if finite.any() else 0.0
-    z = x - centre
-    s1 = rolling_sum(z, window)
-    s2 = rolling_sum(z * z, window)
-    var = (s2 - s1 * s1 / window) / (window - ddof)
-    return np.where(np.isnan(var), np.nan, np.maximum(var, 0.0))
+    return Prefix(x).var(window, ddof)
 
 
 def rolling_std(x: FloatArray, window: int, ddof: int = 1) -> FloatArray:
     """Square root of :func:`rolling_var`."""
     return np.sqrt(rolling_var(x, window, ddof))
+
+
+class Prefix:
+    """Prefix sums of one series, for trailing means and variances over many windows.
+
+    The series is centred on its mean first so the one-pass variance keeps
+    its precision; NaN values poison exactly the windows that hold them.
+    """
+
+    def __init__(self, x: FloatArray) -> None:
+        finite = np.isfinite(x)
+        self.n = x.shape[0]
+        self.centre = float(np.mean(x[finite])) if finite.any() else 0.0
+        z = np.where(finite, x - self.centre, 0.0)
+        self._s1 = np.concatenate(([0.0], np.cumsum(z)))
+        self._s2 = np.concatenate(([0.0], np.cumsum(z * z)))
+        self._bad = np.concatenate(([0], np.cumsum(~finite)))
+
+    def _window(self, cums: np.ndarray, window: int) -> FloatArray:
+        out = np.full(self.n, np.nan)
+        if 1 <= window <= self.n:
+            sums = cums[window:] - cums[:-window]
+            clean = self._bad[window:] - self._bad[:-window] == 0
+            out[window - 1 :] = np.where(clean, sums, np.nan)
+        return out
+
+    def mean(self, window: int) -> FloatArray:
+        """Trailing mean over ``window`` values (NaN until full or with a NaN inside)."""
+        return self._window(self._s1, window) / window + self.centre
+
+    def var(self, window: int, ddof: int = 1) -> FloatArray:
+        """Trailing variance, window mean removed; round-off below zero clipped to zero."""
+        s1 = self._window(self._s1, window)
+        s2 = self._window(self._s2, window)
+        var = (s2 - s1 * s1 / window) / (window - ddof)
+        return np.where(np.isnan(var), np.nan, np.maximum(var, 0.0))
 
 
 def rolling_extreme(x: FloatArray, window: int, kind: str) -> FloatArray:
@@ -212,7 +242,8 @@ def trailing_percentiles(x: FloatArray, windows: tuple[int, ...]) -> list[FloatA
             continue
         if n > widest:
             # rows of the widest matrix cover t >= widest; narrower windows use its last columns
-            below_tail = np.count_nonzero(less[:, widest - window :], axis=1)
+            # summing the bytes of the bool matrix is ~3x faster than count_nonzero(axis=1)
+            below_tail = less[:, widest - window :].view(np.uint8).sum(axis=1, dtype=np.intp)
             head_t = np.arange(window, widest)
         else:
             below_tail = np.empty(0, dtype=np.intp)

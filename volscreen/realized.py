@@ -27,7 +27,7 @@ import pandas as pd
 
 from . import columns as col
 from ._forecast import RVForecast, rv_forecast
-from ._rolling import check_bars, prices, recursive_mean, rolling_mean, rolling_sum, rolling_var
+from ._rolling import Prefix, check_bars, prices, recursive_mean, rolling_sum
 from ._typing import BoolArray, FloatArray, RVEstimator
 from .errors import ConfigError, DataQualityWarning
 
@@ -83,6 +83,21 @@ class _Parts:
         self.hl = np.log(h / lo)
         self.rs = np.log(h / c) * np.log(h / o) + np.log(lo / c) * np.log(lo / o)
         self.suspect: BoolArray = np.zeros(n, dtype=bool)
+        self._prefix: dict[str, Prefix] = {}
+
+    def prefix(self, name: str) -> Prefix:
+        """Prefix sums of a per-bar term, built once and shared by every window."""
+        if name not in self._prefix:
+            if name == "hl2":
+                x = self.hl**2
+            elif name == "gk":
+                x = 0.5 * self.hl**2 - (2.0 * _LN2 - 1.0) * self.r_oc**2
+            elif name == "r_oc_yz":  # open-to-close on the bars that have an overnight return
+                x = np.where(np.isnan(self.r_on), np.nan, self.r_oc)
+            else:
+                x = getattr(self, name)
+            self._prefix[name] = Prefix(x)
+        return self._prefix[name]
 
     def flag_splits(self) -> list[object]:
         """Mark one-day moves matching a split ratio; returns their bar labels."""
@@ -121,18 +136,18 @@ def _daily_var(parts: _Parts, estimator: str, n: int) -> FloatArray:
     if n < 2:
         raise ConfigError(f"window must be at least 2 bars, got {n}")
     if estimator == "close_to_close":
-        return rolling_var(parts.r_cc, n, ddof=1)
+        return parts.prefix("r_cc").var(n, ddof=1)
     if estimator == "parkinson":
-        return rolling_mean(parts.hl**2, n) / (4.0 * _LN2)
+        return parts.prefix("hl2").mean(n) / (4.0 * _LN2)
     if estimator == "garman_klass":
-        return rolling_mean(0.5 * parts.hl**2 - (2.0 * _LN2 - 1.0) * parts.r_oc**2, n)
+        return parts.prefix("gk").mean(n)
     if estimator == "rogers_satchell":
-        return rolling_mean(parts.rs, n)
+        return parts.prefix("rs").mean(n)
     if estimator == "yang_zhang":
         k = yang_zhang_k(n)
-        var_o = rolling_var(parts.r_on, n, ddof=1)
-        var_c = rolling_var(np.where(np.isnan(parts.r_on), np.nan, parts.r_oc), n, ddof=1)
-        var_rs = rolling_mean(parts.rs, n)
+        var_o = parts.prefix("r_on").var(n, ddof=1)
+        var_c = parts.prefix("r_oc_yz").var(n, ddof=1)
+        var_rs = parts.prefix("rs").mean(n)
         return var_o + k * var_c + (1.0 - k) * np.maximum(var_rs, 0.0)
     if estimator == "ewma":
         return _ewma_var(parts.r_cc, n, EWMA_LAMBDA)
@@ -310,10 +325,11 @@ def vol_cone(
     """
     if any(not 0.0 <= q <= 1.0 for q in quantiles):
         raise ConfigError(f"quantiles must lie in [0, 1], got {tuple(quantiles)}")
-    rv = realized_vols(bars, windows, estimator=estimator, split_check=split_check)
+    data, status = _rv_arrays(_prepare(bars, split_check), windows, estimator)
+    last_status = str(status[-1])
     rows = []
     for n in windows:
-        series = rv[f"{col.RV_PREFIX}{int(n)}"].to_numpy()
+        series = data[f"{col.RV_PREFIX}{int(n)}"]
         values = series[np.isfinite(series)]
         current = float(series[-1])
         row: dict[str, object] = {col.WINDOW: int(n)}
@@ -322,7 +338,7 @@ def vol_cone(
             row.update({_quantile_name(q): float(v) for q, v in zip(quantiles, qs)})
             pct = 100.0 * np.count_nonzero(values < current) / values.size
             row[col.RV_CURRENT_PCTILE] = pct if np.isfinite(current) else np.nan
-            row[col.RV_STATUS] = col.RVS_OK if np.isfinite(current) else str(rv[col.RV_STATUS].iloc[-1])
+            row[col.RV_STATUS] = col.RVS_OK if np.isfinite(current) else last_status
         else:
             row.update({_quantile_name(q): np.nan for q in quantiles})
             row[col.RV_CURRENT_PCTILE] = np.nan
