@@ -122,14 +122,18 @@ def _output_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def _stdout() -> Any:
+    return sys.stdout
+
+
 def _use_color() -> bool:
-    stream = click.get_text_stream("stdout")
+    stream = _stdout()
     return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
 
 
 def _width(width: int | None, wide: bool) -> int:
     if width is None:
-        stream = click.get_text_stream("stdout")
+        stream = _stdout()
         if getattr(stream, "isatty", lambda: False)():
             import shutil
 
@@ -243,7 +247,7 @@ def screen(chains: tuple[Path, ...], bars: tuple[Path, ...], config_path: Path |
         else:
             export.write_result(result, output, format=fmt, table=table_name)
     for line in _warning_lines(result):
-        log.warning("%s", line)
+        click.echo(f"volscreen: warning: {line}", err=True)
     if config.strict and result.failed:
         click.echo(f"volscreen: error: {len(result.failed)} ticker(s) failed: "
                    f"{', '.join(result.failed)} (--strict)", err=True)
@@ -265,14 +269,15 @@ def _run_screen(config: ScreenConfig, chains: Sequence[Path], bars: Sequence[Pat
     jobs = None
     if chains:
         jobs = jobs_from_paths(chains, bars, user_range=user_range)
-    elif user_range is not None or bars:
+    elif user_range is not None or bars or config.targets is not None:
         config = config.replace(watchlist=tuple(
-            _with_cli(entry, bars, user_range) for entry in config.watchlist))
+            _with_cli(entry, bars, user_range, config.targets) for entry in config.watchlist))
     with _progress() as advance:
         return run(jobs, config=config, progress=advance)
 
 
-def _with_cli(entry: Any, bars: Sequence[Path], user_range: Any) -> Any:
+def _with_cli(entry: Any, bars: Sequence[Path], user_range: Any, targets: Any) -> Any:
+    """A watchlist entry with the command-line flags applied (flags win)."""
     import dataclasses
 
     values: dict[str, Any] = {}
@@ -280,6 +285,10 @@ def _with_cli(entry: Any, bars: Sequence[Path], user_range: Any) -> Any:
         values["bars"] = bars[0]
     if user_range is not None:
         values.update(range=tuple(user_range), targets=None)
+    if targets is not None:
+        values["targets"] = None  # the screen-wide --targets applies
+        if user_range is None:
+            values["range"] = None
     return dataclasses.replace(entry, **values)
 
 
@@ -310,3 +319,6 @@ class _progress:
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.stop()
+
+
+from . import _cli_commands  # noqa: E402,F401  (registers the stage subcommands)

@@ -575,8 +575,10 @@ def _assemble(out: _Outcome, config: ScreenConfig) -> ScreenResult:
             summary[name] = np.nan
     summary = summary[[c for c in SUMMARY_ORDER[1:]]]
     failed = (summary[C.SCREEN_STATUS] == C.SCR_FAILED).to_numpy()
-    summary.loc[failed, [C.IV30_STATUS, C.RV20_STATUS, C.IV_RANK_STATUS, C.BOX_STATUS,
-                         C.COMPRESSION_STATUS, C.TARGETS_SOURCE]] = C.SCR_FAILED
+    for name in (C.IV30_STATUS, C.IV90_STATUS, C.RV20_STATUS, C.IV_RANK_STATUS, C.BOX_STATUS,
+                 C.COMPRESSION_STATUS, C.TARGETS_SOURCE):
+        summary[name] = summary[name].astype(object)
+        summary.loc[failed, name] = C.SCR_FAILED
     summary = _ranked(summary, C.BEST_SCORE)
     candidates = _ranked(_concat(out.candidates), C.SCORE)
     warnings = pd.DataFrame(out.warnings, columns=list(WARNING_COLUMNS))

@@ -1,0 +1,144 @@
+"""Stage subcommands: chain, term, realized, price, record, history (CliRunner)."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from volscreen import columns as C
+from volscreen.cli import cli
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+CHAIN = FIXTURES / "iwm_chain_sample.csv"
+BARS = FIXTURES / "iwm_bars_sample.csv"
+ROOT = FIXTURES.parent
+
+
+@pytest.fixture(autouse=True)
+def need_sample() -> None:
+    if not (CHAIN.exists() and BARS.exists()):
+        pytest.skip("bundled sample not generated (python scripts/make_sample.py)")
+
+
+def run(*args: str) -> object:
+    result = CliRunner(env={"NO_COLOR": "1"}).invoke(cli, list(args), catch_exceptions=False)
+    return result
+
+
+def test_chain_filters_and_exports() -> None:
+    result = run("chain", str(CHAIN), "--expiry", "2026-02-20", "--moneyness", "0.05", "--otm",
+                 "--format", "csv")
+    assert result.exit_code == 0, result.output
+    back = pd.read_csv(io.StringIO(result.stdout))
+    assert set(back[C.EXPIRY]) == {"2026-02-20"}
+    assert (back[C.LOG_MONEYNESS].abs() <= 0.05).all() and back[C.OTM].all()
+    ok = back[C.IV_STATUS] == C.IVS_OK
+    assert back.loc[ok, C.IV].between(0.05, 1.0).all()
+    assert back.loc[~ok, C.IV].isna().all()  # every NaN IV has a non-ok status
+
+
+def test_chain_table_is_limited() -> None:
+    result = run("chain", str(CHAIN), "--limit", "5")
+    assert result.exit_code == 0 and "first 5 of" in " ".join(result.stdout.split())
+
+
+def test_chain_bad_expiry_is_usage_error() -> None:
+    assert run("chain", str(CHAIN), "--expiry", "soon").exit_code == 2
+
+
+def test_term_table_and_json() -> None:
+    table = run("term", str(CHAIN))
+    assert table.exit_code == 0 and "Model-free 30-day vol" in table.stdout
+    doc = json.loads(run("term", str(CHAIN), "--format", "json").stdout)
+    term = pd.DataFrame(doc["term_structure"])
+    assert np.all(np.diff(term[C.T]) > 0) and set(term[C.TERM_STATUS]) <= {C.TS_OK, C.TS_THIN}
+
+
+def test_realized_json_holds_cone_compression_and_box() -> None:
+    result = run("realized", str(BARS), "--format", "json")
+    doc = json.loads(result.stdout)
+    windows = [row[C.WINDOW] for row in doc["cone"]]
+    assert windows == sorted(windows) and 20 in windows
+    assert doc["range_box"]["floor"] == pytest.approx(255, abs=1.0)
+    assert doc["range_box"]["ceiling"] == pytest.approx(265, abs=1.0)
+    assert doc["compression"][C.AS_OF] == "2026-02-02"
+
+
+def test_realized_as_of_cuts_history() -> None:
+    doc = json.loads(run("realized", str(BARS), "--as-of", "2025-12-31", "--format", "json").stdout)
+    assert doc["compression"][C.AS_OF] <= "2025-12-31"
+    assert run("realized", str(BARS), "--as-of", "1990-01-01").exit_code == 1
+
+
+def test_price_strangle_against_targets() -> None:
+    result = run("price", str(CHAIN), "--structure", "strangle", "--expiry", "2026-03-20",
+                 "--strikes", "255,265", "--targets", "245,275", "--format", "json")
+    assert result.exit_code == 0, result.output
+    row = json.loads(result.stdout)["candidate"][0]
+    assert (row[C.PUT_STRIKE], row[C.CALL_STRIKE]) == (255.0, 265.0)
+    debit = row[C.DEBIT_NATURAL]
+    assert row[C.BREAKEVEN_LOW] == pytest.approx(255 - debit)
+    assert row[C.BREAKEVEN_HIGH] == pytest.approx(265 + debit)
+    # payoff at 245: the put is worth 10, per contract x 100, minus the natural debit
+    assert row[C.PNL_AT_EXPIRY_LOW] == pytest.approx((10 - debit) * 100)
+    assert row[C.LEGS] if C.LEGS in row else row[C.PUT_SYMBOL] == "IWM260320P00255000"
+
+
+def test_price_table_shows_grid() -> None:
+    result = run("price", str(CHAIN), "--structure", "straddle", "--expiry", "2026-03-20",
+                 "--strikes", "262", "--spots", "245,262,275")
+    assert result.exit_code == 0 and "P&L per contract" in result.stdout
+    assert "2026-03-20" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args,code",
+    [(["--structure", "strangle", "--expiry", "2026-03-20", "--strikes", "255"], 2),
+     (["--structure", "straddle", "--expiry", "2031-01-17", "--strikes", "262"], 1),
+     (["--structure", "straddle", "--expiry", "2026-03-20", "--strikes", "1000"], 1)],
+    ids=["strangle-one-strike", "no-such-expiry", "unlisted-strike"],
+)
+def test_price_errors(args: list[str], code: int) -> None:
+    result = run("price", str(CHAIN), *args)
+    assert result.exit_code == code, result.output
+
+
+def record(store: Path) -> subprocess.CompletedProcess[str]:
+    """`volscreen record` in a fresh process, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "volscreen", "record", str(CHAIN), "--bars",
+                           str(BARS), "--store", str(store)], cwd=ROOT, capture_output=True,
+                          text=True, env={**os.environ, "NO_COLOR": "1"})
+
+
+def test_record_then_history(tmp_path: Path) -> None:
+    store = tmp_path / "h.sqlite"
+    first = record(store)
+    assert first.returncode == 0, first.stderr
+    assert "IWM 2026-02-02 inserted" in first.stdout and "1 snapshot" in first.stderr
+    again = record(store)
+    assert "IWM 2026-02-02 unchanged" in again.stdout
+    table = run("history", "IWM", "--store", str(store))
+    assert table.exit_code == 0 and "too_few_obs" in table.stdout
+    doc = json.loads(run("history", "IWM", "--store", str(store), "--format", "json").stdout)
+    assert len(doc["history"]) == 1 and doc["history"][0][C.HS_IV30] > 0
+
+
+def test_history_without_store_exits_1(tmp_path: Path) -> None:
+    result = run("history", "IWM", "--store", str(tmp_path / "none.sqlite"))
+    assert result.exit_code == 1 and "none.sqlite" in result.stderr
+
+
+def test_screen_uses_the_store_for_iv_rank(tmp_path: Path) -> None:
+    store = tmp_path / "h.sqlite"
+    assert record(store).returncode == 0
+    doc = json.loads(run("screen", "--store", str(store), "--format", "json").stdout)
+    row = doc["summary"][0]
+    assert row[C.IV_RANK_STATUS] == "too_few_obs" and row[C.IV_RANK] is None
