@@ -295,9 +295,20 @@ def test_spx_january_2018_was_quiet_in_rv_not_in_bollinger_width(day, bbw, pctil
     # January 2018 was a low-vol melt-up: realized vol near 5 % but the trend kept
     # the Bollinger bands wide (BBW percentile near 100), so no TTM squeeze fired
     # before the 2018-02-05 break.  Bollinger width alone would have missed it.
-    bars = vs.load_bars(shared_path("ohlcv", "GSPC_daily_yahoo_with_adjclose_2000_to_2022-11-18.csv"))
+    bars = vs.load_bars(
+        shared_path("ohlcv", "GSPC_daily_yahoo_with_adjclose_2000_to_2022-11-18.csv"))
     summary = vs.compression_summary(bars, as_of=pd.Timestamp(day))
     assert summary[col.BBW] == pytest.approx(bbw, abs=5e-5)
     assert summary[col.BBW_PCTILE_126] == pytest.approx(pctile_126, abs=1e-4)
     assert summary["rv_10"] == pytest.approx(rv10, abs=5e-5)
     assert summary[col.SQUEEZE_ON] is False
+
+
+def test_public_name_works_after_the_module_is_imported_by_path():
+    import importlib
+
+    module = importlib.import_module("volscreen.compression")
+    bars = make_bars(100 + np.sin(np.arange(40.0)))
+    expected = module.compression(bars)
+    pd.testing.assert_frame_equal(vs.compression(bars), expected)
+    pd.testing.assert_frame_equal(module(bars), expected)

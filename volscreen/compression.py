@@ -8,6 +8,8 @@ of a row.
 """
 from __future__ import annotations
 
+import sys
+import types
 from typing import Any
 
 import numpy as np
@@ -54,7 +56,7 @@ def true_range(high: FloatArray, low: FloatArray, close: FloatArray) -> FloatArr
 
 
 def atr(high: FloatArray, low: FloatArray, close: FloatArray, period: int) -> FloatArray:
-    """Wilder ATR: SMA of the first ``period`` true ranges (bars 1..period), then Wilder smoothing."""
+    """Wilder ATR: mean of the first ``period`` true ranges (bars 1..period), then Wilder."""
     return wilder(true_range(high, low, close), period, first=1)
 
 
@@ -64,7 +66,8 @@ def rsi(close: FloatArray, period: int) -> FloatArray:
     gain = wilder(np.where(diff > 0, diff, 0.0), period, first=1)
     loss = wilder(np.where(diff < 0, -diff, 0.0), period, first=1)
     total = gain + loss
-    with np.errstate(invalid="ignore", divide="ignore"):  # 0/0 on flat stretches -> NaN (status flat)
+    # 0/0 on flat stretches -> NaN, reported as status flat
+    with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total > 0, 100.0 * gain / total, np.nan)
 
 
@@ -177,7 +180,8 @@ def compression(
         col.RSI: rsi_n,
     }
     smas = {n: rolling_mean(close, n) for n in SMA_PERIODS}
-    data.update({name: smas[n] for n, name in zip(SMA_PERIODS, (col.SMA_20, col.SMA_50, col.SMA_200))})
+    data.update({name: smas[n] for n, name in
+                 zip(SMA_PERIODS, (col.SMA_20, col.SMA_50, col.SMA_200))})
     data.update({name: close / smas[n] - 1.0 for n, name in
                  zip(SMA_PERIODS, (col.DIST_SMA_20, col.DIST_SMA_50, col.DIST_SMA_200))})
     any_nan = np.zeros(close.shape[0], dtype=bool)
@@ -262,3 +266,20 @@ def compression_summary(
         col.RV_STATUS: rv[col.RV_STATUS],
     }
     return pd.Series(summary, name=bars.index[-1], dtype=object)
+
+
+class _CallableModule(types.ModuleType):
+    """Makes ``volscreen.compression`` usable whichever object it names.
+
+    The public function ``volscreen.compression`` shares its name with this
+    module: once the module has been imported by path (``from
+    volscreen.compression import ...``), the import system binds the
+    package attribute to the module, not the function.  Calling the module
+    calls the function, so ``volscreen.compression(bars)`` always works.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> pd.DataFrame:
+        return compression(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
