@@ -15,9 +15,10 @@ from volscreen import columns as col
 from volscreen.errors import BarsSchemaError, ConfigError, DataQualityWarning
 from volscreen.realized import TRADING_DAYS_PER_YEAR, yang_zhang_k
 
-from conftest import shared_path
+from conftest import shared_files, shared_path
 
-ESTIMATORS = ["close_to_close", "parkinson", "garman_klass", "rogers_satchell", "yang_zhang", "ewma"]
+ESTIMATORS = ["close_to_close", "parkinson", "garman_klass", "rogers_satchell", "yang_zhang",
+              "ewma"]
 OHLC_ESTIMATORS = ESTIMATORS[:-1]
 A = TRADING_DAYS_PER_YEAR
 LN2 = math.log(2.0)
@@ -112,7 +113,8 @@ def test_yang_zhang_weights_open_to_close_variance_by_k():
         assert rv.iloc[end] == pytest.approx(expected, rel=1e-10)
 
 
-@pytest.mark.parametrize("n, expected", [(20, 6.46 / 46.46), (2, 0.34 / 4.34), (252, 85.34 / 589.34)],
+@pytest.mark.parametrize("n, expected",
+                         [(20, 6.46 / 46.46), (2, 0.34 / 4.34), (252, 85.34 / 589.34)],
                          ids=["n20", "n2", "n252"])
 def test_yang_zhang_k_by_hand(n, expected):
     # k = 0.34 / (1.34 + (n+1)/(n-1)); e.g. n = 20: 0.34*19 / (1.34*19 + 21) = 6.46 / 46.46
@@ -224,6 +226,40 @@ def test_adj_close_equals_scaling_ohlc_by_the_adjustment_factor(seed, estimator)
         factor, axis=0)
     np.testing.assert_allclose(vs.realized_vol(with_adj, 20, estimator),
                                vs.realized_vol(adjusted, 20, estimator), rtol=1e-9, equal_nan=True)
+
+
+@pytest.mark.shared
+def test_close_to_close_uses_adj_close_on_real_yahoo_bars():
+    path = shared_path("ohlcv", "IWM_daily_yahoo_with_adjclose_2000-05-26_to_2022-11-18.csv")
+    bars = vs.load_bars(path).iloc[-400:]
+    adj = bars["adj_close"].tolist()
+    n = 20
+    expected = [math.nan] * n + [
+        math.sqrt(A * statistics.variance(
+            [math.log(adj[i] / adj[i - 1]) for i in range(end - n + 1, end + 1)]))
+        for end in range(n, len(adj))
+    ]
+    got = vs.realized_vol(bars, n, "close_to_close")
+    np.testing.assert_allclose(got, expected, rtol=1e-9, equal_nan=True)
+    # the dividend drops are what separates it from the raw-close figure
+    raw = vs.realized_vol(bars.drop(columns="adj_close"), n, "close_to_close")
+    assert not np.allclose(got.dropna(), raw.dropna(), rtol=1e-9)
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("name", shared_files("ohlcv", "*.csv"))
+def test_split_check_on_every_real_history(name):
+    bars = vs.load_bars(shared_path("ohlcv", name))
+    if name.startswith("VIX"):
+        # the VIX index jumps by half or doubles in a day: flagged unless the check is off
+        with pytest.warns(DataQualityWarning, match="split ratio"):
+            rv = vs.realized_vols(bars, (20,))
+        assert (rv[col.RV_STATUS] == col.RVS_SUSPECT_SPLIT).any()
+        rv = vs.realized_vols(bars, (20,), split_check=False)
+    else:
+        rv = vs.realized_vols(bars, (20,))  # warnings are errors: none may be raised
+    assert (rv[col.RV_STATUS] != col.RVS_SUSPECT_SPLIT).all()
+    assert rv["rv_20"].iloc[20:].notna().all()
 
 
 def test_caller_bars_are_not_mutated():
