@@ -47,11 +47,11 @@ class RVForecast:
     note: str = ""
 
 
-def _daily_proxy(bars: pd.DataFrame) -> tuple[FloatArray, FloatArray]:
+def _daily_proxy(bars: pd.DataFrame, split_check: bool) -> tuple[FloatArray, FloatArray]:
     """Daily variance proxy (overnight^2 + Rogers-Satchell) and squared returns."""
     from .realized import _prepare  # local: realized imports this module
 
-    parts = _prepare(bars, split_check=True)
+    parts = _prepare(bars, split_check=split_check)
     proxy = parts.r_on**2 + parts.rs
     return proxy, parts.r_cc**2
 
@@ -67,14 +67,14 @@ def _forward_mean(x: FloatArray, h: int) -> FloatArray:
 @overload
 def rv_forecast(
     bars: pd.DataFrame, horizon_days: int, *, method: ForecastMethod = ...,
-    details: Literal[False] = ...,
+    details: Literal[False] = ..., split_check: bool = ...,
 ) -> float: ...
 
 
 @overload
 def rv_forecast(
     bars: pd.DataFrame, horizon_days: int, *, method: ForecastMethod = ...,
-    details: Literal[True],
+    details: Literal[True], split_check: bool = ...,
 ) -> RVForecast: ...
 
 
@@ -84,6 +84,7 @@ def rv_forecast(
     *,
     method: ForecastMethod = "har",
     details: bool = False,
+    split_check: bool = True,
 ) -> float | RVForecast:
     """Forecast the realized vol over the next ``horizon_days`` trading days.
 
@@ -100,6 +101,10 @@ def rv_forecast(
     details
         Return an :class:`RVForecast` (both forecasts and their in-sample
         errors) instead of the float.
+    split_check
+        As in :func:`volscreen.realized_vols`: one-day moves matching a
+        split ratio are left out of the fits (restarting the EWMA) and warned
+        about; pass False for series whose big moves are real (VIX).
 
     Returns
     -------
@@ -138,9 +143,10 @@ def rv_forecast(
         raise ConfigError(f"horizon_days must be at least 1, got {horizon_days!r}")
     if method not in ("har", "ewma"):
         raise ConfigError(f"unknown forecast method {method!r}; choose 'har' or 'ewma'")
-    proxy, ret2 = _daily_proxy(bars)
+    proxy, ret2 = _daily_proxy(bars, split_check)
     if np.count_nonzero(np.isfinite(ret2)) < 22:
-        raise EmptyDataError(f"need at least 22 daily returns to forecast vol, got {len(bars)} bars")
+        raise EmptyDataError(
+            f"need at least 22 daily returns to forecast vol, got {len(bars)} bars")
     from .realized import EWMA_LAMBDA, TRADING_DAYS_PER_YEAR, _ewma_var
 
     annual = float(TRADING_DAYS_PER_YEAR)
