@@ -65,8 +65,9 @@ _EXPORTS: dict[str, str] = {
     "realized_vols": "realized",
     "vol_cone": "realized",
     "rv_forecast": "realized",
-    "compression": "compression",
-    "compression_summary": "compression",
+    "RVForecast": "realized",
+    "compression": "indicators",
+    "compression_summary": "indicators",
     "range_box": "rangebox",
     "RangeBox": "rangebox",
     # candidate structures, targets, probabilities and score
@@ -95,7 +96,7 @@ __all__ = sorted(_EXPORTS) + ["__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover - static analysers see real imports
     from .clock import settlement_instant, year_fraction
-    from .compression import compression, compression_summary
+    from .indicators import compression, compression_summary
     from .errors import (
         BarsSchemaError,
         ChainSchemaError,
@@ -116,7 +117,7 @@ if TYPE_CHECKING:  # pragma: no cover - static analysers see real imports
     from .loaders import load_bars, load_chain, occ_symbol, parse_occ, save_chain, split_chains
     from .pricing import black_greeks, black_price, bsm_greeks, bsm_price
     from .rangebox import RangeBox, range_box
-    from .realized import realized_vol, realized_vols, rv_forecast, vol_cone
+    from .realized import RVForecast, realized_vol, realized_vols, rv_forecast, vol_cone
     from .surface import constant_maturity, fit_svi, smile, term_structure
     from .probability import prob_beyond, prob_touch
     from .ranks import RankResult, iv_rank, rank_table

@@ -258,7 +258,7 @@ RVS_OK = "ok"
 RVS_WARMUP = "warmup"  # a window is not yet full: its rv_<window> is NaN
 RVS_SUSPECT_SPLIT = "suspect_split"  # the window holds a move matching a split ratio: NaN
 RV_STATUSES = (RVS_OK, RVS_WARMUP, RVS_SUSPECT_SPLIT)
-# compression.py: one row per bar
+# indicators.py (volscreen.compression): one row per bar
 BB_UPPER = "bb_upper"  # middle + 2 population sigma(20) of close
 BB_MIDDLE = "bb_middle"  # SMA(20) of close
 BB_LOWER = "bb_lower"  # middle - 2 population sigma(20)

@@ -426,7 +426,7 @@ def _bar_stages(bars: pd.DataFrame | None, quote_time: pd.Timestamp, job: Screen
                 row: dict[str, Any], out: _Outcome, underlying: str,
                 label: str) -> tuple[pd.Series | None, Any]:
     """RV20, compression summary and range box from bars cut at the quote date."""
-    from .compression import compression_summary
+    from .indicators import compression_summary
     from .realized import realized_vols
 
     box: Any = None

@@ -429,7 +429,7 @@ def candidates(chain_with_iv: pd.DataFrame, *, targets: Any, rv: Any = None, box
 
             rv = lambda h: rv_forecast(bars, int(h))  # noqa: E731 - evaluated once per horizon
         if compression is None or atr is None:
-            from .compression import compression_summary
+            from .indicators import compression_summary
 
             summary = compression_summary(bars)
             compression = summary if compression is None else compression

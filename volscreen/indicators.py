@@ -8,8 +8,6 @@ of a row.
 """
 from __future__ import annotations
 
-import sys
-import types
 from typing import Any
 
 import numpy as np
@@ -266,20 +264,3 @@ def compression_summary(
         col.RV_STATUS: rv[col.RV_STATUS],
     }
     return pd.Series(summary, name=bars.index[-1], dtype=object)
-
-
-class _CallableModule(types.ModuleType):
-    """Makes ``volscreen.compression`` usable whichever object it names.
-
-    The public function ``volscreen.compression`` shares its name with this
-    module: once the module has been imported by path (``from
-    volscreen.compression import ...``), the import system binds the
-    package attribute to the module, not the function.  Calling the module
-    calls the function, so ``volscreen.compression(bars)`` always works.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> pd.DataFrame:
-        return compression(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
