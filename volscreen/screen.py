@@ -34,8 +34,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -43,16 +42,31 @@ import numpy as np
 import pandas as pd
 
 from . import columns as C
-from .config import ScreenConfig, TickerConfig
+from ._screen_inputs import (
+    CHAIN_SUFFIXES,
+    Progress,
+    ScreenJob,
+    chain_files,
+    jobs_for,
+    jobs_from_config,
+    jobs_from_paths,
+    label_of,
+    match_bars,
+    pick,
+)
+from ._screen_rank import Outcome, assemble, best_of, with_legs
+from .config import ScreenConfig
 from .errors import ConfigError, VolscreenError
-from .result import WARNING_COLUMNS, ScreenResult
+from .result import ScreenResult
+
+__all__ = ["CHAIN_SUFFIXES", "ScreenJob", "chain_files", "cut_bars", "jobs_from_paths",
+           "match_bars", "screen"]
 
 log = logging.getLogger(__name__)
 
 CM_DAYS = (30, 60, 90)
 RV_WINDOW = 20
 RV_ESTIMATOR = "yang_zhang"
-CHAIN_SUFFIXES = (".csv", ".csv.gz", ".json", ".json.gz", ".parquet", ".pq", ".txt", ".gz")
 W_NO_BARS = "no_bars"
 W_THIN = "thin_chain"
 W_BARS = "bars_problem"
@@ -60,151 +74,6 @@ W_NO_BOX = "no_range_box"
 W_STORE = "store_problem"
 R_NO_BARS = "no_bars"
 R_NO_STORE = "no_store"
-
-Progress = Callable[[int, int, str], None]
-
-
-@dataclass(frozen=True)
-class ScreenJob:
-    """One chain source to screen, with its settings.
-
-    ``chain`` and ``bars`` are paths or DataFrames; ``label`` names the source
-    in the result (``source_file``) and in warnings.
-    """
-
-    chain: Any
-    bars: Any = None
-    ticker: str | None = None
-    targets: tuple[float, ...] | None = None
-    range: tuple[float, float] | None = None
-    settlement: str | None = None
-    rate: float | None = None
-    label: str = ""
-
-
-@dataclass
-class _Outcome:
-    summary: list[dict[str, Any]] = field(default_factory=list)
-    candidates: list[pd.DataFrame] = field(default_factory=list)
-    term: list[pd.DataFrame] = field(default_factory=list)
-    surface: list[pd.DataFrame] = field(default_factory=list)
-    compression: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[dict[str, Any]] = field(default_factory=list)
-
-    def warn(self, underlying: str, source: str, code: str, message: str) -> None:
-        self.warnings.append({C.UNDERLYING: underlying, C.SOURCE_FILE: source,
-                              C.WARNING_CODE: code, C.WARNING_MESSAGE: " ".join(message.split())})
-
-
-# ---------------------------------------------------------------------------
-# inputs -> jobs
-# ---------------------------------------------------------------------------
-def chain_files(path: Path) -> list[Path]:
-    """The chain files of a directory (sorted), or ``[path]`` for a file."""
-    if path.is_dir():
-        files = [p for p in sorted(path.iterdir())
-                 if p.is_file() and not p.name.startswith(".")
-                 and p.name.lower().endswith(CHAIN_SUFFIXES)]
-        if not files:
-            raise ConfigError("no chain files (.csv, .json, .parquet, .gz) in this directory",
-                              source=path)
-        return files
-    return [path]
-
-
-def _bars_ticker(path: Path) -> str:
-    stem = path.name.split(".")[0]
-    return stem.replace("-", "_").split("_")[0].upper()
-
-
-def match_bars(bars: Sequence[Path], ticker: str | None) -> Path | None:
-    """The bars file for ``ticker``: the one whose name starts with the ticker.
-
-    A single bars file is used for every chain (a one-ticker screen); with
-    several, a file is matched when its name's first ``_``/``-``/``.``
-    separated token equals the ticker (``IWM_daily_raw.csv`` -> IWM).
-    """
-    if not bars:
-        return None
-    if len(bars) == 1:
-        return bars[0]
-    if ticker is None:
-        return None
-    for path in bars:
-        if _bars_ticker(path) == ticker.upper():
-            return path
-    return None
-
-
-def jobs_from_paths(chains: Sequence[Path | str], bars: Sequence[Path | str] = (), *,
-                    user_range: Sequence[float] | None = None) -> list[ScreenJob]:
-    """Screen jobs for chain files/directories and bars files (CLI arguments)."""
-    bar_paths = [Path(b) for b in bars]
-    jobs = []
-    for item in chains:
-        for path in chain_files(Path(item)):
-            jobs.append(ScreenJob(chain=path, bars=tuple(bar_paths) or None, label=str(path),
-                                  range=None if user_range is None else
-                                  (float(user_range[0]), float(user_range[1]))))
-    return jobs
-
-
-def _jobs_from_config(config: ScreenConfig) -> list[ScreenJob]:
-    jobs = []
-    for entry in config.watchlist:
-        jobs += _entry_jobs(entry)
-    return jobs
-
-
-def _entry_jobs(entry: TickerConfig) -> list[ScreenJob]:
-    jobs = []
-    for path in entry.chains:
-        try:
-            files = chain_files(path)
-        except ConfigError:
-            files = [path]  # reported as a failed ticker when loading
-        for file in files:
-            jobs.append(ScreenJob(chain=file, bars=entry.bars, ticker=entry.ticker,
-                                  targets=entry.targets, range=entry.range,
-                                  settlement=entry.settlement, rate=entry.rate,
-                                  label=str(file)))
-    return jobs
-
-
-def _jobs(chains: Any, bars: Any) -> list[ScreenJob]:
-    if isinstance(chains, ScreenJob):
-        return [chains]
-    if isinstance(chains, Mapping):
-        jobs = []
-        for ticker, value in chains.items():
-            chain, tbars = value if isinstance(value, tuple) else (value, _pick(bars, ticker))
-            jobs.append(ScreenJob(chain=chain, bars=tbars, ticker=str(ticker).upper(),
-                                  label=_label(chain, str(ticker))))
-        return jobs
-    if isinstance(chains, (pd.DataFrame, str, Path)):
-        chains = [chains]
-    jobs = []
-    for item in chains:
-        if isinstance(item, ScreenJob):
-            jobs.append(item)
-        elif isinstance(item, pd.DataFrame):
-            jobs.append(ScreenJob(chain=item, bars=bars, label=_label(item, "<DataFrame>")))
-        else:
-            for path in chain_files(Path(item)):
-                jobs.append(ScreenJob(chain=path, bars=bars, label=str(path)))
-    return jobs
-
-
-def _pick(bars: Any, ticker: str) -> Any:
-    if isinstance(bars, Mapping):
-        return bars.get(ticker, bars.get(str(ticker).upper()))
-    return bars
-
-
-def _label(chain: Any, default: str) -> str:
-    if isinstance(chain, pd.DataFrame):
-        return str(chain.attrs.get("source", default))
-    return str(chain)
 
 
 # ---------------------------------------------------------------------------
@@ -252,17 +121,17 @@ def screen(chains: Any = None, bars: Any = None, *, config: ScreenConfig | None 
         never raise: they are reported in the result.
     """
     config = (config or ScreenConfig()).replace(**overrides)
-    jobs = _jobs_from_config(config) if chains is None else _jobs(chains, bars)
+    jobs = jobs_from_config(config) if chains is None else jobs_for(chains, bars)
     if not jobs:
         raise ConfigError("nothing to screen: pass chain files or a config with a watchlist")
     store = _open_store(store if store is not None else config.store)
-    out = _Outcome()
+    out = Outcome()
     cache: dict[str, pd.DataFrame] = {}
     for done, job in enumerate(jobs, start=1):
         _run_job(job, config, store, out, cache)
         if progress is not None:
             progress(done, len(jobs), Path(job.label).name or job.label)
-    return _assemble(out, config)
+    return assemble(out, config)
 
 
 def _open_store(store: Any) -> Any:
@@ -295,9 +164,9 @@ def _latest_chains(chain: pd.DataFrame) -> list[pd.DataFrame]:
     return [sub.reset_index(drop=True) for _, sub in keep.groupby(C.UNDERLYING, sort=True)]
 
 
-def _run_job(job: ScreenJob, config: ScreenConfig, store: Any, out: _Outcome,
+def _run_job(job: ScreenJob, config: ScreenConfig, store: Any, out: Outcome,
              cache: dict[str, pd.DataFrame]) -> None:
-    label = job.label or _label(job.chain, "<chain>")
+    label = job.label or label_of(job.chain, "<chain>")
     ticker = job.ticker or "?"
     try:
         if isinstance(job.chain, pd.DataFrame):
@@ -316,7 +185,7 @@ def _run_job(job: ScreenJob, config: ScreenConfig, store: Any, out: _Outcome,
             bars_source = job.bars
             if isinstance(bars_source, tuple):
                 bars_source = match_bars(bars_source, underlying)
-            bars = _load_bars(_pick(bars_source, underlying), cache)
+            bars = _load_bars(pick(bars_source, underlying), cache)
             _screen_chain(sub, bars, job, config, store, out, label)
         except VolscreenError as exc:
             _fail(out, underlying, label, exc)
@@ -325,7 +194,7 @@ def _run_job(job: ScreenJob, config: ScreenConfig, store: Any, out: _Outcome,
             _fail(out, underlying, label, exc, internal=True)
 
 
-def _fail(out: _Outcome, underlying: str, label: str, exc: BaseException,
+def _fail(out: Outcome, underlying: str, label: str, exc: BaseException,
           internal: bool = False) -> None:
     reason = f"internal error {type(exc).__name__}: {exc}" if internal else str(exc)
     reason = " ".join(reason.split())
@@ -347,7 +216,7 @@ def cut_bars(bars: pd.DataFrame, quote_time: pd.Timestamp) -> pd.DataFrame:
 
 
 def _screen_chain(chain: pd.DataFrame, bars: pd.DataFrame | None, job: ScreenJob,
-                  config: ScreenConfig, store: Any, out: _Outcome, label: str) -> None:
+                  config: ScreenConfig, store: Any, out: Outcome, label: str) -> None:
     from .implied import implied_vols
     from .structures import candidates
     from .surface import constant_maturity, term_structure
@@ -391,9 +260,10 @@ def _screen_chain(chain: pd.DataFrame, bars: pd.DataFrame | None, job: ScreenJob
     cands = candidates(
         with_iv, targets=targets, box=box, dte=config.dte, deltas=config.deltas,
         iv_shift=config.iv_shift, bars=row.pop("_bars", None), compression=comp,
+        atr=None if comp is None else float(comp.get(C.ATR, math.nan)),
         iv_rank=rank, weights=config.weight_map)
-    cands = _with_legs(cands, underlying, label)
-    _best(row, cands)
+    cands = with_legs(cands, underlying, label)
+    best_of(row, cands)
     for name in (C.TARGET_LOW, C.TARGET_HIGH):
         levels = np.sort(_levels(targets if targets is not None else box))
         below, above = levels[levels < spot], levels[levels > spot]
@@ -423,7 +293,7 @@ def _tag(frame: pd.DataFrame, underlying: str, label: str) -> pd.DataFrame:
 
 
 def _bar_stages(bars: pd.DataFrame | None, quote_time: pd.Timestamp, job: ScreenJob,
-                row: dict[str, Any], out: _Outcome, underlying: str,
+                row: dict[str, Any], out: Outcome, underlying: str,
                 label: str) -> tuple[pd.Series | None, Any]:
     """RV20, compression summary and range box from bars cut at the quote date."""
     from .indicators import compression_summary
@@ -491,7 +361,7 @@ def _targets(job: ScreenJob, config: ScreenConfig, box: Any) -> tuple[Any, str]:
 
 
 def _iv_rank(store: Any, underlying: str, quote_time: pd.Timestamp, iv30: float,
-             row: dict[str, Any], out: _Outcome, label: str) -> float | None:
+             row: dict[str, Any], out: Outcome, label: str) -> float | None:
     row.update({C.IV_RANK: math.nan, C.IV_PERCENTILE: math.nan, C.IV_RANK_N_OBS: 0,
                 C.IV_RANK_STATUS: R_NO_STORE})
     if store is None:
@@ -513,74 +383,3 @@ def _iv_rank(store: Any, underlying: str, quote_time: pd.Timestamp, iv30: float,
     return None if not math.isfinite(ranked.rank) else float(ranked.rank)
 
 
-def _with_legs(cands: pd.DataFrame, underlying: str, label: str) -> pd.DataFrame:
-    out = cands.copy()
-    if C.UNDERLYING not in out:
-        out.insert(0, C.UNDERLYING, underlying)
-    if C.PUT_SYMBOL in out and C.CALL_SYMBOL in out:
-        put = out[C.PUT_SYMBOL].astype(object)
-        call = out[C.CALL_SYMBOL].astype(object)
-        legs = [" ".join(str(s) for s in pair if isinstance(s, str) and s)
-                for pair in zip(put, call)]
-        out[C.LEGS] = [leg or None for leg in legs]
-    out[C.SOURCE_FILE] = label
-    return out
-
-
-def _best(row: dict[str, Any], cands: pd.DataFrame) -> None:
-    row[C.N_CANDIDATES] = len(cands)
-    scores = pd.to_numeric(cands[C.SCORE], errors="coerce") if C.SCORE in cands else None
-    if scores is None or not scores.notna().any():
-        row.update({C.BEST_STRUCTURE: None, C.BEST_EXPIRY: pd.NaT, C.BEST_LEGS: None,
-                    C.BEST_DEBIT_NATURAL: math.nan, C.BEST_SCORE: math.nan})
-        return
-    best = cands.loc[scores.idxmax()]
-    row.update({C.BEST_STRUCTURE: best.get(C.STRUCTURE), C.BEST_EXPIRY: best.get(C.EXPIRY),
-                C.BEST_LEGS: best.get(C.LEGS), C.BEST_DEBIT_NATURAL: best.get(C.DEBIT_NATURAL),
-                C.BEST_SCORE: float(scores.max())})
-
-
-SUMMARY_ORDER = (
-    C.SCREEN_RANK, C.UNDERLYING, C.QUOTE_TIME, C.SOURCE_FILE, C.SCREEN_STATUS, C.SCREEN_REASON,
-    C.SPOT, C.HS_IV30, C.IV30_STATUS, C.HS_IV60, C.HS_IV90, C.IV90_STATUS, C.TERM_SLOPE,
-    C.HS_RV20, C.RV20_STATUS, C.IV30_RV20, C.IV_RANK, C.IV_PERCENTILE, C.IV_RANK_N_OBS,
-    C.IV_RANK_STATUS, C.BARS_AS_OF, C.BBW, C.BBW_PCTILE_126, C.SQUEEZE_ON, C.SQUEEZE_BARS,
-    C.COMPRESSION_STATUS, C.BOX_FLOOR, C.BOX_CEILING, C.BOX_STATUS, C.TARGET_LOW,
-    C.TARGET_HIGH, C.TARGETS_SOURCE, C.N_CANDIDATES, C.BEST_STRUCTURE, C.BEST_EXPIRY,
-    C.BEST_LEGS, C.BEST_DEBIT_NATURAL, C.BEST_SCORE,
-)
-
-
-def _ranked(frame: pd.DataFrame, key: str) -> pd.DataFrame:
-    if frame.empty:
-        return frame
-    score = pd.to_numeric(frame[key], errors="coerce") if key in frame else \
-        pd.Series(np.nan, index=frame.index)
-    order = np.lexsort((np.arange(len(frame)), np.nan_to_num(-score.to_numpy(float),
-                                                             nan=np.inf)))
-    out = frame.iloc[order].reset_index(drop=True)
-    out.insert(0, C.SCREEN_RANK, np.arange(1, len(out) + 1))
-    return out
-
-
-def _concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
-    frames = [f for f in frames if not f.empty]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-
-def _assemble(out: _Outcome, config: ScreenConfig) -> ScreenResult:
-    summary = pd.DataFrame(out.summary)
-    for name in SUMMARY_ORDER[1:]:
-        if name not in summary:
-            summary[name] = np.nan
-    summary = summary[[c for c in SUMMARY_ORDER[1:]]]
-    failed = (summary[C.SCREEN_STATUS] == C.SCR_FAILED).to_numpy()
-    for name in (C.IV30_STATUS, C.IV90_STATUS, C.RV20_STATUS, C.IV_RANK_STATUS, C.BOX_STATUS,
-                 C.COMPRESSION_STATUS, C.TARGETS_SOURCE):
-        summary[name] = summary[name].astype(object)
-        summary.loc[failed, name] = C.SCR_FAILED
-    summary = _ranked(summary, C.BEST_SCORE)
-    candidates = _ranked(_concat(out.candidates), C.SCORE)
-    warnings = pd.DataFrame(out.warnings, columns=list(WARNING_COLUMNS))
-    return ScreenResult(summary, candidates, _concat(out.term), _concat(out.surface),
-                        pd.DataFrame(out.compression), config, warnings)
