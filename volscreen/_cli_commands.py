@@ -131,7 +131,7 @@ def realized_cmd(bars: Path, as_of: str | None, fmt: str, output: Path | None, w
     """Realized vol cone, compression summary and range box of daily BARS."""
     import pandas as pd
 
-    from .compression import compression_summary
+    from .indicators import compression_summary
     from .loaders import load_bars
     from .rangebox import range_box
     from .realized import vol_cone
