@@ -211,3 +211,19 @@ def test_put_and_call_at_parity_give_one_vol() -> None:
     put = call - (SPOT * np.exp(-DIV * t) - k * np.exp(-RATE * t))
     ivs = vs.implied_vol([call, put], SPOT, k, t, RATE, DIV, ["C", "P"])
     assert ivs[0] == pytest.approx(ivs[1], abs=1e-11)
+
+
+def test_serial_and_parallel_kernels_agree() -> None:
+    from volscreen._ivkernel import black_iv_kernel, black_iv_kernel_serial
+
+    g = _grid(6_000, seed=21)
+    fwd = SPOT * np.exp((RATE - DIV) * g["t"])
+    price = vs.black_price(fwd, g["strike"], g["t"], 0.0, g["vol"], g["right"])
+    call = g["right"] == "C"
+    outs = []
+    for kernel in (black_iv_kernel, black_iv_kernel_serial):
+        iv, codes = np.empty(len(price)), np.empty(len(price), dtype=np.int8)
+        kernel(price, fwd, g["strike"], g["t"], call, iv, codes)
+        outs.append((iv, codes))
+    np.testing.assert_array_equal(outs[0][0], outs[1][0])
+    np.testing.assert_array_equal(outs[0][1], outs[1][1])

@@ -171,56 +171,58 @@ def solve_normalized(xa: float, beta: float) -> tuple[float, int]:
     return s, -1
 
 
+@njit(cache=True, fastmath=False)
+def solve_one(p: float, f: float, k: float, tt: float, call: bool) -> tuple[float, int]:
+    """(implied vol, status code) of one option from its undiscounted Black-76 price."""
+    if not (math.isfinite(f) and math.isfinite(k) and f > 0.0 and k > 0.0) or math.isnan(tt):
+        return math.nan, ST_BAD_INPUT
+    if tt <= 0.0:
+        return math.nan, ST_EXPIRED
+    if math.isnan(p):
+        return math.nan, ST_NO_PRICE
+    intrinsic = f - k if call else k - f
+    if intrinsic < 0.0:
+        intrinsic = 0.0
+    upper = f if call else k
+    # in the money, F - K carries rounding of max(F, K); out of the money it is exact 0
+    tol = _AT_INTRINSIC_RTOL * (f if f > k else k) if intrinsic > 0.0 else 0.0
+    tv = p - intrinsic
+    if tv < -tol:
+        return math.nan, ST_BELOW_INTRINSIC
+    if tv <= tol:
+        return math.nan, ST_AT_INTRINSIC
+    if p >= upper or math.isinf(tv):
+        return math.nan, ST_ABOVE_MAX
+    xa = -abs(math.log(f / k))
+    beta = tv / math.sqrt(f * k)
+    if beta >= math.exp(0.5 * xa):
+        return math.nan, ST_ABOVE_MAX
+    s, it = solve_normalized(xa, beta)
+    if it < 0:
+        return math.nan, ST_NOT_CONVERGED
+    return s / math.sqrt(tt), ST_OK
+
+
 @njit(parallel=True, cache=True, fastmath=False)
 def black_iv_kernel(price: np.ndarray, forward: np.ndarray, strike: np.ndarray,
                     t: np.ndarray, call: np.ndarray, out_iv: np.ndarray,
                     out_status: np.ndarray) -> None:
-    """Fill ``out_iv``/``out_status`` from undiscounted Black-76 prices (1-d arrays)."""
-    n = price.shape[0]
-    for i in prange(n):
-        p = price[i]
-        f = forward[i]
-        k = strike[i]
-        tt = t[i]
-        out_iv[i] = math.nan
-        if not (math.isfinite(f) and math.isfinite(k) and f > 0.0 and k > 0.0) \
-                or math.isnan(tt):
-            out_status[i] = ST_BAD_INPUT
-            continue
-        if tt <= 0.0:
-            out_status[i] = ST_EXPIRED
-            continue
-        if math.isnan(p):
-            out_status[i] = ST_NO_PRICE
-            continue
-        intrinsic = f - k if call[i] else k - f
-        if intrinsic < 0.0:
-            intrinsic = 0.0
-        upper = f if call[i] else k
-        # in the money, F - K carries rounding of max(F, K); out of the money it is exact 0
-        tol = _AT_INTRINSIC_RTOL * (f if f > k else k) if intrinsic > 0.0 else 0.0
-        tv = p - intrinsic
-        if tv < -tol:
-            out_status[i] = ST_BELOW_INTRINSIC
-            continue
-        if tv <= tol:
-            out_status[i] = ST_AT_INTRINSIC
-            continue
-        if p >= upper or math.isinf(tv):
-            out_status[i] = ST_ABOVE_MAX
-            continue
-        x = math.log(f / k)
-        xa = -abs(x)
-        beta = tv / math.sqrt(f * k)
-        if beta >= math.exp(0.5 * xa):
-            out_status[i] = ST_ABOVE_MAX
-            continue
-        s, it = solve_normalized(xa, beta)
-        if it < 0:
-            out_status[i] = ST_NOT_CONVERGED
-            continue
-        out_iv[i] = s / math.sqrt(tt)
-        out_status[i] = ST_OK
+    """Fill ``out_iv``/``out_status`` from undiscounted Black-76 prices (1-d arrays), all cores."""
+    for i in prange(price.shape[0]):
+        out_iv[i], out_status[i] = solve_one(price[i], forward[i], strike[i], t[i], call[i])
+
+
+@njit(cache=True, fastmath=False)
+def black_iv_kernel_serial(price: np.ndarray, forward: np.ndarray, strike: np.ndarray,
+                           t: np.ndarray, call: np.ndarray, out_iv: np.ndarray,
+                           out_status: np.ndarray) -> None:
+    """One-thread twin of :func:`black_iv_kernel` for small batches.
+
+    Waking the worker threads costs more than a few thousand options take,
+    and much more when other processes hold the cores.
+    """
+    for i in range(price.shape[0]):
+        out_iv[i], out_status[i] = solve_one(price[i], forward[i], strike[i], t[i], call[i])
 
 
 @njit(cache=True, fastmath=False)

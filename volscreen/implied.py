@@ -47,6 +47,9 @@ STATUS_CODES = (
 """iv_status strings indexed by the kernel's integer codes."""
 _STATUS_ARRAY = np.array(STATUS_CODES, dtype=object)
 
+PARALLEL_MIN_SIZE = 4096
+"""Batches at least this long run on all cores; smaller ones on one thread."""
+
 UNUSABLE_QUOTES = (C.QS_NO_BID, C.QS_ZERO_ASK, C.QS_CROSSED, C.QS_EXPIRED, C.QS_BAD_STRIKE,
                    C.QS_NO_QUOTE)
 """quote_status codes whose rows get no IV; their iv_status repeats the quote status."""
@@ -67,14 +70,15 @@ def _call_mask(right: RightLike, shape: tuple[int, ...]) -> np.ndarray:
 
 def _solve(price: FloatArray, forward: FloatArray, strike: FloatArray, t: FloatArray,
            call: np.ndarray) -> tuple[FloatArray, np.ndarray]:
-    from ._ivkernel import black_iv_kernel  # lazy: compiles or loads the numba cache
+    from ._ivkernel import black_iv_kernel, black_iv_kernel_serial  # lazy: numba cache
 
     shape = price.shape
     flat = [np.ascontiguousarray(a, dtype=np.float64).ravel() for a in (price, forward, strike, t)]
     call_flat = np.ascontiguousarray(call, dtype=np.bool_).ravel()
     iv = np.empty(flat[0].shape[0], dtype=np.float64)
     codes = np.empty(flat[0].shape[0], dtype=np.int8)
-    black_iv_kernel(flat[0], flat[1], flat[2], flat[3], call_flat, iv, codes)
+    kernel = black_iv_kernel if iv.shape[0] >= PARALLEL_MIN_SIZE else black_iv_kernel_serial
+    kernel(flat[0], flat[1], flat[2], flat[3], call_flat, iv, codes)
     return iv.reshape(shape), codes.reshape(shape)
 
 
