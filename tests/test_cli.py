@@ -76,3 +76,61 @@ def test_debug_shows_the_exception(runner: CliRunner, tmp_path: Path) -> None:
 def test_missing_config_file_exits_1(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["screen", "--config", str(tmp_path / "none.toml")])
     assert result.exit_code == 1 and "config file not found" in result.stderr
+
+
+class _Tty:
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("no_color,expected", [(None, True), ("1", False)], ids=["tty", "no-color"])
+def test_colour_only_on_a_terminal_without_no_color(monkeypatch: pytest.MonkeyPatch,
+                                                     no_color: str | None, expected: bool) -> None:
+    import volscreen.cli as cli_mod
+
+    monkeypatch.setattr(cli_mod, "_stdout", lambda: _Tty())
+    if no_color is None:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    else:
+        monkeypatch.setenv("NO_COLOR", no_color)
+    assert cli_mod._use_color() is expected
+
+
+def test_piped_output_is_plain_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    import volscreen.cli as cli_mod
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert cli_mod._use_color() is False  # pytest captures stdout: not a terminal
+    assert cli_mod._width(None, wide=False) == 80
+    assert cli_mod._width(None, wide=True) == cli_mod.WIDE_WIDTH
+    assert cli_mod._width(120, wide=False) == 120
+
+
+def test_progress_bar_only_for_many_chains_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    from volscreen.cli import _progress
+
+    class TtyErr(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    fake = TtyErr()
+    monkeypatch.setattr(sys, "stderr", fake)
+    bar = _progress()
+    with bar as advance:
+        advance(1, 1, "one.csv")
+        assert bar._bar is None  # a single chain: no bar
+        advance(1, 3, "a.csv")
+        assert bar._bar is not None and bar._bar.live.is_started
+    assert not bar._bar.live.is_started  # stopped on exit
+
+
+def test_no_progress_bar_when_stderr_is_piped() -> None:
+    from volscreen.cli import _progress
+
+    bar = _progress()
+    with bar as advance:
+        advance(1, 3, "a.csv")
+    assert bar._bar is None

@@ -146,15 +146,18 @@ def test_strict_makes_a_failed_ticker_exit_1(tmp_path: Path, where: str) -> None
 
 @pytest.mark.parametrize(
     "setup,needle",
-    [("missing", "does not exist"), ("binary", "bad.csv")],
+    [("missing", "not found"), ("binary", "bad.csv")],
     ids=["missing-file", "unreadable-file"],
 )
-def test_single_bad_chain_is_a_failed_row(tmp_path: Path, setup: str, needle: str) -> None:
+def test_single_bad_chain_exits_1_naming_the_file(tmp_path: Path, setup: str,
+                                                  needle: str) -> None:
     path = tmp_path / "bad.csv"
     if setup == "binary":
         path.write_bytes(b"\x00\x01\x02garbage")
-    result = run("screen", str(path), "--strict")
+    result = run("screen", str(path))  # nothing screened: bad input even without --strict
     assert result.exit_code == 1
+    assert "bad.csv" in result.stderr and needle in result.stderr
+    assert "nothing could be screened" in result.stderr
     assert "Traceback" not in result.output
 
 

@@ -6,8 +6,8 @@ progress bars to stderr.
 
 Exit codes: 0 success (a watchlist where some tickers fail still exits 0 and
 lists them as warnings, unless ``--strict``); 1 bad input or settings (one
-line naming the file/column, no traceback unless ``--debug``) or, under
-``--strict``, a failed ticker; 2 usage error (unknown option, bad flag value).
+line naming the file/column, no traceback unless ``--debug``), every ticker
+failed, or, under ``--strict``, any failed ticker; 2 usage error (unknown option, bad flag value).
 
 Heavy modules (pandas, numba kernels, scipy, rich) are imported inside the
 commands, so ``volscreen --help`` starts without them.
@@ -248,6 +248,10 @@ def screen(chains: tuple[Path, ...], bars: tuple[Path, ...], config_path: Path |
             export.write_result(result, output, format=fmt, table=table_name)
     for line in _warning_lines(result):
         click.echo(f"volscreen: warning: {line}", err=True)
+    if result.failed and len(result.failed) == len(result.summary):
+        click.echo("volscreen: error: nothing could be screened (see the warnings above)",
+                   err=True)
+        sys.exit(EXIT_BAD_INPUT)
     if config.strict and result.failed:
         click.echo(f"volscreen: error: {len(result.failed)} ticker(s) failed: "
                    f"{', '.join(result.failed)} (--strict)", err=True)
