@@ -104,37 +104,38 @@ def _b(xa: float, s: float, ex: float) -> float:
 
 
 @njit(cache=True, fastmath=False)
-def _initial_guess(xa: float, beta: float) -> tuple[float, bool]:
-    """Starting s and whether to use the log objective (lower branch)."""
-    bmax = math.exp(0.5 * xa)
+def _initial_guess(xa: float, beta: float, ex: float) -> tuple[float, bool]:
+    """Starting s and whether to use the log objective (lower branch); ex = e^{xa/2}."""
+    inv_ex = 1.0 / ex
     if xa == 0.0:
         return -2.0 * _inv_norm_cdf(0.5 * (1.0 - beta)), False
     s_c = math.sqrt(-2.0 * xa)
-    b_c = _b(xa, s_c, bmax)
+    # b at the inflection point s_c: there d1 = 0 and d2 = -s_c
+    b_c = 0.5 * ex - _norm_cdf(-s_c) * inv_ex
     if beta < b_c:
         # lower branch: the better of the small-s asymptote (exact as s -> 0, an
         # overestimate near the money) and Corrado-Miller (near the money); both
         # overestimate in practice, so take the smaller.
-        sh = math.sinh(0.5 * xa)
+        sh = 0.5 * (ex - inv_ex)  # sinh(xa/2)
         a = beta - sh
         disc = a * a - 4.0 * sh * sh / math.pi
-        s0 = _SQRT_2PI / (2.0 * math.cosh(0.5 * xa)) * (a + math.sqrt(max(disc, 0.0)))
-        u = (beta / (_TWO_PI_OVER_3SQRT3 * (-xa))) ** (1.0 / 3.0)
+        s0 = _SQRT_2PI / (ex + inv_ex) * (a + math.sqrt(max(disc, 0.0)))
+        u = math.exp(math.log(beta / (_TWO_PI_OVER_3SQRT3 * (-xa))) / 3.0)
         if u < 0.5:
             s0 = min(s0, xa / (_SQRT3 * _inv_norm_cdf(u)))
         return s0, True
     # upper branch: large-s limit b ~ e^{xa/2} - 2 cosh(x/2) N(-s/2)
-    p = (bmax - beta) / (bmax + 1.0 / bmax)
+    p = (ex - beta) / (ex + inv_ex)
     return -2.0 * _inv_norm_cdf(p), False
 
 
 @njit(cache=True, fastmath=False)
 def solve_normalized(xa: float, beta: float) -> tuple[float, int]:
     """Total volatility s with b(xa, s) = beta; (s, iterations) with -1 on failure."""
-    s, use_log = _initial_guess(xa, beta)
-    log_beta = math.log(beta)
-    x2 = xa * xa
     ex = math.exp(0.5 * xa)
+    s, use_log = _initial_guess(xa, beta, ex)
+    log_beta = math.log(beta) if use_log else 0.0
+    x2 = xa * xa
     for it in range(_MAX_ITER):
         if not (s > 0.0) or not math.isfinite(s):
             return math.nan, -1
