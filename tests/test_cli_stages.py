@@ -142,3 +142,25 @@ def test_screen_uses_the_store_for_iv_rank(tmp_path: Path) -> None:
     doc = json.loads(run("screen", "--store", str(store), "--format", "json").stdout)
     row = doc["summary"][0]
     assert row[C.IV_RANK_STATUS] == "too_few_obs" and row[C.IV_RANK] is None
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "parquet"])
+@pytest.mark.parametrize(
+    "args,key",
+    [(["chain", str(CHAIN), "--expiry", "2026-02-20"], C.IV_STATUS),
+     (["term", str(CHAIN)], C.ATM_IV),
+     (["realized", str(BARS)], C.WINDOW)],
+    ids=["chain", "term", "realized"],
+)
+def test_stage_exports_re_read(tmp_path: Path, args: list[str], key: str, fmt: str) -> None:
+    target = tmp_path / f"out.{fmt}"
+    result = run(*args, "--format", fmt, "--output", str(target))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    if fmt == "json":
+        doc = json.loads(target.read_text())
+        table = next(v for k, v in doc.items() if isinstance(v, list))
+        assert doc[C.SCHEMA_VERSION] == 1 and key in table[0]
+    else:
+        back = pd.read_csv(target) if fmt == "csv" else pd.read_parquet(target)
+        assert back.columns[0] == C.SCHEMA_VERSION and key in back.columns and len(back) > 0

@@ -186,3 +186,13 @@ def test_directory_expands_to_chain_files(tmp_path: Path) -> None:
     assert [Path(j.chain).name for j in jobs] == ["a.json", "b.csv"]
     with pytest.raises(ConfigError, match="no chain files"):
         jobs_from_paths([tmp_path / "empty"] if (tmp_path / "empty").mkdir() is None else [])
+
+
+def test_no_candidate_in_window_is_explained(sample) -> None:  # type: ignore[no-untyped-def]
+    chain, bars = sample
+    res = screen(chain, bars, dte=(2000, 3000))
+    row = res.summary.iloc[0]
+    assert row[C.N_CANDIDATES] == 0 and math.isnan(row[C.BEST_SCORE])
+    assert "2000-3000 days" in row[C.SCREEN_REASON]
+    assert "no_candidates" in set(res.warnings[C.WARNING_CODE])
+    assert res.candidates.empty

@@ -60,8 +60,8 @@ def best_of(row: dict[str, Any], cands: pd.DataFrame) -> None:
 
 SUMMARY_ORDER = (
     C.SCREEN_RANK, C.UNDERLYING, C.QUOTE_TIME, C.SOURCE_FILE, C.SCREEN_STATUS, C.SCREEN_REASON,
-    C.SPOT, C.HS_IV30, C.IV30_STATUS, C.HS_IV60, C.HS_IV90, C.IV90_STATUS, C.TERM_SLOPE,
-    C.HS_RV20, C.RV20_STATUS, C.IV30_RV20, C.IV_RANK, C.IV_PERCENTILE, C.IV_RANK_N_OBS,
+    C.SPOT, C.HS_IV30, C.IV30_STATUS, C.HS_IV60, C.IV60_STATUS, C.HS_IV90, C.IV90_STATUS,
+    C.TERM_SLOPE, C.HS_RV20, C.RV20_STATUS, C.IV30_RV20, C.IV_RANK, C.IV_PERCENTILE, C.IV_RANK_N_OBS,
     C.IV_RANK_STATUS, C.BARS_AS_OF, C.BBW, C.BBW_PCTILE_126, C.SQUEEZE_ON, C.SQUEEZE_BARS,
     C.COMPRESSION_STATUS, C.BOX_FLOOR, C.BOX_CEILING, C.BOX_STATUS, C.TARGET_LOW,
     C.TARGET_HIGH, C.TARGETS_SOURCE, C.N_CANDIDATES, C.BEST_STRUCTURE, C.BEST_EXPIRY,
@@ -93,8 +93,8 @@ def assemble(out: Outcome, config: ScreenConfig) -> ScreenResult:
             summary[name] = np.nan
     summary = summary[[c for c in SUMMARY_ORDER[1:]]]
     failed = (summary[C.SCREEN_STATUS] == C.SCR_FAILED).to_numpy()
-    for name in (C.IV30_STATUS, C.IV90_STATUS, C.RV20_STATUS, C.IV_RANK_STATUS, C.BOX_STATUS,
-                 C.COMPRESSION_STATUS, C.TARGETS_SOURCE):
+    for name in (C.IV30_STATUS, C.IV60_STATUS, C.IV90_STATUS, C.RV20_STATUS, C.IV_RANK_STATUS,
+                 C.BOX_STATUS, C.COMPRESSION_STATUS, C.TARGETS_SOURCE):
         summary[name] = summary[name].astype(object)
         summary.loc[failed, name] = C.SCR_FAILED
     summary = _ranked(summary, C.BEST_SCORE)

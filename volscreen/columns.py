@@ -457,6 +457,7 @@ SCREEN_REASON = "screen_reason"  # why a ticker failed or is thin (empty when ok
 SOURCE_FILE = "source_file"  # chain file the row was screened from
 BARS_AS_OF = "bars_as_of"  # last bar used (bars after the chain's quote date are cut off)
 IV30_STATUS = "iv30_status"  # CM_* reason beside iv30
+IV60_STATUS = "iv60_status"  # CM_* reason beside iv60
 IV90_STATUS = "iv90_status"  # CM_* reason beside iv90
 RV20_STATUS = "rv20_status"  # why rv20 is NaN (no_bars, warmup, ...)
 IV30_RV20 = "iv30_rv20"  # iv30 / rv20, both annualised (365-day minute clock vs sqrt 252)

@@ -72,6 +72,7 @@ W_THIN = "thin_chain"
 W_BARS = "bars_problem"
 W_NO_BOX = "no_range_box"
 W_STORE = "store_problem"
+W_NO_CANDIDATES = "no_candidates"
 R_NO_BARS = "no_bars"
 R_NO_STORE = "no_store"
 
@@ -249,7 +250,8 @@ def _screen_chain(chain: pd.DataFrame, bars: pd.DataFrame | None, job: ScreenJob
     spot = float(pd.to_numeric(chain[C.UNDERLYING_PRICE], errors="coerce").median()) \
         if C.UNDERLYING_PRICE in chain else math.nan
     row.update({C.SPOT: spot, C.HS_IV30: ivs[30], C.IV30_STATUS: statuses[30],
-                C.HS_IV60: ivs[60], C.HS_IV90: ivs[90], C.IV90_STATUS: statuses[90],
+                C.HS_IV60: ivs[60], C.IV60_STATUS: statuses[60], C.HS_IV90: ivs[90],
+                C.IV90_STATUS: statuses[90],
                 C.TERM_SLOPE: ivs[30] - ivs[90]})
 
     comp, box = _bar_stages(bars, quote_time, job, row, out, underlying, label)
@@ -264,6 +266,11 @@ def _screen_chain(chain: pd.DataFrame, bars: pd.DataFrame | None, job: ScreenJob
         iv_rank=rank, weights=config.weight_map)
     cands = with_legs(cands, underlying, label)
     best_of(row, cands)
+    if not math.isfinite(row[C.BEST_SCORE]):
+        message = (f"no scored candidate with an expiry {config.dte[0]}-{config.dte[1]} days out"
+                   if len(cands) == 0 else "no candidate could be scored (see candidate_status)")
+        row[C.SCREEN_REASON] = "; ".join(r for r in (row[C.SCREEN_REASON], message) if r)
+        out.warn(underlying, label, W_NO_CANDIDATES, message)
     for name in (C.TARGET_LOW, C.TARGET_HIGH):
         levels = np.sort(_levels(targets if targets is not None else box))
         below, above = levels[levels < spot], levels[levels > spot]
