@@ -11,7 +11,9 @@ Prints figures; asserts nothing.  Needs the real data in ../shared/data.
    its own ticker ``T0001``..., a common vol-level factor exp(N(0, 0.05)) on
    every price and a per-quote factor exp(N(0, 0.01)) on bid and ask, bid
    kept <= ask), all with the same history, screened in one ``screen()``
-   call in-process.  Reports wall time, time per chain and peak RSS.
+   call in-process, per-quote surfaces not kept (as the CLI does unless
+   ``--table surface``).  Reports wall time, time per chain and peak RSS
+   (the generated input chains, about 1 MB each, are included).
 
 Usage::
 
@@ -73,6 +75,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="whole-process runs (median)")
     parser.add_argument("--sizes", default="1,10,100", help="chain counts for the scaling run")
+    parser.add_argument("--keep-surface", action="store_true",
+                        help="keep per-quote IVs in the result (the CLI keeps them only for "
+                             "--table surface)")
     args = parser.parse_args()
     if not (CHAIN.exists() and BARS.exists()):
         print(f"shared data absent ({CHAIN.parent}); nothing to benchmark")
@@ -109,7 +114,8 @@ def main() -> None:
         chains = perturbed(chain, n, rng)
         quotes = sum(len(c) for c in chains.values())
         start = time.perf_counter()
-        result = screen({t: (c, bars) for t, c in chains.items()})
+        result = screen({t: (c, bars) for t, c in chains.items()},
+                        keep_surface=args.keep_surface)
         took = time.perf_counter() - start
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"{n:7d} {quotes:9d} {took:8.2f} {1000 * took / n:9.1f} {peak:12.0f} "

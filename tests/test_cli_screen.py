@@ -186,3 +186,13 @@ def test_directory_of_real_chains(tmp_path: Path) -> None:
     assert all(r[C.SCREEN_STATUS] != C.SCR_FAILED for r in doc["summary"]), doc["warnings"]
     for row in doc["summary"]:  # bars cut at each chain's own quote date
         assert row[C.BARS_AS_OF] <= row[C.QUOTE_TIME][:10]
+
+
+def test_surface_table_export() -> None:
+    need_sample()
+    result = run("screen", "--format", "csv", "--table", "surface")
+    assert result.exit_code == 0
+    back = pd.read_csv(io.StringIO(result.stdout))
+    chain = pd.read_csv(FIXTURES / "iwm_chain_sample.csv")
+    assert len(back) == len(chain)
+    assert set(back[C.UNDERLYING]) == {"IWM"} and C.IV_STATUS in back.columns

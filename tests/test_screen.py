@@ -196,3 +196,10 @@ def test_no_candidate_in_window_is_explained(sample) -> None:  # type: ignore[no
     assert "2000-3000 days" in row[C.SCREEN_REASON]
     assert "no_candidates" in set(res.warnings[C.WARNING_CODE])
     assert res.candidates.empty
+
+
+def test_surface_can_be_dropped_for_large_screens(sample, result) -> None:  # type: ignore[no-untyped-def]
+    chain, bars = sample
+    lean = screen(chain, bars, targets=[245, 275], keep_surface=False)
+    assert lean.surface.empty and not result.surface.empty
+    pd.testing.assert_frame_equal(lean.summary, result.summary)

@@ -22,6 +22,7 @@ class Outcome:
     surface: list[pd.DataFrame] = field(default_factory=list)
     compression: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    keep_surface: bool = True
 
     def warn(self, underlying: str, source: str, code: str, message: str) -> None:
         self.warnings.append({C.UNDERLYING: underlying, C.SOURCE_FILE: source,

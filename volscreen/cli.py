@@ -227,7 +227,8 @@ def screen(chains: tuple[Path, ...], bars: tuple[Path, ...], config_path: Path |
     config = config.replace(rate=rate, dte=dte, top=top, store=store, strict=strict,
                             targets=_parse_list(targets, "--targets"))
     user_range = _parse_list(box_range, "--range")
-    result = _run_screen(config, chains, bars, user_range)
+    keep_surface = fmt in ("csv", "parquet") and table_name == "surface"
+    result = _run_screen(config, chains, bars, user_range, keep_surface)
     if fmt == "table":
         from . import render
 
@@ -265,7 +266,7 @@ def _warning_lines(result: ScreenResult) -> list[str]:
 
 
 def _run_screen(config: ScreenConfig, chains: Sequence[Path], bars: Sequence[Path],
-                user_range: tuple[float, ...] | None) -> ScreenResult:
+                user_range: tuple[float, ...] | None, keep_surface: bool) -> ScreenResult:
     from .screen import jobs_from_paths, screen as run
 
     if user_range is not None and len(user_range) != 2:
@@ -277,7 +278,7 @@ def _run_screen(config: ScreenConfig, chains: Sequence[Path], bars: Sequence[Pat
         config = config.replace(watchlist=tuple(
             _with_cli(entry, bars, user_range, config.targets) for entry in config.watchlist))
     with _progress() as advance:
-        return run(jobs, config=config, progress=advance)
+        return run(jobs, config=config, progress=advance, keep_surface=keep_surface)
 
 
 def _with_cli(entry: Any, bars: Sequence[Path], user_range: Any, targets: Any) -> Any:

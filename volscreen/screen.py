@@ -81,7 +81,7 @@ R_NO_STORE = "no_store"
 # the screen
 # ---------------------------------------------------------------------------
 def screen(chains: Any = None, bars: Any = None, *, config: ScreenConfig | None = None,
-           store: Any = None, progress: Progress | None = None,
+           store: Any = None, progress: Progress | None = None, keep_surface: bool = True,
            **overrides: Any) -> ScreenResult:
     """Screen one ticker or a watchlist and rank the long-vol candidates.
 
@@ -104,6 +104,10 @@ def screen(chains: Any = None, bars: Any = None, *, config: ScreenConfig | None 
         default ``config.store`` when set.
     progress
         Called as ``progress(done, total, label)`` after each chain.
+    keep_surface
+        Keep every chain's per-quote IVs in ``result.surface`` (about 1 MB per
+        3,500-quote chain); pass False for large watchlists that do not need
+        them (``surface`` is then empty).
     **overrides
         Config values to override (``rate=0.045``, ``dte=(7, 45)``,
         ``targets=[245, 275]``, ...), validated like the config file.
@@ -126,7 +130,7 @@ def screen(chains: Any = None, bars: Any = None, *, config: ScreenConfig | None 
     if not jobs:
         raise ConfigError("nothing to screen: pass chain files or a config with a watchlist")
     store = _open_store(store if store is not None else config.store)
-    out = Outcome()
+    out = Outcome(keep_surface=keep_surface)
     cache: dict[str, pd.DataFrame] = {}
     for done, job in enumerate(jobs, start=1):
         _run_job(job, config, store, out, cache)
@@ -280,7 +284,8 @@ def _screen_chain(chain: pd.DataFrame, bars: pd.DataFrame | None, job: ScreenJob
     out.summary.append(row)
     out.candidates.append(cands)
     out.term.append(_tag(term, underlying, label))
-    out.surface.append(_tag(with_iv, underlying, label))
+    if out.keep_surface:
+        out.surface.append(_tag(with_iv, underlying, label))
     if comp is not None:
         out.compression.append({C.UNDERLYING: underlying, C.SOURCE_FILE: label, **comp.to_dict()})
 
