@@ -227,3 +227,16 @@ def test_serial_and_parallel_kernels_agree() -> None:
         outs.append((iv, codes))
     np.testing.assert_array_equal(outs[0][0], outs[1][0])
     np.testing.assert_array_equal(outs[0][1], outs[1][1])
+    assert (outs[0][1] == 0).sum() > 4_000
+
+
+def test_broadcasting_shapes_and_read_only_inputs() -> None:
+    strikes = np.array([[240.0, 260.0, 280.0]])
+    times = np.array([[0.25], [1.0]])
+    prices = vs.bsm_price(SPOT, strikes, times, RATE, DIV, 0.3, "C")
+    prices.setflags(write=False)
+    iv = vs.implied_vol(prices, SPOT, strikes, times, RATE, DIV, "C")
+    assert iv.shape == (2, 3)
+    np.testing.assert_allclose(iv, 0.3, atol=1e-13)
+    scalar = vs.implied_vol(float(prices[0, 0]), SPOT, 240.0, 0.25, RATE, DIV, "c")
+    assert scalar.shape == () and float(scalar) == pytest.approx(0.3, abs=1e-13)

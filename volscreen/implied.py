@@ -68,30 +68,48 @@ def _call_mask(right: RightLike, shape: tuple[int, ...]) -> np.ndarray:
     return np.broadcast_to(is_call(right), shape)
 
 
-def _solve(price: FloatArray, forward: FloatArray, strike: FloatArray, t: FloatArray,
-           call: np.ndarray) -> tuple[FloatArray, np.ndarray]:
+def _kernel_arg(value: ArrayLike, shape: tuple[int, ...], dtype: type) -> np.ndarray:
+    """1-d, C-contiguous, writable array of length prod(shape).
+
+    One array type for every argument keeps numba to a single compiled
+    specialization (read-only pandas buffers are copied).
+    """
+    arr = np.asarray(value, dtype=dtype)
+    if arr.shape != shape:
+        arr = np.broadcast_to(arr, shape)
+    flat = np.ascontiguousarray(arr).reshape(-1)
+    if not flat.flags.writeable:
+        flat = flat.copy()
+    return flat
+
+
+def _solve(price: ArrayLike, under: ArrayLike, strike: ArrayLike, t: ArrayLike,
+           rate: ArrayLike, div: ArrayLike, right: RightLike,
+           spot_mode: bool) -> tuple[FloatArray, np.ndarray]:
     from ._ivkernel import black_iv_kernel, black_iv_kernel_serial  # lazy: numba cache
 
-    shape = price.shape
-    flat = [np.ascontiguousarray(a, dtype=np.float64).ravel() for a in (price, forward, strike, t)]
-    call_flat = np.ascontiguousarray(call, dtype=np.bool_).ravel()
-    iv = np.empty(flat[0].shape[0], dtype=np.float64)
-    codes = np.empty(flat[0].shape[0], dtype=np.int8)
-    kernel = black_iv_kernel if iv.shape[0] >= PARALLEL_MIN_SIZE else black_iv_kernel_serial
-    kernel(flat[0], flat[1], flat[2], flat[3], call_flat, iv, codes)
+    p, u, k, tt, r, q = (np.asarray(a, dtype=np.float64)
+                         for a in (price, under, strike, t, rate, div))
+    right_arr = right if isinstance(right, np.ndarray) else np.asarray(right)
+    shape = np.broadcast_shapes(p.shape, u.shape, k.shape, tt.shape, r.shape, q.shape,
+                                right_arr.shape)
+    with np.errstate(over="ignore", invalid="ignore"):  # inf/NaN inputs get a status
+        forward = u * np.exp((r - q) * tt) if spot_mode else u
+        undiscounted = p * np.exp(r * tt)
+    args = [_kernel_arg(a, shape, np.float64) for a in (undiscounted, forward, k, tt)]
+    call = _kernel_arg(_call_mask(right_arr, right_arr.shape), shape, np.bool_)
+    n = args[0].shape[0]
+    iv = np.empty(n, dtype=np.float64)
+    codes = np.empty(n, dtype=np.int8)
+    kernel = black_iv_kernel if n >= PARALLEL_MIN_SIZE else black_iv_kernel_serial
+    kernel(*args, call, iv, codes)
     return iv.reshape(shape), codes.reshape(shape)
 
 
 def black_iv_with_codes(price: ArrayLike, forward: ArrayLike, strike: ArrayLike, t: ArrayLike,
                         rate: ArrayLike, right: RightLike) -> tuple[FloatArray, np.ndarray]:
     """Black-76 implied vol and the kernel's integer status codes (index :data:`STATUS_CODES`)."""
-    arrays = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64)
-                                   for a in (price, forward, strike, t, rate)))
-    p, f, k, tt, r = arrays
-    with np.errstate(over="ignore"):  # huge r t: the price bound check flags it
-        undiscounted = p * np.exp(r * tt)
-    call = _call_mask(right, p.shape)
-    return _solve(undiscounted, f, k, tt, call)
+    return _solve(price, forward, strike, t, rate, 0.0, right, False)
 
 
 @overload
@@ -180,10 +198,7 @@ def implied_vol(price, spot, strike, t, rate, div_yield, right, *, return_status
     >>> round(float(implied_vol(5.87602423383, 100, 90, 0.5, 0.01, 0.0, "c")), 10)
     0.2
     """
-    s, k, tt, r, q = (np.asarray(a, dtype=np.float64) for a in (spot, strike, t, rate, div_yield))
-    with np.errstate(over="ignore", invalid="ignore"):  # inf/NaN inputs get a status
-        forward = s * np.exp((r - q) * tt)
-    iv, codes = black_iv_with_codes(price, forward, k, tt, r, right)
+    iv, codes = _solve(price, spot, strike, t, rate, div_yield, right, True)
     if return_status:
         return iv, _STATUS_ARRAY[codes]
     return iv
