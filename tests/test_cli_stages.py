@@ -89,14 +89,15 @@ def test_price_strangle_against_targets() -> None:
     assert row[C.BREAKEVEN_HIGH] == pytest.approx(265 + debit)
     # payoff at 245: the put is worth 10, per contract x 100, minus the natural debit
     assert row[C.PNL_AT_EXPIRY_LOW] == pytest.approx((10 - debit) * 100)
-    assert row[C.LEGS] if C.LEGS in row else row[C.PUT_SYMBOL] == "IWM260320P00255000"
+    assert row[C.PUT_SYMBOL] == "IWM260320P00255000"
+    assert row[C.CALL_SYMBOL] == "IWM260320C00265000"
 
 
 def test_price_table_shows_grid() -> None:
     result = run("price", str(CHAIN), "--structure", "straddle", "--expiry", "2026-03-20",
                  "--strikes", "262", "--spots", "245,262,275")
     assert result.exit_code == 0 and "P&L per contract" in result.stdout
-    assert "2026-03-20" in result.stdout
+    assert "2026-03-20" in result.stdout and "Structure: straddle_262" in result.stdout
 
 
 @pytest.mark.parametrize(

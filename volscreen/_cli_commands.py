@@ -233,6 +233,8 @@ def price_cmd(file: Path, structure: str, expiry: str, strikes: str, targets: st
         raise ConfigError(f"strikes {pair[0]:g}/{pair[1]:g} are not listed with usable quotes "
                           f"for {when.date()}", source=file, column="strike")
     cand = cand.iloc[[0]].reset_index(drop=True)
+    if structure == "straddle":  # an explicit pair with equal strikes is a straddle
+        cand[C.STRUCTURE] = f"straddle_{pair[0]:g}"
     spot = float(cand[C.SPOT].iloc[0])
     tl = _parse_list(targets, "--targets") or ()
     grid_spots = _parse_list(spots, "--spots") or tuple(np.round(np.linspace(
