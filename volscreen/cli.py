@@ -174,10 +174,10 @@ def _emit_frame(frame: pd.DataFrame, fmt: str, output: Path | None, *, name: str
 def _parse_list(value: str | None, name: str) -> tuple[float, ...] | None:
     if value is None:
         return None
-    from .config import _numbers
+    from .config import parse_numbers
 
     try:
-        return _numbers(value, name, None)
+        return parse_numbers(value, name)
     except ConfigError as exc:
         raise click.BadParameter(exc.message, param_hint=name) from None
 
