@@ -96,7 +96,8 @@ def main() -> None:
     good = tv >= 0.001
     err = np.abs(iv - g["vol"])
     print(f"\naccuracy on float64 prices (time value >= $0.001: {good.sum():,d} rows)")
-    print(f"  max |iv - sigma| {np.nanmax(err[good]):.2e}, p99 {np.nanpercentile(err[good], 99):.2e}, "
+    print(f"  max |iv - sigma| {np.nanmax(err[good]):.2e}, "
+          f"p99 {np.nanpercentile(err[good], 99):.2e}, "
           f"NaN {np.isnan(iv[good]).sum()}")
     print("  status counts, all rows:",
           {s: int((status == s).sum()) for s in C.IV_STATUSES if (status == s).any()})
@@ -125,8 +126,9 @@ def main() -> None:
         iv_x = vs.black_implied_vol(exact, fwd[:m], g["strike"][:m], g["t"][:m], 0.0,
                                     g["right"][:m])
         e = np.abs(iv_x - g["vol"][:m])[ok]
-        print(f"  exact (mpmath) prices, first {m:,d} rows ({ok.sum():,d} with time value >= $0.001):"
-              f" max {np.nanmax(e):.2e}, p99 {np.nanpercentile(e, 99):.2e}, NaN {np.isnan(e).sum()}")
+        print(f"  exact (mpmath) prices, first {m:,d} rows "
+              f"({ok.sum():,d} with time value >= $0.001): max {np.nanmax(e):.2e}, "
+              f"p99 {np.nanpercentile(e, 99):.2e}, NaN {np.isnan(e).sum()}")
 
     from vollib.black_scholes_merton.implied_volatility import implied_volatility as v_iv
 

@@ -28,8 +28,8 @@ DOCTEST = _rows("py_vollib_doctest_reference_values.csv")
 
 
 @pytest.mark.shared
-@pytest.mark.parametrize("row", HAUG, ids=[f"haug{r.get('case')}-{r.get('quantity')}-{r.get('type')}"
-                                           for r in HAUG])
+@pytest.mark.parametrize(
+    "row", HAUG, ids=[f"haug{r.get('case')}-{r.get('quantity')}-{r.get('type')}" for r in HAUG])
 def test_haug_reference_values(row: dict[str, str]) -> None:
     shared_path("oracles", "haug_black_scholes_merton_reference_values.csv")
     s, k, q, r, t, v = (float(row[c]) for c in ("spot", "strike", "q", "r", "t", "vol"))
@@ -63,8 +63,10 @@ def test_haug_reference_values(row: dict[str, str]) -> None:
 
 
 @pytest.mark.shared
-@pytest.mark.parametrize("row", DOCTEST, ids=[f"{r.get('model')}-{r.get('quantity')}-{r.get('flag')}-{i}"
-                                              for i, r in enumerate(DOCTEST)])
+@pytest.mark.parametrize(
+    "row", DOCTEST,
+    ids=[f"{r.get('model')}-{r.get('quantity')}-{r.get('flag')}-{i}"
+         for i, r in enumerate(DOCTEST)])
 def test_py_vollib_doctest_values(row: dict[str, str]) -> None:
     shared_path("oracles", "py_vollib_doctest_reference_values.csv")
     s, k, t, r, v, q = (float(row[c]) for c in ("S_or_F", "K", "t", "r", "sigma", "q"))
@@ -75,7 +77,8 @@ def test_py_vollib_doctest_values(row: dict[str, str]) -> None:
     elif quantity == "price":
         got = float(vs.bsm_price(s, k, t, r, q, v, flag))
         if "implied_volatility" in row["note"]:
-            assert float(vs.implied_vol(expected, s, k, t, r, q, flag)) == pytest.approx(v, abs=1e-12)
+            solved = float(vs.implied_vol(expected, s, k, t, r, q, flag))
+            assert solved == pytest.approx(v, abs=1e-12)
     elif quantity == "delta":
         got = float(vs.bsm_greeks(s, k, t, r, q, v, flag)["delta"])
     elif quantity == "theta_per_year":
@@ -90,7 +93,8 @@ def _vollib_table() -> list[tuple[int, dict[str, float]]]:
     if not path.exists():
         return [(-1, {})]
     data = json.loads(path.read_text())
-    return [(int(i), dict(zip(data["columns"], row))) for i, row in zip(data["index"], data["data"])]
+    return [(int(i), dict(zip(data["columns"], row)))
+            for i, row in zip(data["index"], data["data"])]
 
 
 VOLLIB_TABLE = _vollib_table()
@@ -116,7 +120,8 @@ def test_py_vollib_benchmark_table(idx: int, row: dict[str, float]) -> None:
 def _vollib_case(seed: int) -> tuple[float, ...]:
     rng = np.random.default_rng(seed)
     return (float(rng.uniform(50, 150)), float(rng.uniform(60, 140)), float(rng.uniform(0.01, 2)),
-            float(rng.uniform(-0.01, 0.08)), float(rng.uniform(0, 0.05)), float(rng.uniform(0.05, 1.5)))
+            float(rng.uniform(-0.01, 0.08)), float(rng.uniform(0, 0.05)),
+            float(rng.uniform(0.05, 1.5)))
 
 
 @pytest.mark.parametrize("seed", range(25), ids=[f"case{i}" for i in range(25)])
@@ -133,14 +138,16 @@ def test_greeks_match_vollib_analytical(seed: int, flag: str) -> None:
         v_bsm(flag, s, k, t, r, v, q), rel=1e-12, abs=1e-13)
     for name, ref in (("delta", va.delta), ("gamma", va.gamma), ("vega_per_volpt", va.vega),
                       ("theta_per_day", va.theta), ("rho_per_pct", va.rho)):
-        assert float(g[name]) == pytest.approx(ref(flag, s, k, t, r, v, q), rel=1e-12, abs=1e-14), name
+        expected = ref(flag, s, k, t, r, v, q)
+        assert float(g[name]) == pytest.approx(expected, rel=1e-12, abs=1e-14), name
     f = s * np.exp((r - q) * t)
     gb = vs.black_greeks(f, k, t, r, v, flag)
     assert float(vs.black_price(f, k, t, r, v, flag)) == pytest.approx(
         v_black(flag, f, k, t, r, v), rel=1e-12, abs=1e-13)
     for name, ref in (("delta", vb.delta), ("gamma", vb.gamma), ("vega_per_volpt", vb.vega),
                       ("theta_per_day", vb.theta), ("rho_per_pct", vb.rho)):
-        assert float(gb[name]) == pytest.approx(ref(flag, f, k, t, r, v), rel=1e-12, abs=1e-14), name
+        expected = ref(flag, f, k, t, r, v)
+        assert float(gb[name]) == pytest.approx(expected, rel=1e-12, abs=1e-14), name
 
 
 @pytest.mark.parametrize("flag", ["C", "P"])

@@ -116,11 +116,17 @@ def black_iv_with_codes(price: ArrayLike, forward: ArrayLike, strike: ArrayLike,
 def black_implied_vol(price: ArrayLike, forward: ArrayLike, strike: ArrayLike, t: ArrayLike,
                       rate: ArrayLike, right: RightLike, *,
                       return_status: Literal[False] = ...) -> FloatArray: ...
+
+
 @overload
 def black_implied_vol(price: ArrayLike, forward: ArrayLike, strike: ArrayLike, t: ArrayLike,
                       rate: ArrayLike, right: RightLike, *,
                       return_status: Literal[True]) -> tuple[FloatArray, ObjectArray]: ...
-def black_implied_vol(price, forward, strike, t, rate, right, *, return_status=False):  # type: ignore[no-untyped-def]  # noqa: E301,E501
+
+
+def black_implied_vol(price: ArrayLike, forward: ArrayLike, strike: ArrayLike, t: ArrayLike,
+                      rate: ArrayLike, right: RightLike, *, return_status: bool = False
+                      ) -> FloatArray | tuple[FloatArray, ObjectArray]:
     """Black-76 implied volatility of European options on a forward.
 
     Parameters
@@ -161,11 +167,17 @@ def black_implied_vol(price, forward, strike, t, rate, right, *, return_status=F
 def implied_vol(price: ArrayLike, spot: ArrayLike, strike: ArrayLike, t: ArrayLike,
                 rate: ArrayLike, div_yield: ArrayLike, right: RightLike, *,
                 return_status: Literal[False] = ...) -> FloatArray: ...
+
+
 @overload
 def implied_vol(price: ArrayLike, spot: ArrayLike, strike: ArrayLike, t: ArrayLike,
                 rate: ArrayLike, div_yield: ArrayLike, right: RightLike, *,
                 return_status: Literal[True]) -> tuple[FloatArray, ObjectArray]: ...
-def implied_vol(price, spot, strike, t, rate, div_yield, right, *, return_status=False):  # type: ignore[no-untyped-def]  # noqa: E301,E501
+
+
+def implied_vol(price: ArrayLike, spot: ArrayLike, strike: ArrayLike, t: ArrayLike,
+                rate: ArrayLike, div_yield: ArrayLike, right: RightLike, *,
+                return_status: bool = False) -> FloatArray | tuple[FloatArray, ObjectArray]:
     """Black-Scholes-Merton implied volatility (same argument order as vollib).
 
     Parameters
@@ -195,7 +207,7 @@ def implied_vol(price, spot, strike, t, rate, div_yield, right, *, return_status
 
     Examples
     --------
-    >>> round(float(implied_vol(5.87602423383, 100, 90, 0.5, 0.01, 0.0, "c")), 10)
+    >>> round(float(implied_vol(5.87602423383, 100, 100, 0.5, 0.01, 0.0, "c")), 10)
     0.2
     """
     iv, codes = _solve(price, spot, strike, t, rate, div_yield, right, True)
