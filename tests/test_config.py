@@ -41,7 +41,8 @@ chain = "spy.json"
 range = [640, 660]
 """)
     cfg = load_config(path)
-    assert (cfg.rate, cfg.dte, cfg.deltas, cfg.top, cfg.strict) == (0.045, (10, 45), (0.3,), 5, True)
+    assert (cfg.rate, cfg.dte, cfg.deltas, cfg.top) == (0.045, (10, 45), (0.3,), 5)
+    assert cfg.strict is True
     assert cfg.store == tmp_path / "hist.sqlite"
     assert cfg.min_quotes == 20
     assert cfg.weight_map == {**dict(DEFAULT_WEIGHTS), "cheapness": 0.5}

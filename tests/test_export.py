@@ -98,7 +98,8 @@ def test_parquet_round_trip(tmp_path: Path) -> None:
     assert meta[b"volscreen.schema_version"] == str(SCHEMA_VERSION).encode()
 
 
-@pytest.mark.parametrize("name,fmt", [("a.csv", "csv"), ("a.JSON", "json"), ("a.parquet", "parquet"),
+@pytest.mark.parametrize("name,fmt", [("a.csv", "csv"), ("a.JSON", "json"),
+                                      ("a.parquet", "parquet"),
                                       ("a.pq", "parquet")], ids=["csv", "json", "parquet", "pq"])
 def test_format_from_suffix(name: str, fmt: str) -> None:
     assert format_for(name) == fmt
@@ -125,7 +126,8 @@ def test_interrupted_write_leaves_no_file(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_interrupted_write_keeps_previous_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_interrupted_write_keeps_previous_file(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "out.json"
     target.write_text("previous")
 

@@ -72,7 +72,8 @@ def test_colour_only_when_asked() -> None:
 
 @pytest.mark.parametrize(
     "value,pct,num",
-    [(0.155, "15.5%", "0.15"), (np.nan, "-", "-"), (None, "-", "-"), (1234.5, "123450.0%", "1,234.50"),
+    [(0.155, "15.5%", "0.15"), (np.nan, "-", "-"), (None, "-", "-"),
+     (1234.5, "123450.0%", "1,234.50"),
      (pd.NA, "-", "-"), (-0.0312, "-3.1%", "-0.03")],
     ids=["vol", "nan", "none", "thousands", "na", "negative"],
 )

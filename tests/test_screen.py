@@ -37,7 +37,7 @@ def sample() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def result(sample):  # type: ignore[no-untyped-def]
+def result(sample):
     chain, bars = sample
     return screen(chain, bars, targets=[245, 275])
 
@@ -60,7 +60,7 @@ def naive_yang_zhang(bars: pd.DataFrame, n: int) -> float:
     return math.sqrt(TRADING_DAYS * (var(over) + k * var(oc) + (1 - k) * sum(rs) / n))
 
 
-def test_sample_summary(result) -> None:  # type: ignore[no-untyped-def]
+def test_sample_summary(result) -> None:
     s = result.summary
     assert len(s) == 1
     row = s.iloc[0]
@@ -77,12 +77,12 @@ def test_sample_summary(result) -> None:  # type: ignore[no-untyped-def]
     assert row[C.IV_RANK_STATUS] == "no_store" and math.isnan(row[C.IV_RANK])
 
 
-def test_rv20_is_yang_zhang_of_the_last_20_bars(result, sample) -> None:  # type: ignore[no-untyped-def]
+def test_rv20_is_yang_zhang_of_the_last_20_bars(result, sample) -> None:
     _, bars = sample
     assert result.summary[C.HS_RV20].iloc[0] == pytest.approx(naive_yang_zhang(bars, 20), rel=1e-9)
 
 
-def test_candidates_ranked_with_occ_legs(result) -> None:  # type: ignore[no-untyped-def]
+def test_candidates_ranked_with_occ_legs(result) -> None:
     cands = result.candidates
     assert list(cands[C.SCREEN_RANK]) == list(range(1, len(cands) + 1))
     scores = cands[C.SCORE].to_numpy(float)
@@ -96,7 +96,7 @@ def test_candidates_ranked_with_occ_legs(result) -> None:  # type: ignore[no-unt
     assert best[C.BEST_LEGS] == cands[C.LEGS].iloc[0]
 
 
-def test_result_is_frozen_and_copies(result) -> None:  # type: ignore[no-untyped-def]
+def test_result_is_frozen_and_copies(result) -> None:
     with pytest.raises(AttributeError):
         result.config = None
     frame = result.summary
@@ -107,7 +107,7 @@ def test_result_is_frozen_and_copies(result) -> None:  # type: ignore[no-untyped
     assert set(result.surface[C.UNDERLYING]) == {"IWM"}
 
 
-def test_input_not_mutated(sample) -> None:  # type: ignore[no-untyped-def]
+def test_input_not_mutated(sample) -> None:
     chain, bars = sample
     before_chain, before_bars = chain.copy(), bars.copy()
     screen(chain, bars, dte=(20, 40), deltas=(0.25,))
@@ -115,7 +115,7 @@ def test_input_not_mutated(sample) -> None:  # type: ignore[no-untyped-def]
     pd.testing.assert_frame_equal(bars, before_bars)
 
 
-def test_future_bars_are_cut_off(sample, result) -> None:  # type: ignore[no-untyped-def]
+def test_future_bars_are_cut_off(sample, result) -> None:
     chain, bars = sample
     future = pd.DataFrame({"open": [400.0], "high": [420.0], "low": [150.0], "close": [410.0],
                            "volume": [1e9]}, index=pd.DatetimeIndex(["2026-02-03"], name="date"))
@@ -126,7 +126,7 @@ def test_future_bars_are_cut_off(sample, result) -> None:  # type: ignore[no-unt
     assert len(cut_bars(longer, chain[C.QUOTE_TIME].iloc[0])) == len(bars)
 
 
-def test_watchlist_with_a_broken_ticker(sample, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_watchlist_with_a_broken_ticker(sample, tmp_path: Path) -> None:
     chain, bars = sample
     broken = tmp_path / "broken.csv"
     broken.write_text("this,is,not\n1,2,3\n")
@@ -141,7 +141,7 @@ def test_watchlist_with_a_broken_ticker(sample, tmp_path: Path) -> None:  # type
     assert set(res.candidates[C.UNDERLYING]) == {"IWM"}
 
 
-def test_thin_chain_and_no_bars_are_warnings(sample) -> None:  # type: ignore[no-untyped-def]
+def test_thin_chain_and_no_bars_are_warnings(sample) -> None:
     chain, _ = sample
     res = screen(chain, None, min_quotes=10**6, targets=[245, 275])
     row = res.summary.iloc[0]
@@ -150,7 +150,7 @@ def test_thin_chain_and_no_bars_are_warnings(sample) -> None:  # type: ignore[no
     assert set(res.warnings[C.WARNING_CODE]) == {"thin_chain", "no_bars"}
 
 
-def test_user_range_gives_measured_moves(sample) -> None:  # type: ignore[no-untyped-def]
+def test_user_range_gives_measured_moves(sample) -> None:
     from volscreen.config import TickerConfig
 
     chain, bars = sample
@@ -188,7 +188,7 @@ def test_directory_expands_to_chain_files(tmp_path: Path) -> None:
         jobs_from_paths([tmp_path / "empty"] if (tmp_path / "empty").mkdir() is None else [])
 
 
-def test_no_candidate_in_window_is_explained(sample) -> None:  # type: ignore[no-untyped-def]
+def test_no_candidate_in_window_is_explained(sample) -> None:
     chain, bars = sample
     res = screen(chain, bars, dte=(2000, 3000))
     row = res.summary.iloc[0]
@@ -198,7 +198,7 @@ def test_no_candidate_in_window_is_explained(sample) -> None:  # type: ignore[no
     assert res.candidates.empty
 
 
-def test_surface_can_be_dropped_for_large_screens(sample, result) -> None:  # type: ignore[no-untyped-def]
+def test_surface_can_be_dropped_for_large_screens(sample, result) -> None:
     chain, bars = sample
     lean = screen(chain, bars, targets=[245, 275], keep_surface=False)
     assert lean.surface.empty and not result.surface.empty

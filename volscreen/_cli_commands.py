@@ -71,7 +71,8 @@ def chain_cmd(file: Path, rate: float, expiries: tuple[str, ...], moneyness: flo
     frame = frame.reset_index(drop=True)
     spec = [(C.EXPIRY, "Expiry", fmt_date), (C.STRIKE, "Strike", fmt_num),
             (C.RIGHT, "R", fmt_text), (C.BID, "Bid", fmt_num), (C.ASK, "Ask", fmt_num),
-            (C.IV, "IV", fmt_pct), (C.DELTA, "Delta", fmt_num), (C.IV_STATUS, "IV status", fmt_text),
+            (C.IV, "IV", fmt_pct), (C.DELTA, "Delta", fmt_num),
+            (C.IV_STATUS, "IV status", fmt_text),
             (C.QUOTE_STATUS, "Quote", fmt_text)]
     if wide:
         spec[6:6] = [(C.IV_BID, "IV bid", fmt_pct), (C.IV_ASK, "IV ask", fmt_pct)]
@@ -168,11 +169,13 @@ def realized_cmd(bars: Path, as_of: str | None, fmt: str, output: Path | None, w
         [(C.RV_CURRENT, "Now", fmt_pct), (C.RV_CURRENT_PCTILE, "Pctile", lambda v: fmt_num(v, 0))]
     from rich.text import Text
 
+    squeeze = (f"on {fmt_num(summary.get(C.SQUEEZE_BARS), 0)}d" if summary.get(C.SQUEEZE_ON)
+               else "off")
+    pctile = fmt_num(summary.get(C.BBW_PCTILE_126), 0)
     lines = [
         f"As of {fmt_text(summary.get(C.AS_OF))[:10]}: close {fmt_num(summary.get(C.CLOSE))}, "
-        f"BBW {fmt_pct(summary.get(C.BBW), 2)} (pctile126 {fmt_num(summary.get(C.BBW_PCTILE_126), 0)}),"
-        f" squeeze {'on ' + fmt_num(summary.get(C.SQUEEZE_BARS), 0) + 'd' if summary.get(C.SQUEEZE_ON) else 'off'},"
-        f" ATR {fmt_num(summary.get(C.ATR))}, RSI {fmt_num(summary.get(C.RSI), 0)}",
+        f"BBW {fmt_pct(summary.get(C.BBW), 2)} (pctile126 {pctile}), squeeze {squeeze}, "
+        f"ATR {fmt_num(summary.get(C.ATR))}, RSI {fmt_num(summary.get(C.RSI), 0)}",
         f"Range box: {box.status} {fmt_num(box.floor)}-{fmt_num(box.ceiling)}, "
         f"{box.sessions} sessions, targets {fmt_num(box.target_down)}/{fmt_num(box.target_up)}"
         + (f" ({box.reason})" if box.reason else ""),
@@ -191,7 +194,8 @@ def realized_cmd(bars: Path, as_of: str | None, fmt: str, output: Path | None, w
 @click.option("--targets", default=None, help="Target levels, e.g. 245,275.")
 @click.option("--bars", type=click.Path(path_type=Path), default=None,
               help="Daily bars (RV forecast, historical probabilities).")
-@click.option("--spots", default=None, help="Spot levels of the P&L grid (default: around targets).")
+@click.option("--spots", default=None,
+              help="Spot levels of the P&L grid (default: around the targets).")
 @_rate_option
 @_output_options
 def price_cmd(file: Path, structure: str, expiry: str, strikes: str, targets: str | None,

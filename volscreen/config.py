@@ -252,7 +252,8 @@ def config_from_mapping(data: Mapping[str, Any], source: Path | None = None) -> 
         values["weights"] = _weights(data["weights"], "weights", source)
     if "strict" in data:
         if not isinstance(data["strict"], bool):
-            raise _fail("strict", source, f"expected true or false, got {_type_name(data['strict'])}")
+            raise _fail("strict", source,
+                        f"expected true or false, got {_type_name(data['strict'])}")
         values["strict"] = data["strict"]
     watch = _table(data.get("watchlist", {}), "watchlist", source)
     values["watchlist"] = tuple(_ticker(str(name), table, source) for name, table in watch.items())
