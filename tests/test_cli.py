@@ -134,3 +134,13 @@ def test_no_progress_bar_when_stderr_is_piped() -> None:
     with bar as advance:
         advance(1, 3, "a.csv")
     assert bar._bar is None
+
+
+def test_missing_bundled_sample_is_a_clear_error(runner: CliRunner, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import volscreen.cli as cli_mod
+
+    monkeypatch.setattr(cli_mod, "fixtures_dir", lambda: tmp_path)
+    result = runner.invoke(cli, ["screen"])
+    assert result.exit_code == 1
+    assert "bundled sample is not available" in result.stderr and "CHAIN_OR_DIR" in result.stderr
