@@ -135,6 +135,7 @@ def test_watchlist_with_a_broken_ticker(sample, tmp_path: Path) -> None:
     assert s.loc["IWM", C.SCREEN_STATUS] == C.SCR_OK and s.loc["IWM", C.SCREEN_RANK] == 1
     assert s.loc["BAD", C.SCREEN_STATUS] == C.SCR_FAILED
     assert "broken.csv" in s.loc["BAD", C.SCREEN_REASON]
+    assert s.loc["BAD", C.SOURCE_FILE] == str(broken)
     assert res.failed == ["BAD"]
     w = res.warnings
     assert list(w[w[C.WARNING_CODE] == C.SCR_FAILED][C.UNDERLYING]) == ["BAD"]
@@ -203,3 +204,22 @@ def test_surface_can_be_dropped_for_large_screens(sample, result) -> None:
     lean = screen(chain, bars, targets=[245, 275], keep_surface=False)
     assert lean.surface.empty and not result.surface.empty
     pd.testing.assert_frame_equal(lean.summary, result.summary)
+
+
+@pytest.mark.slow
+def test_parallel_workers_give_the_serial_result(sample, tmp_path: Path) -> None:
+    chain, bars = sample
+    broken = tmp_path / "broken.csv"
+    broken.write_text("not,a,chain\n")
+    other = chain.assign(**{C.UNDERLYING: "IWX", C.ROOT: "IWX"})
+    watch = {"IWM": (chain, bars), "BAD": (broken, None), "IWX": (other, bars)}
+    serial = screen(watch, targets=[245, 275], keep_surface=False)
+    seen: list[int] = []
+    parallel = screen(watch, targets=[245, 275], keep_surface=False, workers=2,
+                      progress=lambda done, total, label: seen.append(done))
+    pd.testing.assert_frame_equal(parallel.summary, serial.summary)
+    pd.testing.assert_frame_equal(parallel.candidates, serial.candidates)
+    pd.testing.assert_frame_equal(parallel.warnings, serial.warnings)
+    assert seen and seen[-1] == 3 and seen == sorted(seen)
+    with pytest.raises(ConfigError, match="workers"):
+        screen(watch, workers=0)

@@ -139,4 +139,5 @@ def pick(bars: Any, ticker: str) -> Any:
 
 def label_of(chain: Any, default: str) -> str:
     if isinstance(chain, pd.DataFrame):
-        return str(chain.attrs.get("source", default))
+        return str(chain.attrs.get("source") or default)
+    return str(chain)

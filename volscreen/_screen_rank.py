@@ -24,6 +24,11 @@ class Outcome:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     keep_surface: bool = True
 
+    def extend(self, other: Outcome) -> None:
+        """Append another outcome's rows and frames (job order is kept)."""
+        for name in ("summary", "candidates", "term", "surface", "compression", "warnings"):
+            getattr(self, name).extend(getattr(other, name))
+
     def warn(self, underlying: str, source: str, code: str, message: str) -> None:
         self.warnings.append({C.UNDERLYING: underlying, C.SOURCE_FILE: source,
                               C.WARNING_CODE: code, C.WARNING_MESSAGE: " ".join(message.split())})

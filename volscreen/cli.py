@@ -203,13 +203,16 @@ def _parse_list(value: str | None, name: str) -> tuple[float, ...] | None:
               type=click.Choice(["candidates", "summary", "warnings", "term_structure",
                                  "surface", "compression"]),
               help="Table written by --format csv/parquet (JSON holds the whole result).")
+@click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
+              help="Processes screening chains in parallel (for large watchlists).")
 @click.option("--strict", is_flag=True, default=None,
               help="Exit 1 when any ticker fails (default: warn and exit 0).")
 @_output_options
 def screen(chains: tuple[Path, ...], bars: tuple[Path, ...], config_path: Path | None,
            targets: str | None, box_range: str | None, rate: float | None, dte: str | None,
-           top: int | None, store: Path | None, table_name: str, strict: bool | None,
-           fmt: str, output: Path | None, wide: bool, width: int | None) -> None:
+           top: int | None, store: Path | None, table_name: str, workers: int,
+           strict: bool | None, fmt: str, output: Path | None, wide: bool,
+           width: int | None) -> None:
     """The morning screen: rank tickers and long-vol candidates.
 
     CHAIN_OR_DIR are chain files or directories (every chain file inside is
@@ -228,7 +231,7 @@ def screen(chains: tuple[Path, ...], bars: tuple[Path, ...], config_path: Path |
                             targets=_parse_list(targets, "--targets"))
     user_range = _parse_list(box_range, "--range")
     keep_surface = fmt in ("csv", "parquet") and table_name == "surface"
-    result = _run_screen(config, chains, bars, user_range, keep_surface)
+    result = _run_screen(config, chains, bars, user_range, keep_surface, workers)
     if fmt == "table":
         from . import render
 
@@ -266,7 +269,8 @@ def _warning_lines(result: ScreenResult) -> list[str]:
 
 
 def _run_screen(config: ScreenConfig, chains: Sequence[Path], bars: Sequence[Path],
-                user_range: tuple[float, ...] | None, keep_surface: bool) -> ScreenResult:
+                user_range: tuple[float, ...] | None, keep_surface: bool,
+                workers: int = 1) -> ScreenResult:
     from .screen import jobs_from_paths, screen as run
 
     if user_range is not None and len(user_range) != 2:
@@ -278,7 +282,8 @@ def _run_screen(config: ScreenConfig, chains: Sequence[Path], bars: Sequence[Pat
         config = config.replace(watchlist=tuple(
             _with_cli(entry, bars, user_range, config.targets) for entry in config.watchlist))
     with _progress() as advance:
-        return run(jobs, config=config, progress=advance, keep_surface=keep_surface)
+        return run(jobs, config=config, progress=advance, keep_surface=keep_surface,
+                   workers=workers)
 
 
 def _with_cli(entry: Any, bars: Sequence[Path], user_range: Any, targets: Any) -> Any:
