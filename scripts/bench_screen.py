@@ -14,7 +14,9 @@ Prints figures; asserts nothing.  Needs the real data in ../shared/data.
    kept <= ask), all with the same history, screened in one ``screen()``
    call in-process, per-quote surfaces not kept (as the CLI does unless
    ``--table surface``).  Reports wall time, time per chain and peak RSS
-   (the generated input chains, about 1 MB each, are included).
+   of this process (the generated input chains, about 1 MB each, are
+   included; with ``--workers`` the workers' memory is reported separately
+   as the largest child RSS).
 
 The shared data folder defaults to ``../shared/data``; set
 ``VOLSCREEN_SHARED_DATA`` to point elsewhere.
@@ -23,6 +25,7 @@ Usage::
 
     python scripts/bench_screen.py                 # sizes 1, 10, 100
     python scripts/bench_screen.py --sizes 1,10,100,1000 --runs 5
+    python scripts/bench_screen.py --sizes 100,1000 --workers 2
 """
 from __future__ import annotations
 
@@ -80,6 +83,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="whole-process runs (median)")
     parser.add_argument("--sizes", default="1,10,100", help="chain counts for the scaling run")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="worker processes of the scaling run (screen(workers=N))")
     parser.add_argument("--keep-surface", action="store_true",
                         help="keep per-quote IVs in the result (the CLI keeps them only for "
                              "--table surface)")
@@ -112,7 +117,7 @@ def main() -> None:
     bars = load_bars(BARS)
     screen(chain, bars)  # warm the compiled kernels and lazy imports
     rng = np.random.default_rng(SEED)
-    print("\nscaling (in-process screen(), one call per size):")
+    print(f"\nscaling (screen(), one call per size, workers={args.workers}):")
     print(f"{'chains':>7} {'quotes':>9} {'wall s':>8} {'ms/chain':>9} {'peak RSS MB':>12} "
           f"{'failed':>7}")
     for n in (int(s) for s in args.sizes.split(",")):
@@ -120,11 +125,13 @@ def main() -> None:
         quotes = sum(len(c) for c in chains.values())
         start = time.perf_counter()
         result = screen({t: (c, bars) for t, c in chains.items()},
-                        keep_surface=args.keep_surface)
+                        keep_surface=args.keep_surface, workers=args.workers)
         took = time.perf_counter() - start
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(f"{n:7d} {quotes:9d} {took:8.2f} {1000 * took / n:9.1f} {peak:12.0f} "
-              f"{len(result.failed):7d}")
+              f"{len(result.failed):7d}" + (f"   largest worker {child:.0f} MB"
+                                            if args.workers > 1 else ""))
 
 
 if __name__ == "__main__":
