@@ -6,10 +6,12 @@ the loaders above never let a bare ``OSError`` or ``ParserError`` escape.
 """
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import json
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -96,10 +98,24 @@ def read_csv_text(text: str, name: str, **kwargs: Any) -> pd.DataFrame:
         raise EmptyDataError("file is empty", source=name)
     header = stripped.splitlines()[0]
     sep = sniff_delimiter(header)
+    names = [n.strip().lstrip(UTF8_BOM) for n in next(csv.reader([header], delimiter=sep))]
+    dupes = sorted({n for n in names if n and names.count(n) > 1})
+    if dupes:  # pandas would rename the second one "x.1" and the loaders keep the first
+        raise DataError(f"duplicate column name(s) {dupes} in the header", source=name)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, low_memory=False, **kwargs)
+        with warnings.catch_warnings():
+            # index_col=False: a trailing delimiter on every data row (but not on the
+            # header) must not shift the columns by using the first one as an index.
+            # More extra fields than that are reported by pandas as a ParserWarning
+            # (it would drop them); make that an error instead.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(text), sep=sep, low_memory=False,
+                                index_col=False, **kwargs)
     except pd.errors.EmptyDataError:
         raise EmptyDataError("file is empty", source=name) from None
+    except pd.errors.ParserWarning:
+        raise DataError("malformed CSV (data rows have more fields than the header)",
+                        source=name) from None
     except pd.errors.ParserError as exc:
         raise DataError(f"malformed CSV ({' '.join(str(exc).split())})", source=name) from None
     frame.columns = [str(c).strip().lstrip(UTF8_BOM) for c in frame.columns]

@@ -1,0 +1,153 @@
+"""load_chain / load_bars against odd and malformed input.
+
+Every case ends in a correct load (checked values, statuses, attrs) or a
+VolscreenError subclass whose one-line message names the file (and the
+row/column where there is one): never another exception type, never rows
+lost without a count.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from volscreen import columns as C
+from volscreen.errors import (
+    BarsSchemaError,
+    ChainSchemaError,
+    DataError,
+    EmptyDataError,
+    UnknownFormatError,
+    UnreadableFileError,
+    VolscreenError,
+)
+from volscreen.loaders import load_bars, load_chain
+
+CHAIN_HEADER = "underlying,quote_time,expiry,strike,right,bid,ask,underlying_price"
+CHAIN_ROWS = ("IWM,2026-02-02 16:00,2026-03-20,265,C,1.10,1.20,262.2",
+              "IWM,2026-02-02 16:00,2026-03-20,265,P,3.10,3.20,262.2")
+BARS_HEADER = "Date,Open,High,Low,Close,Volume"
+BARS_ROWS = ("2024-01-02,10,11,9,10.5,100", "2024-01-03,10.5,11.5,10,11,0",
+             "2024-01-04,11,12,10.5,11.5,200")
+QT_UTC = pd.Timestamp("2026-02-02 21:00", tz="UTC")  # 16:00 New York
+
+
+def _text(header: str, rows: tuple[str, ...] | list[str], sep: str = ",",
+          newline: str = "\n") -> str:
+    return newline.join([header.replace(",", sep)] + [r.replace(",", sep) for r in rows]) \
+        + newline
+
+
+def _write(tmp_path, name: str, content: str | bytes):
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8", newline="")
+    return path
+
+
+def _chain_frame() -> pd.DataFrame:
+    return pd.DataFrame([r.split(",") for r in CHAIN_ROWS], columns=CHAIN_HEADER.split(","))
+
+
+def _bars_frame() -> pd.DataFrame:
+    return pd.DataFrame([r.split(",") for r in BARS_ROWS], columns=BARS_HEADER.split(","))
+
+
+def _assert_two_iwm_quotes(chain: pd.DataFrame) -> None:
+    assert len(chain) == 2
+    assert chain[C.STRIKE].tolist() == [265.0, 265.0]
+    assert chain[C.RIGHT].tolist() == ["C", "P"]
+    assert chain[C.BID].tolist() == [1.10, 3.10]
+    assert (chain[C.QUOTE_TIME] == QT_UTC).all()
+    assert (chain[C.EXPIRY] == pd.Timestamp("2026-03-20")).all()
+    assert chain.attrs["quote_status_counts"][C.QS_OK] == 2
+
+
+def _assert_three_bars(bars: pd.DataFrame) -> None:
+    assert list(bars.index) == list(pd.to_datetime(["2024-01-02", "2024-01-03", "2024-01-04"]))
+    assert bars[C.CLOSE].tolist() == [10.5, 11.0, 11.5]
+    assert bars[C.VOLUME].tolist() == [100.0, 0.0, 200.0]  # zero volume is kept as is
+    assert bars.attrs["nan_rows"] == []
+
+
+def _expect_error(load, source, error: type[VolscreenError], fragment: str, name: str,
+                  **kwargs) -> VolscreenError:
+    with pytest.raises(error) as info:
+        load(source, **kwargs)
+    text = str(info.value)
+    assert "\n" not in text
+    assert text.startswith(name), text
+    assert fragment in text, text
+    return info.value
+
+
+# --- CSV text quirks: (file name, content) that must load as the two IWM quotes ----------
+CHAIN_TEXT_OK = {
+    "bom": "\ufeff" + _text(CHAIN_HEADER, CHAIN_ROWS),
+    "crlf": _text(CHAIN_HEADER, CHAIN_ROWS, newline="\r\n"),
+    "semicolon": _text(CHAIN_HEADER, CHAIN_ROWS, sep=";"),
+    "tab": _text(CHAIN_HEADER, CHAIN_ROWS, sep="\t"),
+    "blank_lines": CHAIN_HEADER + "\n\n" + CHAIN_ROWS[0] + "\n\n\n" + CHAIN_ROWS[1] + "\n\n",
+    "trailing_commas_everywhere": _text(CHAIN_HEADER + ",", [r + "," for r in CHAIN_ROWS]),
+    "trailing_commas_rows_only": _text(CHAIN_HEADER, [r + "," for r in CHAIN_ROWS]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CHAIN_TEXT_OK), ids=str)
+def test_chain_text_quirks_load(tmp_path, case):
+    _assert_two_iwm_quotes(load_chain(_write(tmp_path, f"{case}.csv", CHAIN_TEXT_OK[case])))
+
+
+BARS_TEXT_OK = {
+    "bom": "\ufeff" + _text(BARS_HEADER, BARS_ROWS),
+    "crlf": _text(BARS_HEADER, BARS_ROWS, newline="\r\n"),
+    "semicolon": _text(BARS_HEADER, BARS_ROWS, sep=";"),
+    "tab": _text(BARS_HEADER, BARS_ROWS, sep="\t"),
+    "blank_lines": BARS_HEADER + "\n\n" + "\n\n".join(BARS_ROWS) + "\n\n",
+    "upper_case_header": _text(BARS_HEADER.upper(), BARS_ROWS),
+    "trailing_commas_everywhere": _text(BARS_HEADER + ",", [r + "," for r in BARS_ROWS]),
+    "trailing_commas_rows_only": _text(BARS_HEADER, [r + "," for r in BARS_ROWS]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BARS_TEXT_OK), ids=str)
+def test_bars_text_quirks_load(tmp_path, case):
+    _assert_three_bars(load_bars(_write(tmp_path, f"{case}.csv", BARS_TEXT_OK[case])))
+
+
+# --- files that must fail: (loader, file name, content, error, message fragment) ---------
+FILE_ERRORS = {
+    "chain_duplicate_column": (load_chain, "dup.csv",
+                               _text(CHAIN_HEADER + ",bid", [r + ",9.9" for r in CHAIN_ROWS]),
+                               DataError, "duplicate column name(s) ['bid']"),
+    "bars_duplicate_column": (load_bars, "dup.csv",
+                              _text(BARS_HEADER + ",Close", [r + ",5" for r in BARS_ROWS]),
+                              DataError, "duplicate column name(s) ['Close']"),
+    "chain_extra_fields": (load_chain, "extra.csv",
+                           _text(CHAIN_HEADER, [r + ",1,2" for r in CHAIN_ROWS]),
+                           DataError, "more fields than the header"),
+    "chain_header_only": (load_chain, "ho.csv", CHAIN_HEADER + "\n", EmptyDataError,
+                          "no data rows"),
+    "bars_header_only": (load_bars, "ho.csv", BARS_HEADER + "\n", EmptyDataError,
+                         "no data rows"),
+    "chain_only_newlines": (load_chain, "nl.csv", "\n\n\n", EmptyDataError, "empty"),
+    "chain_not_gzip": (load_chain, "x.csv.gz", b"\x1f\x8bnot really gzip", UnreadableFileError,
+                       "corrupt gzip"),
+    "bars_not_gzip": (load_bars, "x.csv.gz", b"\x1f\x8bzz", UnreadableFileError, "corrupt gzip"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FILE_ERRORS), ids=str)
+def test_bad_files_raise_one_line_errors(tmp_path, case):
+    load, name, content, error, fragment = FILE_ERRORS[case]
+    _expect_error(load, _write(tmp_path, name, content), error, fragment, name)
+
+
+@pytest.mark.parametrize("load", [load_chain, load_bars], ids=["chain", "bars"])
+def test_directory_and_missing_path(tmp_path, load):
+    _expect_error(load, tmp_path, UnreadableFileError, "is a directory", tmp_path.name)
+    _expect_error(load, tmp_path / "nope.csv", UnreadableFileError, "not found", "nope.csv")
