@@ -151,3 +151,43 @@ def test_bad_files_raise_one_line_errors(tmp_path, case):
 def test_directory_and_missing_path(tmp_path, load):
     _expect_error(load, tmp_path, UnreadableFileError, "is a directory", tmp_path.name)
     _expect_error(load, tmp_path / "nope.csv", UnreadableFileError, "not found", "nope.csv")
+
+
+# --- JSON shapes ----------------------------------------------------------------------
+def _chain_records() -> list[dict[str, object]]:
+    return [dict(zip(CHAIN_HEADER.split(","), r.split(","))) for r in CHAIN_ROWS]
+
+
+JSON_ERRORS = {
+    "list_of_numbers": ([1, 2, 3], DataError, "JSON quote 0 is not an object"),
+    "list_of_strings": (["a", "b"], DataError, "JSON quote 0 is not an object"),
+    "quotes_not_objects": ({"symbol": "IWM", "updated": "2026-02-02T16:00:00",
+                            "underlyingPrice": 1, "quotes": [{"a": 1}, 2]},
+                           DataError, "JSON quote 1 is not an object"),
+    "delayed_options_not_a_list": ({"timestamp": "2026-02-02 21:00:00",
+                                    "data": {"symbol": "IWM", "options": "none"}},
+                                   DataError, "'data.options' is not a list"),
+    "empty_list": ([], EmptyDataError, "no option quotes"),
+    "empty_object": ({}, DataError, "no 'quotes', 'options'"),
+    "nulls_everywhere": ([{k: None for k in CHAIN_HEADER.split(",")}] * 3, ChainSchemaError,
+                         "unparseable date None"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(JSON_ERRORS), ids=str)
+def test_chain_json_shapes_that_fail(tmp_path, case):
+    payload, error, fragment = JSON_ERRORS[case]
+    path = _write(tmp_path, "c.json", json.dumps(payload))
+    _expect_error(load_chain, path, error, fragment, "c.json")
+
+
+def test_chain_json_list_of_records_loads(tmp_path):
+    _assert_two_iwm_quotes(load_chain(_write(tmp_path, "c.json", json.dumps(_chain_records()))))
+
+
+def test_chain_json_nan_and_infinity_tokens(tmp_path):
+    # Python's json reads NaN/Infinity; a missing bid is a status, an infinite ask an error
+    text = json.dumps(_chain_records()).replace('"1.10"', "NaN")
+    chain = load_chain(_write(tmp_path, "c.json", text))
+    assert chain[C.QUOTE_STATUS].tolist() == [C.QS_NO_BID, C.QS_OK]
+    assert np.isnan(chain[C.MID].iloc[0])

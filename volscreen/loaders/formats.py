@@ -155,7 +155,15 @@ JSON_TIME_ZONES = {"cboe_snapshot_json": "UTC", "cboe_delayed_json": "UTC"}
 """Zones of naive JSON timestamps (Cboe writes UTC without an offset)."""
 
 
-def _records(rows: Any, scalars: Mapping[str, Any]) -> pd.DataFrame:
+def _check_records(rows: list[Any], name: str) -> None:
+    bad = next((i for i, row in enumerate(rows) if not isinstance(row, dict)), None)
+    if bad is not None:
+        raise DataError(f"JSON quote {bad} is not an object of named fields: "
+                        f"{str(rows[bad])[:40]!r}", source=name, row=bad)
+
+
+def _records(rows: Any, scalars: Mapping[str, Any], name: str) -> pd.DataFrame:
+    _check_records(rows, name)
     frame = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
     for key, value in scalars.items():
         if not isinstance(value, (dict, list)) and key not in frame.columns:
@@ -173,6 +181,7 @@ def flatten_json(payload: Any, name: str) -> pd.DataFrame:
     (Cboe delayed quotes) and a plain list of canonical records.
     """
     if isinstance(payload, list):
+        _check_records(payload, name)
         return pd.DataFrame.from_records(payload)
     if not isinstance(payload, dict):
         raise DataError("JSON document is neither an object nor a list of quotes", source=name)
@@ -180,14 +189,17 @@ def flatten_json(payload: Any, name: str) -> pd.DataFrame:
         inner = payload["data"]
         scalars = {k: v for k, v in inner.items() if k != "options"}
         scalars["timestamp"] = payload.get("timestamp")
-        frame = _records(inner.get("options") or [], scalars)
+        options = inner.get("options") or []
+        if not isinstance(options, list):
+            raise DataError("JSON 'data.options' is not a list of quotes", source=name)
+        frame = _records(options, scalars, name)
         return frame
     for key in ("quotes", "options"):
         if isinstance(payload.get(key), list):
             scalars = {k: v for k, v in payload.items() if k != key}
             if "symbol" in scalars:  # the chain symbol; rows carry their own "symbol"
                 scalars["_underlying"] = scalars.pop("symbol")
-            return _records(payload[key], scalars)
+            return _records(payload[key], scalars, name)
     raise DataError("JSON document has no 'quotes', 'options' or 'data.options' list",
                     source=name)
 
