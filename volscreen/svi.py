@@ -170,7 +170,11 @@ def fit_svi(
 
     Notes
     -----
-    Least squares on total variance w = iv^2 t with
+    Least squares on the vol error of each point, (w_fit - w) / (2 iv t)
+    with w = iv^2 t (the first-order vol error, so every point counts in vol
+    points, as the reported RMSE does; a plain total-variance objective
+    would weight each point by its vol and let the deep put wing pull the fit
+    off the money), with
     :func:`scipy.optimize.least_squares` (trust-region reflective) from
     two starting points (rho = -0.6 and 0), an analytic Jacobian, bounds b >= 0, |rho| < 1, sigma > 0, and the
     penalty-free constraint a + b sigma sqrt(1 - rho^2) >= 0 (the minimum
@@ -203,7 +207,11 @@ def fit_svi(
     lower = [-float(w.max()), 0.0, -0.999, float(k.min()) - span, 1e-4]
     upper = [float(w.max()), 10.0, 0.999, float(k.max()) + span, 5.0]
 
-    scale = max(float(w.mean()), 1e-12)
+    # Residuals in vol, not in total variance: dw = 2 iv t d(iv), so dividing by
+    # 2 iv t turns a total-variance error into its vol error to first order.  Raw
+    # total-variance residuals weight each point by its own vol, which lets a
+    # high-vol deep put wing of one-cent quotes pull the fit away from the money.
+    scale = 2.0 * vol * t
 
     def resid(p: FloatArray) -> FloatArray:
         return sw * (svi_total_variance(k, *p) - w) / scale
