@@ -147,3 +147,19 @@ def test_missing_column_is_a_clear_error() -> None:
     chain = make_chain().drop(columns=[C.MID])
     with pytest.raises(vs.ChainSchemaError, match="mid"):
         vs.implied_vols(chain, RATE)
+
+
+def test_implausible_forward_is_nan_as_documented() -> None:
+    """A spot 30 % away from the parity forward: status implausible and a NaN forward.
+
+    Before, the forward of an implausible carry was returned as a number while
+    the docs promise NaN for every status other than ok/no_spot.
+    """
+    chain = make_chain(expiries=("2026-08-21",))
+    chain[C.UNDERLYING_PRICE] = SPOT * 1.3  # e.g. a stale or mis-scaled underlying price
+    fw = vs.forwards(chain, RATE)
+    assert fw[C.FORWARD_STATUS].iloc[0] == C.FS_IMPLAUSIBLE
+    assert np.isnan(fw[C.FORWARD].iloc[0])
+    assert fw[C.IMPLIED_CARRY].iloc[0] > 1.0  # the reason: a carry of over 100 % a year
+    out = vs.implied_vols(chain, RATE)
+    assert out[C.IV].isna().all() and (out[C.IV_STATUS] == C.IVS_NO_FORWARD).all()

@@ -142,6 +142,7 @@ def _one_expiry(group: pd.DataFrame, t: float, r: float, spot: float,
         out[C.IMPLIED_CARRY] = r - log_carry / t
         if abs(log_carry) > PLAUSIBLE_CARRY * t + 0.05:
             out[C.FORWARD_STATUS] = C.FS_IMPLAUSIBLE
+            out[C.FORWARD] = np.nan  # the carry it implies stays, as the reason
             return out
         out[C.FORWARD_STATUS] = C.FS_OK
     else:
