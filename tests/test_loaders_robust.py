@@ -191,3 +191,40 @@ def test_chain_json_nan_and_infinity_tokens(tmp_path):
     chain = load_chain(_write(tmp_path, "c.json", text))
     assert chain[C.QUOTE_STATUS].tolist() == [C.QS_NO_BID, C.QS_OK]
     assert np.isnan(chain[C.MID].iloc[0])
+
+
+# --- dates: numbers as YYYYMMDD (never nanoseconds since 1970), formats, zones -----------
+def test_chain_integer_expiry_is_yyyymmdd(tmp_path):
+    rows = [r.replace("2026-03-20", "20260320") for r in CHAIN_ROWS]  # read as int64
+    _assert_two_iwm_quotes(load_chain(_write(tmp_path, "c.csv", _text(CHAIN_HEADER, rows))))
+
+
+def test_chain_integer_quote_date_is_yyyymmdd():
+    chain = load_chain(_chain_frame().assign(quote_time=20260202))  # a date: 16:00 New York
+    _assert_two_iwm_quotes(chain)
+
+
+@pytest.mark.parametrize("value", [5, 2026.5, 99999999], ids=str)
+def test_chain_other_numbers_in_a_date_column_are_errors(value):
+    _expect_error(load_chain, _chain_frame().assign(expiry=value), ChainSchemaError,
+                  "unparseable date", "<DataFrame>")
+
+
+@pytest.mark.parametrize("expiry", ["2026-03-20", "03/20/2026", "20260320", "2026-03-20T00:00:00",
+                                    "20-Mar-2026", "March 20, 2026"], ids=str)
+def test_chain_expiry_string_formats(expiry):
+    _assert_two_iwm_quotes(load_chain(_chain_frame().assign(expiry=expiry)))
+
+
+BARS_DATES = {
+    "int_yyyymmdd": [20240102, 20240103, 20240104],
+    "mixed_formats": ["01/02/2024", "2024-01-03", "20240104"],
+    "mixed_offsets": ["2024-01-02T00:00:00+00:00", "2024-01-03T00:00:00-05:00",
+                      "2024-01-04T00:00:00-05:00"],
+    "aware_and_naive": ["2024-01-02T00:00:00+00:00", "2024-01-03", "2024-01-04T09:30:00-05:00"],
+}
+
+
+@pytest.mark.parametrize("case", sorted(BARS_DATES), ids=str)
+def test_bars_date_columns(case):
+    _assert_three_bars(load_bars(_bars_frame().assign(Date=BARS_DATES[case])))

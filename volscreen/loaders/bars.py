@@ -18,6 +18,7 @@ import pandas as pd
 from .. import columns as C
 from ..errors import BarsSchemaError, EmptyDataError, UnreadableFileError
 from . import _io
+from .formats import yyyymmdd_text
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +88,23 @@ def _numeric(frame: pd.DataFrame, col: str, name: str, from_file: bool) -> np.nd
     return values.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+def _local_day(value: object) -> pd.Timestamp:
+    # one value's calendar date in its own zone (for columns mixing UTC offsets)
+    try:
+        ts = pd.Timestamp(value)  # type: ignore[arg-type]
+    except (ValueError, TypeError):
+        return pd.NaT
+    return ts if ts is pd.NaT or ts.tz is None else ts.tz_localize(None)
+
+
 def _parse_dates(raw: pd.Series, name: str, from_file: bool) -> pd.DatetimeIndex:
-    parsed = pd.to_datetime(raw, format="mixed", errors="coerce", utc=False)
+    text = raw
+    if not pd.api.types.is_string_dtype(raw) and not pd.api.types.is_datetime64_any_dtype(raw):
+        text = raw.map(yyyymmdd_text)  # 20240102 is a date, not nanoseconds since 1970
+    try:
+        parsed = pd.to_datetime(text, format="mixed", errors="coerce", utc=False)
+    except ValueError:  # several UTC offsets in one column: keep each value's local date
+        parsed = pd.to_datetime(text.map(_local_day), errors="coerce")
     bad = np.flatnonzero(parsed.isna().to_numpy())
     if bad.size:
         rows = _line_numbers(bad, from_file)

@@ -17,7 +17,14 @@ from ..errors import (
     UnreadableFileError,
 )
 from . import _io
-from .formats import FormatSpec, JSON_TIME_ZONES, apply_spec, detect, flatten_json
+from .formats import (
+    FormatSpec,
+    JSON_TIME_ZONES,
+    apply_spec,
+    detect,
+    flatten_json,
+    yyyymmdd_text,
+)
 from .occ import occ_symbol, parse_occ
 from .quotes import WIDE_THRESHOLD, quote_fields
 from .quotetime import quote_times
@@ -68,7 +75,8 @@ def _normalise_vendor(series: pd.Series) -> pd.Series:
 
 def _parse_dates(values: pd.Series, col: str, name: str, base: int) -> pd.DatetimeIndex:
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    parsed = pd.to_datetime(pd.Series(uniques, dtype=object), format="mixed", errors="coerce")
+    texts = pd.Series([yyyymmdd_text(u) for u in uniques], dtype=object)
+    parsed = pd.to_datetime(texts, format="mixed", errors="coerce")
     idx = pd.DatetimeIndex(parsed)
     if idx.tz is not None:
         idx = idx.tz_localize(None)

@@ -8,6 +8,7 @@ table (``_flatten_json``) and then go through the same table.
 """
 from __future__ import annotations
 
+import numbers
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -241,6 +242,30 @@ def apply_spec(frame: pd.DataFrame, spec: FormatSpec) -> tuple[pd.DataFrame, Quo
     out = frame[list(mapping)].rename(columns=mapping)
     out = out.loc[:, ~out.columns.duplicated()]
     return out, clock
+
+
+YYYYMMDD_RANGE = (19000101, 29991231)
+"""Numbers in a date column are read as YYYYMMDD when in this range."""
+NOT_A_DATE = "<not a date>"
+
+
+def yyyymmdd_text(value: object) -> object:
+    """A number in a date column as YYYYMMDD text (``20260320`` -> ``"20260320"``).
+
+    pandas reads a bare integer as nanoseconds since 1970, which would turn
+    ``20260320`` into 1970-01-01 without complaint.  Numbers outside
+    :data:`YYYYMMDD_RANGE` or with a fraction become :data:`NOT_A_DATE`
+    (reported as unparseable); anything else, missing values included, is
+    returned unchanged.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        return value
+    if value != value:  # NaN
+        return value
+    lo, hi = YYYYMMDD_RANGE
+    if float(value).is_integer() and lo <= value <= hi:
+        return str(int(value))
+    return NOT_A_DATE
 
 
 def unique_parse(values: pd.Series, parser: Callable[[pd.Series], Any]

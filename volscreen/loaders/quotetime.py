@@ -11,7 +11,7 @@ import pandas as pd
 from .. import clock
 from .. import columns as C
 from ..errors import ChainSchemaError
-from .formats import QuoteClock, unique_parse
+from .formats import QuoteClock, unique_parse, yyyymmdd_text
 
 SESSION_OPEN = pd.Timedelta(hours=9, minutes=30)
 SESSION_CLOSE = clock.MARKET_CLOSE
@@ -43,6 +43,7 @@ def last_session_close(when: pd.DatetimeIndex) -> pd.DatetimeIndex:
 
 def _parse_one(value: object, tz: str) -> tuple[pd.Timestamp | None, bool]:
     """(timestamp, date_only): naive date for date-only values, else UTC."""
+    value = yyyymmdd_text(value)  # 20260202 is a date, not nanoseconds since 1970
     try:
         ts = pd.Timestamp(value)  # type: ignore[arg-type]
     except (ValueError, TypeError):
