@@ -243,12 +243,37 @@ def test_smile_fits_an_svi_generated_slice():
     assert term[C.ATM_IV_SVI].iloc[0] == pytest.approx(term[C.ATM_IV].iloc[0], abs=2e-4)
 
 
+def test_smile_keeps_am_and_pm_series_of_one_expiry_apart():
+    """A third Friday lists AM-settled monthlies and PM-settled weeklies (SPX / SPXW).
+
+    The two series have their own t and forward; a smile mixing them gave two
+    quotes per strike to the SVI fit at the first row's t.
+    """
+    strikes = np.arange(80.0, 121.0, 2.5)
+    am = make_chain([("2026-05-15", 0.30, 100.0)], lambda k, t: 0.20 - 0.1 * k, strikes=strikes)
+    pm = make_chain([("2026-05-15", 0.30 + 6.5 / 24 / 365, 100.2)],
+                    lambda k, t: 0.25 - 0.1 * k, strikes=strikes)
+    chain = pd.concat([am.assign(**{C.SETTLEMENT: C.AM}), pm.assign(**{C.SETTLEMENT: C.PM})],
+                      ignore_index=True)
+    with pytest.raises(ConfigError, match="AM and PM"):
+        smile(chain, "2026-05-15")
+    for style, vol, t in ((C.AM, 0.20, 0.30), (C.PM, 0.25, 0.30 + 6.5 / 24 / 365)):
+        sm = smile(chain, "2026-05-15", settlement=style)
+        assert (sm[C.SETTLEMENT] == style).all()
+        assert sm[C.STRIKE].is_unique and (sm[C.T] == t).all()
+        k0 = sm[C.LOG_MONEYNESS].abs().idxmin()
+        assert sm.loc[k0, C.IV] == pytest.approx(vol - 0.1 * sm.loc[k0, C.LOG_MONEYNESS])
+    with pytest.raises(ConfigError, match="PM"):
+        smile(am.assign(**{C.SETTLEMENT: C.AM}), "2026-05-15", settlement=C.PM)
+
 def test_bad_input():
     chain = make_chain([("2026-05-15", 0.3, 100.0)], lambda k, t: 0.2, strikes=[95.0, 105.0])
     with pytest.raises(ChainSchemaError, match="implied_vols"):
         term_structure(chain.drop(columns=C.IV))
     with pytest.raises(ConfigError, match="2026-05-15"):
         smile(chain, "2026-06-19")
+    with pytest.raises(ConfigError, match="not a date"):
+        smile(chain, "the third Friday")
     before = chain.copy()
     term_structure(chain)
     pd.testing.assert_frame_equal(chain, before)

@@ -355,7 +355,8 @@ def term_slope(term: pd.DataFrame, short: float = 30, long: float = 90) -> pd.Se
                       C.CM_STATUS: bad[0] if bad else C.CM_OK})
 
 
-def smile(chain_with_iv: pd.DataFrame, expiry: Any, *, fit: bool = True) -> pd.DataFrame:
+def smile(chain_with_iv: pd.DataFrame, expiry: Any, *, fit: bool = True,
+          settlement: str | None = None) -> pd.DataFrame:
     """OTM smile of one expiry, with a raw-SVI fit beside the market vols.
 
     Parameters
@@ -366,6 +367,10 @@ def smile(chain_with_iv: pd.DataFrame, expiry: Any, *, fit: bool = True) -> pd.D
         Expiry date (anything :class:`pandas.Timestamp` reads).
     fit
         Fit raw SVI (:func:`volscreen.fit_svi`) to the usable quotes.
+    settlement
+        ``"AM"`` or ``"PM"``: which series when the expiry lists both (SPX
+        monthlies beside SPXW weeklies on a third Friday); required then,
+        since the two have different ``t`` and forwards.
 
     Returns
     -------
@@ -377,12 +382,26 @@ def smile(chain_with_iv: pd.DataFrame, expiry: Any, *, fit: bool = True) -> pd.D
         svi_m, svi_sigma, svi_rmse_volpts, svi_status`` repeated on each row.
     """
     df = _prepare(chain_with_iv)
-    day = pd.Timestamp(expiry).normalize()
+    try:
+        day = pd.Timestamp(expiry).normalize()
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"expiry {expiry!r} is not a date", column=C.EXPIRY) from exc
     sub = df[(df[C.EXPIRY] == day) & df[C.OTM].to_numpy(bool)]
     if sub.empty:
         listed = ", ".join(str(d.date()) for d in sorted(df[C.EXPIRY].unique()))
         raise ConfigError(f"no OTM quotes for expiry {day.date()}; listed: {listed}",
                           column=C.EXPIRY)
+    if C.SETTLEMENT in sub:
+        styles = sorted(str(v) for v in sub[C.SETTLEMENT].dropna().unique())
+        if settlement is not None:
+            sub = sub[sub[C.SETTLEMENT] == settlement]
+            if sub.empty:
+                raise ConfigError(f"no {settlement}-settled OTM quotes for expiry {day.date()}; "
+                                  f"listed: {', '.join(styles)}", column=C.SETTLEMENT)
+        elif len(styles) > 1:
+            raise ConfigError(f"expiry {day.date()} lists {' and '.join(styles)}-settled "
+                              "series (different t and forward): pass settlement=",
+                              column=C.SETTLEMENT)
     sub = sub.sort_values(C.STRIKE).copy()
     t = float(sub[C.T].iloc[0])
     sub[C.FWD_DELTA] = forward_delta(sub[C.LOG_MONEYNESS], sub[C.IV], t, sub[C.RIGHT])
