@@ -311,3 +311,18 @@ def test_public_name_is_the_function_after_the_module_is_imported_by_path():
     bars = make_bars(100 + np.sin(np.arange(40.0)))
     assert vs.compression is module.compression
     pd.testing.assert_frame_equal(vs.compression(bars), module.compression(bars))
+
+
+@pytest.mark.parametrize("rsi_period", [7, 14, 20, 30], ids=lambda p: f"rsi{p}")
+def test_rsi_warmup_is_warmup_not_flat_whatever_the_atr_period(rsi_period):
+    # a moving market: a NaN RSI before bar rsi_period is warmup; "flat" would claim no movement
+    rng = np.random.default_rng(3)
+    close = 100 * np.exp(np.cumsum(rng.normal(0, 0.01, 300)))
+    bars = pd.DataFrame({"open": close, "high": close * 1.01, "low": close * 0.99,
+                         "close": close, "volume": 1e6},
+                        index=pd.bdate_range("2020-01-01", periods=300, name="date"))
+    frame = vs.compression(bars, rsi_period=rsi_period)
+    status = frame[col.COMPRESSION_STATUS].astype(str)
+    assert (status != col.CS_FLAT).all()
+    assert frame[col.RSI].iloc[: rsi_period].isna().all()
+    assert frame[col.RSI].iloc[rsi_period:].notna().all()

@@ -187,7 +187,9 @@ def compression(
         if value.dtype.kind == "f":
             any_nan |= np.isnan(value)
     # a window-driven NaN is warmup; NaN beyond every warmup is explained by a flat market
-    flat_row = flat | (np.isnan(rsi_n) & np.isfinite(atr_n))
+    # (RSI is defined from bar rsi_period on, whatever the ATR period: compare with that)
+    past_rsi_warmup = np.arange(close.shape[0]) >= int(rsi_period)
+    flat_row = flat | (np.isnan(rsi_n) & past_rsi_warmup)
     codes = np.where(flat_row, 2, np.where(any_nan, 1, 0))  # positions in COMPRESSION_STATUSES
     data[col.COMPRESSION_STATUS] = pd.Categorical.from_codes(
         codes, categories=list(col.COMPRESSION_STATUSES))
