@@ -228,3 +228,50 @@ BARS_DATES = {
 @pytest.mark.parametrize("case", sorted(BARS_DATES), ids=str)
 def test_bars_date_columns(case):
     _assert_three_bars(load_bars(_bars_frame().assign(Date=BARS_DATES[case])))
+
+
+# --- non-finite and out-of-range numbers ------------------------------------------------
+CHAIN_NUMBER_ERRORS = {
+    "infinite_ask": ({"ask": [np.inf, 1.2]}, "infinite value", "ask"),
+    "infinite_bid_and_ask": ({"bid": np.inf, "ask": np.inf}, "infinite value", "bid"),
+    "infinite_strike": ({"strike": "inf"}, "infinite value", "strike"),
+    "infinite_spot": ({"underlying_price": np.inf}, "infinite value", "underlying_price"),
+    "minus_infinite_ask_text": ({"ask": "-Infinity"}, "infinite value", "ask"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CHAIN_NUMBER_ERRORS), ids=str)
+def test_chain_non_finite_numbers_are_errors(case):
+    change, fragment, column = CHAIN_NUMBER_ERRORS[case]
+    err = _expect_error(load_chain, _chain_frame().assign(**change), ChainSchemaError, fragment,
+                        "<DataFrame>")
+    assert err.column == column
+
+
+def test_chain_nan_token_in_a_csv_is_a_missing_value(tmp_path):
+    rows = [CHAIN_ROWS[0].replace("1.10", "NaN"), CHAIN_ROWS[1]]
+    chain = load_chain(_write(tmp_path, "c.csv", _text(CHAIN_HEADER, rows)))
+    assert chain[C.QUOTE_STATUS].tolist() == [C.QS_NO_BID, C.QS_OK]
+
+
+BARS_NUMBER_ERRORS = {
+    "infinite_high": ("2024-01-05,11,inf,10,11,1", "infinite price", "high", 5),
+    "negative_volume": ("2024-01-05,11,12,10,11,-5", "negative or infinite volume", "volume", 5),
+    "infinite_volume": ("2024-01-05,11,12,10,11,Infinity", "negative or infinite volume",
+                        "volume", 5),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BARS_NUMBER_ERRORS), ids=str)
+def test_bars_non_finite_numbers_are_errors(tmp_path, case):
+    row, fragment, column, line = BARS_NUMBER_ERRORS[case]
+    path = _write(tmp_path, "b.csv", _text(BARS_HEADER, list(BARS_ROWS) + [row]))
+    err = _expect_error(load_bars, path, BarsSchemaError, fragment, "b.csv")
+    assert (err.column, err.row) == (column, line)
+
+
+def test_bars_nan_in_the_middle_is_removed_and_counted(tmp_path):
+    rows = [BARS_ROWS[0], "2024-01-03,,,,,", BARS_ROWS[2], "2024-01-05,NaN,12,10,11,1"]
+    bars = load_bars(_write(tmp_path, "b.csv", _text(BARS_HEADER, rows)))
+    assert list(bars.index) == list(pd.to_datetime(["2024-01-02", "2024-01-04"]))
+    assert bars.attrs["nan_rows"] == [3, 5]  # file lines

@@ -267,12 +267,21 @@ def load_bars(
         return int(positions[i]) + (2 if from_file else 0)
 
     for col in C.BAR_REQUIRED + ((C.ADJ_CLOSE,) if C.ADJ_CLOSE in bars.columns else ()):
-        bad = np.flatnonzero(~(bars[col].to_numpy() > 0) & ~np.isnan(bars[col].to_numpy()))
+        values = bars[col].to_numpy()
+        bad = np.flatnonzero(~((values > 0) & (values < np.inf)) & ~np.isnan(values))
         if bad.size:
             raise BarsSchemaError(
-                f"non-positive price {bars[col].iloc[bad[0]]!r} on {_where(bad[0])} "
-                f"({bad.size} row(s))", source=name, row=_row(bad[0]), column=col,
+                f"non-positive or infinite price {float(values[bad[0]])!r} on "
+                f"{_where(bad[0])} ({bad.size} row(s))", source=name, row=_row(bad[0]),
+                column=col,
             )
+    volume = bars[C.VOLUME].to_numpy()
+    bad = np.flatnonzero((volume < 0) | np.isinf(volume))
+    if bad.size:  # zero volume is a real (if odd) value and is kept
+        raise BarsSchemaError(
+            f"negative or infinite volume {float(volume[bad[0]])!r} on {_where(bad[0])} "
+            f"({bad.size} row(s))", source=name, row=_row(bad[0]), column=C.VOLUME,
+        )
     o, h, lo, c = (bars[k].to_numpy() for k in C.BAR_REQUIRED)
     for col, bad_mask, rule in (
         (C.HIGH, h < np.maximum(o, c) * (1 - OHLC_REL_TOLERANCE), "high below max(open, close)"),

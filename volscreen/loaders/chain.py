@@ -44,6 +44,16 @@ _ROOT_RE = r"^\s*([A-Za-z0-9.]+?)\s*\d{6}[CPcp]\d+\s*$"
 
 
 def _to_float(series: pd.Series, col: str, name: str, base: int) -> np.ndarray:
+    out = _parse_float(series, col, name, base)
+    inf = np.flatnonzero(np.isinf(out))
+    if inf.size:  # an infinite price or strike would pass every status rule as 'ok'
+        rows = [int(b) + base for b in inf[:MAX_LISTED_ROWS]]
+        raise ChainSchemaError(f"infinite value in {inf.size} row(s) (first rows {rows})",
+                               source=name, row=rows[0], column=col)
+    return out
+
+
+def _parse_float(series: pd.Series, col: str, name: str, base: int) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         return series.to_numpy(dtype=np.float64, na_value=np.nan)
     values = pd.to_numeric(series, errors="coerce")
