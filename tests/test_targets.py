@@ -151,3 +151,13 @@ def test_horizon_pnl_increases_with_iv_shift(level, lo, step):
     ordered = sorted(cols, key=names.get)
     values = out[ordered].to_numpy()
     assert np.all(np.diff(values, axis=1) >= -1e-9)  # long vega: more IV, more value
+
+
+@pytest.mark.parametrize("bad", [["abc", 275], {"low": 245}, [[245, 275], [1]]],
+                         ids=["text", "mapping", "ragged"])
+def test_non_numeric_targets_are_a_config_error(bad):
+    from volscreen.errors import ConfigError
+    from volscreen.targets import target_levels
+
+    with pytest.raises(ConfigError, match="targets"):
+        target_levels(bad)

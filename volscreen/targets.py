@@ -51,7 +51,11 @@ def target_levels(targets: Any) -> np.ndarray:
     if all(hasattr(targets, k) for k in ("floor", "ceiling", "height")):
         return np.array([targets.floor - targets.height, targets.ceiling + targets.height],
                         dtype=float)
-    levels = np.atleast_1d(np.asarray(targets, dtype=float))
+    try:
+        levels = np.atleast_1d(np.asarray(targets, dtype=float))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"targets must be price levels (e.g. [245, 275]) or a range box, "
+                          f"got {targets!r}", column="targets") from exc
     if not np.isfinite(levels).all() or (levels <= 0).any():
         raise ConfigError(f"targets must be positive prices, got {list(levels)}",
                           column="targets")
