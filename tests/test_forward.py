@@ -163,3 +163,20 @@ def test_implausible_forward_is_nan_as_documented() -> None:
     assert fw[C.IMPLIED_CARRY].iloc[0] > 1.0  # the reason: a carry of over 100 % a year
     out = vs.implied_vols(chain, RATE)
     assert out[C.IV].isna().all() and (out[C.IV_STATUS] == C.IVS_NO_FORWARD).all()
+
+
+def test_empty_chain_gives_an_empty_frame_then_a_clear_error() -> None:
+    """A chain filtered down to nothing (no expiry in the DTE window, say).
+
+    implied_vols raised pandas' merge ValueError (the empty forwards frame had
+    object key columns); it returns an empty frame with every added column, and
+    term_structure says the chain is empty instead of a KeyError.
+    """
+    from volscreen.errors import EmptyDataError
+
+    empty = make_chain().iloc[:0]
+    out = vs.implied_vols(empty, RATE)
+    assert out.empty
+    assert {C.IV, C.IV_STATUS, C.FORWARD, C.DELTA, C.OTM} <= set(out.columns)
+    with pytest.raises(EmptyDataError, match="no rows"):
+        vs.term_structure(out)

@@ -276,6 +276,8 @@ def implied_vols(chain: pd.DataFrame, rate: RateLike = None, *, price: str = "mi
         work[C.SETTLEMENT] = settlement_of(chain)
     fwd = forwards(chain, rate, method=forward_method)
     keys = group_columns(work)
+    if fwd.empty:  # no expiries: give the key columns the chain's dtypes so the merge works
+        fwd = fwd.astype({key: work[key].dtype for key in keys})
     merged = work[keys].merge(fwd, on=keys, how="left", validate="many_to_one")
     t = merged[C.T].to_numpy(dtype=np.float64)
     forward = merged[C.FORWARD].to_numpy(dtype=np.float64)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import columns as C
 from .clock import days_to_expiry
-from .errors import ChainSchemaError, ConfigError
+from .errors import ChainSchemaError, ConfigError, EmptyDataError
 from .svi import SviFit, fit_svi
 
 logger = logging.getLogger(__name__)
@@ -247,6 +247,8 @@ def term_structure(
       :func:`constant_maturity`.
     """
     df = _prepare(chain_with_iv)
+    if df.empty:
+        raise EmptyDataError("the chain has no rows: no term structure to compute")
     keys = [C.EXPIRY] + ([C.SETTLEMENT] if C.SETTLEMENT in df else [])
     rows = []
     for key, g in df.groupby(keys, sort=True):
