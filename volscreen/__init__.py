@@ -79,6 +79,18 @@ _EXPORTS: dict[str, str] = {
     "prob_touch": "probability",
     "prob_beyond": "probability",
     "ScoreWeights": "score",
+    # the screen
+    "screen": "screen",
+    "ScreenJob": "screen",
+    "jobs_from_paths": "screen",
+    "cut_bars": "screen",
+    "ScreenResult": "result",
+    "ScreenConfig": "config",
+    "TickerConfig": "config",
+    "load_config": "config",
+    "config_from_mapping": "config",
+    "write_result": "export",
+    "write_frame": "export",
     # IV history store and ranks
     "HistoryStore": "store",
     "Snapshot": "store",
@@ -96,6 +108,7 @@ __all__ = sorted(_EXPORTS) + ["__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover - static analysers see real imports
     from .clock import settlement_instant, year_fraction
+    from .config import ScreenConfig, TickerConfig, config_from_mapping, load_config
     from .indicators import compression, compression_summary
     from .errors import (
         BarsSchemaError,
@@ -112,11 +125,14 @@ if TYPE_CHECKING:  # pragma: no cover - static analysers see real imports
         VolscreenError,
         VolscreenWarning,
     )
+    from .export import write_frame, write_result
     from .forward import forwards
     from .implied import black_implied_vol, implied_vol, implied_vols
     from .loaders import load_bars, load_chain, occ_symbol, parse_occ, save_chain, split_chains
     from .pricing import black_greeks, black_price, bsm_greeks, bsm_price
     from .rangebox import RangeBox, range_box
+    from .result import ScreenResult
+    from .screen import ScreenJob, cut_bars, jobs_from_paths, screen
     from .realized import RVForecast, realized_vol, realized_vols, rv_forecast, vol_cone
     from .surface import constant_maturity, fit_svi, smile, term_structure
     from .probability import prob_beyond, prob_touch
