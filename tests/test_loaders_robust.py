@@ -275,3 +275,54 @@ def test_bars_nan_in_the_middle_is_removed_and_counted(tmp_path):
     bars = load_bars(_write(tmp_path, "b.csv", _text(BARS_HEADER, rows)))
     assert list(bars.index) == list(pd.to_datetime(["2024-01-02", "2024-01-04"]))
     assert bars.attrs["nan_rows"] == [3, 5]  # file lines
+
+
+# --- strikes, roots, underlyings and settlement ----------------------------------------
+@pytest.mark.parametrize("strike", ["1e12", "100000", "265.123456789", "0", "-5", ""],
+                         ids=["huge", "above_occ_max", "many_decimals", "zero", "negative",
+                              "missing"])
+def test_chain_unlistable_strike_is_a_bad_strike_row(strike):
+    chain = load_chain(_chain_frame().assign(strike=["265", strike]))
+    assert len(chain) == 2  # kept, flagged and counted
+    bad = chain[chain[C.QUOTE_STATUS] == C.QS_BAD_STRIKE]
+    assert len(bad) == 1 and bad[C.CONTRACT_SYMBOL].isna().all()
+    assert chain.attrs["quote_status_counts"][C.QS_BAD_STRIKE] == 1
+
+
+def test_chain_strike_with_float_noise_is_fine():
+    chain = load_chain(_chain_frame().assign(strike=20.5 + 1e-10))
+    assert chain[C.CONTRACT_SYMBOL].tolist() == ["IWM260320C00020500", "IWM260320P00020500"]
+
+
+def test_chain_root_too_long_names_the_file_and_line(tmp_path):
+    rows = [CHAIN_ROWS[0] + ",IWM", CHAIN_ROWS[1] + ",TOOLONGROOT"]
+    path = _write(tmp_path, "c.csv", _text(CHAIN_HEADER + ",root", rows))
+    err = _expect_error(load_chain, path, ChainSchemaError, "'TOOLONGROOT' is not 1-6", "c.csv")
+    assert (err.row, err.column) == (3, C.ROOT)
+
+
+def test_chain_underlying_missing_on_some_rows_is_an_error():
+    frame = _chain_frame().assign(underlying=["IWM", None], root="IWM")
+    err = _expect_error(load_chain, frame, ChainSchemaError, "missing underlying symbol",
+                        "<DataFrame>")
+    assert (err.row, err.column) == (1, C.UNDERLYING)
+
+
+def test_chain_lower_case_am_settlement_uses_the_0930_clock():
+    # expiry day, 12:00 New York: past a 09:30 AM settlement, before a 16:00 PM one
+    frame = _chain_frame().assign(expiry="2026-02-02", quote_time="2026-02-02 12:00",
+                                  settlement=["am", " PM "])
+    chain = load_chain(frame)
+    assert chain[C.SETTLEMENT].tolist() == [C.AM, C.PM]
+    assert chain[C.QUOTE_STATUS].tolist() == [C.QS_EXPIRED, C.QS_OK]
+
+
+def test_chain_unknown_settlement_is_an_error():
+    err = _expect_error(load_chain, _chain_frame().assign(settlement="XX"), ChainSchemaError,
+                        "settlement 'XX' is not AM or PM", "<DataFrame>")
+    assert err.column == C.SETTLEMENT
+
+
+def test_chain_blank_settlement_takes_the_root_style():
+    chain = load_chain(_chain_frame().assign(underlying="SPX", root="SPX", settlement=[None, ""]))
+    assert chain[C.SETTLEMENT].tolist() == [C.AM, C.AM]

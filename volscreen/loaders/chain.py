@@ -25,7 +25,7 @@ from .formats import (
     flatten_json,
     yyyymmdd_text,
 )
-from .occ import occ_symbol, parse_occ
+from .occ import occ_strike_ok, occ_symbol, parse_occ
 from .quotes import WIDE_THRESHOLD, quote_fields
 from .quotetime import quote_times
 
@@ -265,6 +265,11 @@ def load_chain(
         out[C.UNDERLYING] = fallback
     elif underlying is not None:
         out[C.UNDERLYING] = underlying
+    elif out[C.UNDERLYING].isna().any():
+        pos = int(np.flatnonzero(out[C.UNDERLYING].isna().to_numpy())[0])
+        raise ChainSchemaError(
+            f"missing underlying symbol in {int(out[C.UNDERLYING].isna().sum())} row(s); "
+            "fill it or pass underlying=...", source=name, row=pos + base, column=C.UNDERLYING)
     out[C.UNDERLYING] = out[C.UNDERLYING].astype("str").str.strip().str.lstrip("^_").str.upper()
     if C.ROOT not in out:
         source_sym = out[C.VENDOR_SYMBOL] if C.VENDOR_SYMBOL in out else None
@@ -273,8 +278,19 @@ def load_chain(
         out[C.ROOT] = roots.where(roots.notna(), out[C.UNDERLYING]) if roots is not None \
             else out[C.UNDERLYING]
     out[C.ROOT] = out[C.ROOT].astype("str").str.strip().str.upper()
+    inferred = clock.settlement_style(out[C.ROOT])
     if C.SETTLEMENT not in out:
-        out[C.SETTLEMENT] = clock.settlement_style(out[C.ROOT])
+        out[C.SETTLEMENT] = inferred
+    else:  # 'am' must not fall through to the PM clock; blanks take the root's style
+        given = out[C.SETTLEMENT].astype("str").str.strip().str.upper()
+        given = given.where(out[C.SETTLEMENT].notna() & (given != ""), pd.Series(inferred))
+        bad = ~given.isin([C.AM, C.PM]).to_numpy()
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            raise ChainSchemaError(
+                f"settlement {out[C.SETTLEMENT].iloc[pos]!r} is not AM or PM "
+                f"({int(bad.sum())} row(s))", source=name, row=pos + base, column=C.SETTLEMENT)
+        out[C.SETTLEMENT] = given.to_numpy(dtype=object)
     if C.UNDERLYING_PRICE not in out:
         out[C.UNDERLYING_PRICE] = np.nan
     if underlying_price is not None:
@@ -285,13 +301,18 @@ def load_chain(
         if col not in out:
             out[col] = np.nan
 
-    valid = (out[C.STRIKE] > 0).to_numpy()
+    valid = occ_strike_ok(out[C.STRIKE].to_numpy())  # others get the bad_strike status
     symbols = np.full(n, None, dtype=object)
     if valid.any():
-        symbols[valid] = occ_symbol(out[C.ROOT].to_numpy()[valid],
-                                    out[C.EXPIRY].to_numpy()[valid],
-                                    out[C.RIGHT].to_numpy()[valid],
-                                    out[C.STRIKE].to_numpy()[valid])
+        try:
+            symbols[valid] = occ_symbol(out[C.ROOT].to_numpy()[valid],
+                                        out[C.EXPIRY].to_numpy()[valid],
+                                        out[C.RIGHT].to_numpy()[valid],
+                                        out[C.STRIKE].to_numpy()[valid])
+        except ChainSchemaError as exc:  # e.g. a root longer than six characters
+            pos = int(np.flatnonzero(valid)[int(exc.row or 0)])
+            raise ChainSchemaError(exc.message, source=name, row=pos + base,
+                                   column=exc.column) from None
     if C.CONTRACT_SYMBOL in out and C.VENDOR_SYMBOL not in out:
         given = out[C.CONTRACT_SYMBOL].astype("str").str.replace(" ", "").str.upper()
         if (given.to_numpy(dtype=object) != symbols).any():

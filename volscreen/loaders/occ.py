@@ -90,6 +90,18 @@ def parse_occ(
     return out
 
 
+def occ_strike_ok(strike: ArrayLike | float) -> np.ndarray:
+    """True where a strike can be written in an OCC symbol.
+
+    That is a finite strike in (0, 99999.999] that is a whole number of
+    thousandths (within a relative 1e-6 of float noise).
+    """
+    scaled = np.asarray(strike, dtype=np.float64) * OCC_STRIKE_SCALE
+    ints = np.rint(np.nan_to_num(scaled, nan=-1.0, posinf=-1.0, neginf=-1.0))
+    return ((ints > 0) & (ints <= OCC_MAX_STRIKE * OCC_STRIKE_SCALE)
+            & (np.abs(scaled - ints) < 1e-6 * np.maximum(1.0, np.abs(ints))))
+
+
 def occ_symbol(
     root: ArrayLike | str,
     expiry: ArrayLike | str,
@@ -136,10 +148,8 @@ def occ_symbol(
         bad = int(np.flatnonzero(~rights_s.isin([C.CALL, C.PUT]).fillna(False))[0])
         raise ChainSchemaError(f"right {rights.ravel()[bad]!r} is not call/put",
                                row=bad, column=C.RIGHT)
-    scaled = strikes.ravel() * OCC_STRIKE_SCALE
-    ints = np.rint(np.nan_to_num(scaled, nan=-1.0))
-    bad_strike = ~((ints > 0) & (ints <= OCC_MAX_STRIKE * OCC_STRIKE_SCALE)
-                   & (np.abs(scaled - ints) < 1e-6 * np.maximum(1.0, np.abs(ints))))
+    ints = np.rint(np.nan_to_num(strikes.ravel() * OCC_STRIKE_SCALE, nan=-1.0))
+    bad_strike = ~occ_strike_ok(strikes.ravel())
     if bad_strike.any():
         bad = int(np.flatnonzero(bad_strike)[0])
         raise ChainSchemaError(f"strike {strikes.ravel()[bad]!r} cannot be written in an "

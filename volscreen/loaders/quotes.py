@@ -6,6 +6,7 @@ import pandas as pd
 
 from .. import clock
 from .. import columns as C
+from .occ import occ_strike_ok
 
 WIDE_THRESHOLD = 0.5
 """Default ``wide_threshold``: spread above 50 % of mid is wide ..."""
@@ -19,7 +20,9 @@ def quote_fields(frame: pd.DataFrame, wide_threshold: float = WIDE_THRESHOLD) ->
     Needs ``bid``, ``ask``, ``strike``, ``expiry``, ``settlement``,
     ``quote_time``.  Precedence (first match wins): ``bad_strike``,
     ``expired``, ``no_quote``, ``zero_ask``, ``crossed``, ``no_bid``,
-    ``wide``, ``ok``.
+    ``wide``, ``ok``.  ``bad_strike``: strike missing, not positive, or not
+    writable in an OCC symbol (above 99,999.999 or not a whole number of
+    thousandths), so the row has no ``contract_symbol``.
 
     Notes
     -----
@@ -42,7 +45,7 @@ def quote_fields(frame: pd.DataFrame, wide_threshold: float = WIDE_THRESHOLD) ->
     expired = settle.asi8 <= quoted.asi8
 
     conditions = [
-        ~(strike > 0),
+        ~occ_strike_ok(strike),
         expired,
         np.isnan(bid) & np.isnan(ask),
         ~(ask > 0),
