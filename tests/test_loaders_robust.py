@@ -326,3 +326,20 @@ def test_chain_unknown_settlement_is_an_error():
 def test_chain_blank_settlement_takes_the_root_style():
     chain = load_chain(_chain_frame().assign(underlying="SPX", root="SPX", settlement=[None, ""]))
     assert chain[C.SETTLEMENT].tolist() == [C.AM, C.AM]
+
+
+# --- bars given as DataFrames and numbered bars -----------------------------------------
+def test_bars_frame_with_date_column_and_datetime_index():
+    frame = _bars_frame()
+    frame = frame.set_index(pd.to_datetime(frame["Date"]))  # index and column both dates
+    before = frame.copy()
+    _assert_three_bars(load_bars(frame))
+    pd.testing.assert_frame_equal(frame, before)
+
+
+@pytest.mark.parametrize("bar", ["", "0.5"], ids=["missing", "fraction"])
+def test_numbered_bars_need_whole_bar_numbers(tmp_path, bar):
+    text = f"bar,open,high,low,close,volume\n{bar},1,2,0.5,1.5,1\n1,1,2,0.5,1.5,1\n"
+    err = _expect_error(load_bars, _write(tmp_path, "t.csv", text), BarsSchemaError,
+                        "not a whole number", "t.csv")
+    assert (err.row, err.column) == (2, "bar")

@@ -202,7 +202,10 @@ def load_bars(
     from_file = not isinstance(source, pd.DataFrame)
     if isinstance(source, pd.DataFrame):
         frame = source
-        if isinstance(frame.index, pd.DatetimeIndex):
+        has_date_column = any(
+            _ALIASES.get(_normalise_name(c)) == C.DATE or (columns or {}).get(c) == C.DATE
+            for c in frame.columns)
+        if isinstance(frame.index, pd.DatetimeIndex) and not has_date_column:
             frame = frame.rename_axis(C.DATE).reset_index()
     elif isinstance(source, (str, os.PathLike)):
         frame = _read(source, name)
@@ -242,7 +245,14 @@ def load_bars(
     if has_dates:
         index: pd.Index = _parse_dates(frame[C.DATE], name, from_file)
     else:
-        index = pd.Index(_numeric(frame, BAR_INDEX, name, from_file), name=BAR_INDEX)
+        numbers = _numeric(frame, BAR_INDEX, name, from_file)
+        bad = np.flatnonzero(~(np.isfinite(numbers) & (numbers == np.round(numbers))))
+        if bad.size:  # the index is cast to int64 below: 0.5 would become 0, NaN fails
+            rows = _line_numbers(bad, from_file)
+            raise BarsSchemaError(
+                f"bar number {frame[BAR_INDEX].iloc[bad[0]]!r} is missing or not a whole "
+                f"number ({bad.size} row(s))", source=name, row=rows[0], column=BAR_INDEX)
+        index = pd.Index(numbers, name=BAR_INDEX)
     bars = pd.DataFrame(data, index=index)
 
     prices = bars[list(C.BAR_REQUIRED)].to_numpy()
