@@ -343,3 +343,10 @@ def test_numbered_bars_need_whole_bar_numbers(tmp_path, bar):
     err = _expect_error(load_bars, _write(tmp_path, "t.csv", text), BarsSchemaError,
                         "not a whole number", "t.csv")
     assert (err.row, err.column) == (2, "bar")
+
+
+def test_occ_symbol_formats_repeated_and_missing_expiries():
+    from volscreen.loaders.occ import occ_symbol
+    out = occ_symbol(["IWM", "IWM", "SPY"], ["2026-03-20", None, "2026-03-20"], "C", 265)
+    assert out[0] == "IWM260320C00265000" and out[2] == "SPY260320C00265000"
+    assert pd.isna(out[1])

@@ -154,8 +154,11 @@ def occ_symbol(
         bad = int(np.flatnonzero(bad_strike)[0])
         raise ChainSchemaError(f"strike {strikes.ravel()[bad]!r} cannot be written in an "
                                "OCC symbol", row=bad, column=C.STRIKE)
-    ymd = pd.DatetimeIndex(pd.to_datetime(pd.Series(days.ravel()), format="mixed")).strftime(
-        "%y%m%d")
+    # format each distinct expiry once (a chain has tens of expiries, thousands of rows)
+    codes, uniques = pd.factorize(pd.Series(days.ravel()))
+    texts = np.asarray(pd.DatetimeIndex(pd.to_datetime(pd.Series(uniques), format="mixed"))
+                       .strftime("%y%m%d"), dtype=object)
+    ymd = np.where(codes < 0, None, texts[np.maximum(codes, 0)] if len(texts) else None)
     strike_txt = pd.Series(ints.astype(np.int64)).astype("string").str.zfill(8)
     out = roots_s + pd.Series(ymd, dtype="string") + rights_s + strike_txt
     return out.to_numpy(dtype=object).reshape(shape)
