@@ -252,6 +252,30 @@ def test_bad_input_names_the_problem():
         model_free_vol(chain.iloc[:1], {"2026-02-20": 0.04})
 
 
+@pytest.mark.parametrize(
+    ("column", "value", "error", "match"),
+    [(C.BID, "n/a", ChainSchemaError, "bid is not a number"),
+     (C.STRIKE, "100x", ChainSchemaError, "strike is not a number"),
+     (C.RIGHT, "X", ChainSchemaError, "right must be C or P"),
+     ("rate", "4%", ConfigError, "rate must be a number")],
+    ids=["text-bid", "text-strike", "bad-right", "text-rate"])
+def test_bad_values_are_volscreen_errors_naming_row_and_column(column, value, error, match):
+    """Each of these raised a bare ValueError (pandas parse / numpy broadcast) before."""
+    chain = pd.DataFrame({C.EXPIRY: ["2026-01-16"] * 3, C.STRIKE: [95.0, 100.0, 105.0],
+                          C.RIGHT: ["C", "P", "C"], C.BID: [1.0, 1.1, 0.5],
+                          C.ASK: [1.2, 1.3, 0.6],
+                          C.QUOTE_TIME: pd.Timestamp("2026-01-02 15:00", tz="UTC")})
+    rate: object = 0.04
+    if column == "rate":
+        rate = value
+    else:
+        chain[column] = chain[column].astype(object)
+        chain.loc[2, column] = value
+    with pytest.raises(error, match=match) as info:
+        model_free_vol(chain, rate)
+    if column != "rate":
+        assert info.value.row == 2 and info.value.column == column
+
 def test_term_statuses():
     quote = pd.Timestamp("2026-01-02 15:00", tz="UTC")
     base = dict(expiry=pd.Timestamp("2026-01-30"), quote_time=quote)

@@ -94,7 +94,11 @@ def _per_expiry(value: RateLike | None, keys: pd.DatetimeIndex, name: str) -> np
     if value is None:
         return np.full(len(keys), np.nan)
     if np.ndim(value) == 0 and not isinstance(value, Mapping):
-        return np.full(len(keys), float(value))  # type: ignore[arg-type]
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{name} must be a number, got {value!r}", column=name) from exc
+        return np.full(len(keys), number)
     items = value.items() if isinstance(value, (Mapping, pd.Series)) else None
     if items is None:
         raise ConfigError(f"{name} must be a number or a mapping expiry -> number", column=name)
@@ -220,8 +224,19 @@ def _prepare(chain: pd.DataFrame) -> pd.DataFrame:
         df[C.SETTLEMENT] = settlement_style(df[C.ROOT]) if C.ROOT in df else C.PM
     df[C.SETTLEMENT] = df[C.SETTLEMENT].astype(object)
     df[C.RIGHT] = df[C.RIGHT].astype(str).str.upper().str[0].astype(object)
+    bad = ~df[C.RIGHT].isin([C.CALL, C.PUT])
+    if bad.any():
+        row = df.index[bad.to_numpy()][0]
+        raise ChainSchemaError(f"right must be C or P, got {chain.loc[row, C.RIGHT]!r}",
+                               row=row, column=C.RIGHT)
     for col in (C.STRIKE, C.BID, C.ASK):
-        df[col] = pd.to_numeric(df[col], errors="raise").astype(float)
+        values = pd.to_numeric(df[col], errors="coerce")
+        bad = values.isna() & df[col].notna()
+        if bad.any():
+            row = df.index[bad.to_numpy()][0]
+            raise ChainSchemaError(f"{col} is not a number: {df.loc[row, col]!r}",
+                                   row=row, column=col)
+        df[col] = values.astype(float)
     return df
 
 
