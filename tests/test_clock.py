@@ -26,14 +26,18 @@ def _naive_minutes(quote: dt.datetime, expiry: dt.date, hour: int, minute: int) 
 
 CASES = [
     # id, quote time (NY), expiry, settlement, expected minutes (hand-counted)
-    ("one-day-pm", dt.datetime(2026, 2, 2, 16, 0, tzinfo=NY), dt.date(2026, 2, 3), "PM", 1440.0),
+    ("one-day-pm", dt.datetime(2026, 2, 2, 16, 0, tzinfo=NY), dt.date(2026, 2, 3), "PM",
+     1440.0),
     ("weekend", dt.datetime(2026, 2, 6, 16, 0, tzinfo=NY), dt.date(2026, 2, 9), "PM", 3 * 1440.0),
     # US DST starts 2026-03-08: Friday 16:00 EST -> Monday 16:00 EDT is one hour short
-    ("dst-start", dt.datetime(2026, 3, 6, 16, 0, tzinfo=NY), dt.date(2026, 3, 9), "PM", 3 * 1440.0 - 60),
+    ("dst-start", dt.datetime(2026, 3, 6, 16, 0, tzinfo=NY), dt.date(2026, 3, 9), "PM",
+     3 * 1440.0 - 60),
     # US DST ends 2026-11-01: one hour longer
-    ("dst-end", dt.datetime(2026, 10, 30, 16, 0, tzinfo=NY), dt.date(2026, 11, 2), "PM", 3 * 1440.0 + 60),
+    ("dst-end", dt.datetime(2026, 10, 30, 16, 0, tzinfo=NY), dt.date(2026, 11, 2), "PM",
+     3 * 1440.0 + 60),
     # AM-settled monthly SPX: 09:30 on the expiry date
-    ("am-settled", dt.datetime(2026, 3, 19, 16, 0, tzinfo=NY), dt.date(2026, 3, 20), "AM", 17.5 * 60),
+    ("am-settled", dt.datetime(2026, 3, 19, 16, 0, tzinfo=NY), dt.date(2026, 3, 20), "AM",
+     17.5 * 60),
     ("zero-dte", dt.datetime(2026, 7, 14, 15, 55, 45, tzinfo=NY), dt.date(2026, 7, 14), "PM", 4.25),
     ("expired", dt.datetime(2026, 7, 8, 18, 35, tzinfo=NY), dt.date(2026, 7, 8), "PM", -155.0),
     ("one-year", dt.datetime(2026, 1, 2, 16, 0, tzinfo=NY), dt.date(2027, 1, 2), "PM", 525_600.0),
