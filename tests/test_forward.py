@@ -180,3 +180,19 @@ def test_empty_chain_gives_an_empty_frame_then_a_clear_error() -> None:
     assert {C.IV, C.IV_STATUS, C.FORWARD, C.DELTA, C.OTM} <= set(out.columns)
     with pytest.raises(EmptyDataError, match="no rows"):
         vs.term_structure(out)
+
+
+@pytest.mark.parametrize("target", ["forwards", "implied_vols"])
+def test_text_strike_and_text_rate_are_volscreen_errors(target: str) -> None:
+    """Both raised a bare ValueError (float conversion) before."""
+    from volscreen.errors import ChainSchemaError, ConfigError
+
+    func = getattr(vs, target)
+    chain = make_chain(expiries=("2026-08-21",))
+    chain[C.STRIKE] = chain[C.STRIKE].astype(object)
+    chain.loc[3, C.STRIKE] = "abc"
+    with pytest.raises(ChainSchemaError, match="strike is not a number") as info:
+        func(chain, RATE)
+    assert info.value.row == 3 and info.value.column == C.STRIKE
+    with pytest.raises(ConfigError, match="rate must be a number"):
+        func(make_chain(expiries=("2026-08-21",)), "4%")

@@ -59,7 +59,11 @@ def rate_for(rate: RateLike, expiry: object, t: float) -> float:
             if pd.Timestamp(k).normalize() == key:
                 return float(v)
         raise ConfigError(f"no rate given for expiry {key.date()}", column=C.RATE)
-    return float(rate)
+    try:
+        return float(rate)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"rate must be a number, a mapping expiry -> rate or a callable; "
+                          f"got {rate!r}", column=C.RATE) from exc
 
 
 def _valid_pairs(group: pd.DataFrame) -> pd.DataFrame:
@@ -205,6 +209,13 @@ def forwards(chain: pd.DataFrame, rate: RateLike = None, *,
     if method not in ("median", "cboe"):
         raise ConfigError(f"method must be 'median' or 'cboe', got {method!r}")
     frame = chain.copy()
+    strike = pd.to_numeric(frame[C.STRIKE], errors="coerce")
+    text = strike.isna() & frame[C.STRIKE].notna()
+    if text.any():
+        row = frame.index[text.to_numpy()][0]
+        raise ChainSchemaError(f"strike is not a number: {frame.loc[row, C.STRIKE]!r}",
+                               row=row, column=C.STRIKE)
+    frame[C.STRIKE] = strike.astype(float)
     if C.SETTLEMENT not in frame.columns:
         frame[C.SETTLEMENT] = settlement_of(chain)
     keys = group_columns(frame)
