@@ -18,6 +18,7 @@ import pandas as pd
 from .. import columns as C
 from ..errors import BarsSchemaError, EmptyDataError, UnreadableFileError
 from . import _io
+from ._numbers import parse_numbers
 from .formats import yyyymmdd_text
 
 logger = logging.getLogger(__name__)
@@ -74,18 +75,15 @@ def _line_numbers(positions: np.ndarray, from_file: bool) -> list[int]:
 
 def _numeric(frame: pd.DataFrame, col: str, name: str, from_file: bool) -> np.ndarray:
     series = frame[col]
-    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        return series.to_numpy(dtype=np.float64, na_value=np.nan)
-    values = pd.to_numeric(series, errors="coerce")
-    blank = series.isna() | series.astype(str).str.strip().str.lower().isin(_MISSING_TOKENS)
-    bad = np.flatnonzero(values.isna().to_numpy() & ~blank.to_numpy())
+    values, bad_mask = parse_numbers(series, _MISSING_TOKENS)
+    bad = np.flatnonzero(bad_mask)
     if bad.size:
         rows = _line_numbers(bad, from_file)
         raise BarsSchemaError(
             f"non-numeric values in {bad.size} row(s) (first: {rows}), e.g. "
             f"{series.iloc[bad[0]]!r}", source=name, row=rows[0], column=col,
         )
-    return values.to_numpy(dtype=np.float64, na_value=np.nan)
+    return values
 
 
 def _local_day(value: object) -> pd.Timestamp:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -17,6 +18,7 @@ from ..errors import (
     UnreadableFileError,
 )
 from . import _io
+from ._numbers import parse_numbers
 from .formats import (
     FormatSpec,
     JSON_TIME_ZONES,
@@ -41,6 +43,9 @@ STRING_COLUMNS = (C.UNDERLYING, C.ROOT, C.CONTRACT_SYMBOL, C.SETTLEMENT, C.RIGHT
 SORT_KEYS = [C.UNDERLYING, C.QUOTE_TIME, C.EXPIRY, C.STRIKE, C.RIGHT, C.ROOT]
 _BLANKS = ("", "nan", "null", "none", "na", "n/a")
 _ROOT_RE = r"^\s*([A-Za-z0-9.]+?)\s*\d{6}[CPcp]\d+\s*$"
+_IV_NAME_RE = r"(?:^|_)(?:iv|implied_?vol(?:atility)?)(?:_|$)"
+"""Vendor columns holding implied vols (``vendor_iv``, ``vendor_iv_bid``, ...)."""
+_SNIFF_CELLS = 64
 
 
 def _to_float(series: pd.Series, col: str, name: str, base: int) -> np.ndarray:
@@ -54,33 +59,45 @@ def _to_float(series: pd.Series, col: str, name: str, base: int) -> np.ndarray:
 
 
 def _parse_float(series: pd.Series, col: str, name: str, base: int) -> np.ndarray:
-    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        return series.to_numpy(dtype=np.float64, na_value=np.nan)
-    values = pd.to_numeric(series, errors="coerce")
-    blank = series.isna() | series.astype(str).str.strip().str.lower().isin(_BLANKS)
-    bad = np.flatnonzero(values.isna().to_numpy() & ~blank.to_numpy())
+    values, bad_mask = parse_numbers(series, _BLANKS)
+    bad = np.flatnonzero(bad_mask)
     if bad.size:
         rows = [int(b) + base for b in bad[:MAX_LISTED_ROWS]]
         raise ChainSchemaError(
             f"non-numeric values in {bad.size} row(s) (first rows {rows}), e.g. "
             f"{series.iloc[bad[0]]!r}", source=name, row=rows[0], column=col)
-    return values.to_numpy(dtype=np.float64, na_value=np.nan)
+    return values
 
 
-def _normalise_vendor(series: pd.Series) -> pd.Series:
-    """float64 for numbers, bool for booleans, str otherwise (idempotent through CSV)."""
+def _is_iv_column(col: str) -> bool:
+    return re.search(_IV_NAME_RE, col[len(C.VENDOR_PREFIX):]) is not None
+
+
+def _normalise_vendor(series: pd.Series, col: str = "") -> pd.Series:
+    """float64 for numbers, bool for booleans, str otherwise (idempotent through CSV).
+
+    Vendor IV columns also read explicit percent strings (``"18.2%"`` -> 0.182);
+    bare numbers are kept as the vendor wrote them (never guessed to be percent).
+    """
     if pd.api.types.is_bool_dtype(series):
         return series
     if pd.api.types.is_numeric_dtype(series):
         return series.astype(np.float64)
     text = series.where(series.isna(), series.astype(str))
-    if text.notna().any() and text.dropna().isin(["True", "False"]).all() and \
-            not series.isna().any():
+    present = text.dropna()
+    if present.empty:  # all missing: a float column, as it reads back from CSV
+        return pd.Series(np.nan, index=series.index, dtype=np.float64)
+    if not series.isna().any() and present.iloc[0] in ("True", "False") and \
+            present.isin(["True", "False"]).all():
         return text == "True"
-    numbers = pd.to_numeric(text, errors="coerce")
-    if numbers.notna().sum() == text.notna().sum():
-        return numbers.astype(np.float64)
-    return text.astype("str")
+    # a text column usually shows itself in its first cells: test those before all
+    iv = _is_iv_column(col)
+    for cells in (present.iloc[:_SNIFF_CELLS], present):
+        _, bad = parse_numbers(cells, _BLANKS, percent=iv)
+        if bad.any():
+            return text.astype("str")
+    values, _ = parse_numbers(text, _BLANKS, percent=iv)
+    return pd.Series(values, index=series.index, dtype=np.float64)
 
 
 def _parse_dates(values: pd.Series, col: str, name: str, base: int) -> pd.DatetimeIndex:
@@ -326,7 +343,7 @@ def load_chain(
     chain = pd.concat([out.drop(columns=[c for c in derived if c in out]), derived], axis=1)
     chain = chain[list(C.CHAIN_COLUMNS) + vendor]
     for col in vendor:
-        chain[col] = _normalise_vendor(chain[col])
+        chain[col] = _normalise_vendor(chain[col], col)
     for col in STRING_COLUMNS:
         chain[col] = chain[col].astype("str")
     chain[C.EXPIRY] = pd.DatetimeIndex(chain[C.EXPIRY]).as_unit("ns")
