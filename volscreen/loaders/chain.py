@@ -18,6 +18,7 @@ from ..errors import (
     UnreadableFileError,
 )
 from . import _io
+from ._args import check_chain_arguments
 from ._numbers import parse_numbers
 from .formats import (
     FormatSpec,
@@ -25,6 +26,7 @@ from .formats import (
     apply_spec,
     detect,
     flatten_json,
+    fold_canonical,
     yyyymmdd_text,
 )
 from .occ import occ_strike_ok, occ_symbol, parse_occ
@@ -161,6 +163,20 @@ def _fill_from_symbols(out: pd.DataFrame, name: str, base: int) -> pd.DataFrame:
     return out.assign(**fills)
 
 
+def _match_columns(present: pd.Index, mapping: Mapping[str, str]) -> dict[object, str]:
+    """``columns=`` keys matched to the file's headers: exactly, else ignoring case/blanks."""
+    folded: dict[str, list[object]] = {}
+    for col in present:
+        folded.setdefault(str(col).strip().lower(), []).append(col)
+    out: dict[object, str] = {}
+    for key, target in mapping.items():
+        if key in present:
+            out[key] = target
+        elif len(folded.get(key.strip().lower(), [])) == 1:
+            out[folded[key.strip().lower()][0]] = target
+    return out
+
+
 def _dedupe(out: pd.DataFrame, name: str, base_pos: np.ndarray, base: int) -> tuple[
         pd.DataFrame, int]:
     key = [C.UNDERLYING, C.QUOTE_TIME, C.CONTRACT_SYMBOL]
@@ -236,13 +252,20 @@ def load_chain(
     spread_pct = spread/mid.  See :func:`volscreen.loaders.quotes.quote_fields`
     for the status rules and docs/data.md for every format.
     """
+    args = check_chain_arguments(format=format, underlying=underlying,
+                                 underlying_price=underlying_price, quote_time=quote_time,
+                                 columns=columns, wide_threshold=wide_threshold)
+    underlying, underlying_price, quote_time = (args.underlying, args.underlying_price,
+                                                args.quote_time)
     name = _io.source_name(source)
     raw, base, is_json = _read_source(source, name)
     if raw.empty:
         raise EmptyDataError("no option quotes", source=name)
-    if columns:
-        raw = raw.rename(columns=dict(columns))
-    spec: FormatSpec = detect(raw, name, None if format == "parquet" else format)
+    if args.columns:
+        raw = raw.rename(columns=_match_columns(raw.columns, args.columns))
+    spec: FormatSpec = detect(raw, name, None if args.format == "parquet" else args.format)
+    if spec.name == "canonical":
+        raw = fold_canonical(raw)
     out, rule = apply_spec(raw, spec)
     out = out.reset_index(drop=True)
     n = len(out)
@@ -338,7 +361,7 @@ def load_chain(
 
     positions = np.arange(n)
     out, dropped = _dedupe(out, name, positions, base)
-    derived = quote_fields(out, wide_threshold)
+    derived = quote_fields(out, args.wide_threshold)
     vendor = [c for c in out.columns if str(c).startswith(C.VENDOR_PREFIX)]
     chain = pd.concat([out.drop(columns=[c for c in derived if c in out]), derived], axis=1)
     chain = chain[list(C.CHAIN_COLUMNS) + vendor]
@@ -351,7 +374,7 @@ def load_chain(
     counts = chain[C.QUOTE_STATUS].value_counts()
     chain.attrs = {
         "source": name,
-        "format": "parquet" if format == "parquet" else spec.name,
+        "format": "parquet" if args.format == "parquet" else spec.name,
         "quote_status_counts": {code: int(counts.get(code, 0)) for code in C.QUOTE_STATUSES},
         "duplicates_dropped": dropped,
     }

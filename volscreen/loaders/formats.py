@@ -205,8 +205,38 @@ def flatten_json(payload: Any, name: str) -> pd.DataFrame:
                     source=name)
 
 
+_BY_SYMBOL = frozenset({C.CONTRACT_SYMBOL, C.BID, C.ASK})
+"""A canonical file may give OCC symbols instead of underlying/expiry/strike/right."""
+_CANONICAL_NAMES = frozenset(C.CHAIN_COLUMNS) | {C.QUOTE_TIME}
+
+
+def fold_canonical(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rename headers that spell a canonical name in another case (``STRIKE``, `` Bid``).
+
+    A name already present exactly wins; otherwise the first column that
+    folds onto it is used and any later one is kept as a vendor column.
+    """
+    taken = {c for c in frame.columns if c in _CANONICAL_NAMES}
+    mapping: dict[object, str] = {}
+    for col in frame.columns:
+        folded = str(col).strip().lower()
+        if col not in taken and folded in _CANONICAL_NAMES and folded not in taken:
+            mapping[col] = folded
+            taken.add(folded)
+    return frame.rename(columns=mapping) if mapping else frame
+
+
+def _is_canonical(cols: set[object]) -> bool:
+    return _BY_NAME["canonical"].signature <= cols or _BY_SYMBOL <= cols
+
+
 def detect(frame: pd.DataFrame, name: str, forced: str | None) -> FormatSpec:
-    """The spec whose signature the columns match (``forced`` wins)."""
+    """The spec whose signature the columns match (``forced`` wins).
+
+    Vendor formats match their headers exactly (``hod`` and ``deltaneutral``
+    differ only by case); the canonical format is tried last, case-insensitively
+    (see :func:`fold_canonical`), and also matches ``contract_symbol, bid, ask``.
+    """
     if forced is not None:
         if forced not in _BY_NAME:
             raise UnknownFormatError(name, FORMAT_NAMES, [f"format={forced!r} is not known"])
@@ -215,6 +245,8 @@ def detect(frame: pd.DataFrame, name: str, forced: str | None) -> FormatSpec:
     for spec in SPECS:
         if spec.signature <= cols:
             return spec
+    if _is_canonical(cols) or _is_canonical(set(fold_canonical(frame).columns)):
+        return _BY_NAME["canonical"]
     raise UnknownFormatError(name, FORMAT_NAMES, [str(c) for c in frame.columns])
 
 
