@@ -297,3 +297,46 @@ def test_chain_zero_strike_symbol_is_a_bad_strike_row(tmp_path):
     path = _write(tmp_path, "s.csv", "contract_symbol,underlying,quote_time,bid,ask\n"
                   "IWM260320C00000000,IWM,2026-02-02 16:00,1.1,1.2\n")
     assert load_chain(path)[C.QUOTE_STATUS].tolist() == [C.QS_BAD_STRIKE]
+
+
+# --- values out of range: errors naming file, row and column ------------------------------
+# (column, cells, message fragment, 0-based DataFrame row)
+RANGE_ERRORS = {
+    "negative_spot": (C.UNDERLYING_PRICE, ["262.2", "-262.2"], "underlying price not above", 1),
+    "zero_spot": (C.UNDERLYING_PRICE, ["0", "262.2"], "underlying price not above zero", 0),
+    "negative_volume": (C.VOLUME, ["5", "-1"], "negative volume", 1),
+    "negative_open_interest": (C.OPEN_INTEREST, ["-3", "10"], "negative open interest", 0),
+    "zero_multiplier": (C.MULTIPLIER, ["100", "0"], "multiplier not above zero", 1),
+    "negative_multiplier": (C.MULTIPLIER, ["-100", "100"], "multiplier not above zero", 0),
+    "right_cx": (C.RIGHT, ["C", "Cx"], "right 'Cx' is not call/put", 1),
+    "right_calls": (C.RIGHT, ["calls", "P"], "right 'calls' is not call/put", 0),
+    "right_pt": (C.RIGHT, ["C", "Pt"], "right 'Pt' is not call/put", 1),
+    "right_blank": (C.RIGHT, ["C", ""], "right '' is not call/put", 1),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RANGE_ERRORS), ids=str)
+def test_chain_out_of_range_values_are_errors(case):
+    column, cells, fragment, row = RANGE_ERRORS[case]
+    err = _expect_error(load_chain, _chain_frame().assign(**{column: cells}), ChainSchemaError,
+                        fragment, "<DataFrame>")
+    assert (err.row, err.column) == (row, column)
+
+
+def test_chain_out_of_range_in_a_csv_names_the_line(tmp_path):
+    rows = [CHAIN_ROWS[0] + ",7", CHAIN_ROWS[1] + ",-7"]
+    path = _write(tmp_path, "c.csv", CHAIN_HEADER + ",open_interest\n" + "\n".join(rows) + "\n")
+    err = _expect_error(load_chain, path, ChainSchemaError, "negative open interest", "c.csv")
+    assert (err.row, err.column) == (3, C.OPEN_INTEREST)
+
+
+@pytest.mark.parametrize("cells", [["c", "p"], [" CALL ", "put"], ["Call", "Put"]],
+                         ids=["lower", "padded_words", "title_words"])
+def test_chain_rights_accepted_spellings(cells):
+    assert load_chain(_chain_frame().assign(right=cells))[C.RIGHT].tolist() == [C.CALL, C.PUT]
+
+
+def test_chain_zero_volume_and_missing_multiplier_are_fine():
+    chain = load_chain(_chain_frame().assign(volume=["0", ""], multiplier=[None, "10"]))
+    assert chain[C.VOLUME].tolist()[0] == 0.0 and np.isnan(chain[C.VOLUME].iloc[1])
+    assert chain[C.MULTIPLIER].tolist() == [100.0, 10.0]

@@ -39,7 +39,15 @@ DEFAULT_MULTIPLIER = 100.0
 MAX_LISTED_ROWS = 5
 NUMERIC = (C.STRIKE, C.BID, C.ASK, C.LAST, C.VOLUME, C.OPEN_INTEREST, C.UNDERLYING_PRICE,
            C.MULTIPLIER)
-PRICES = (C.BID, C.ASK, C.LAST)
+_RANGES = (
+    (C.BID, False, "negative price"), (C.ASK, False, "negative price"),
+    (C.LAST, False, "negative price"), (C.VOLUME, False, "negative volume"),
+    (C.OPEN_INTEREST, False, "negative open interest"),
+    (C.UNDERLYING_PRICE, True, "underlying price not above zero"),
+    (C.MULTIPLIER, True, "multiplier not above zero"),
+)
+"""(column, must be above zero (else: not negative), message); missing values pass."""
+_RIGHTS = {"C": C.CALL, "CALL": C.CALL, "P": C.PUT, "PUT": C.PUT}
 STRING_COLUMNS = (C.UNDERLYING, C.ROOT, C.CONTRACT_SYMBOL, C.SETTLEMENT, C.RIGHT,
                   C.QUOTE_STATUS)
 SORT_KEYS = [C.UNDERLYING, C.QUOTE_TIME, C.EXPIRY, C.STRIKE, C.RIGHT, C.ROOT]
@@ -122,8 +130,8 @@ def _parse_dates(values: pd.Series, col: str, name: str, base: int) -> pd.Dateti
 
 
 def _rights(values: pd.Series, name: str, base: int) -> np.ndarray:
-    first = values.astype("str").str.strip().str.upper().str[:1]
-    ok = first.isin([C.CALL, C.PUT]).to_numpy()
+    first = values.astype("str").str.strip().str.upper().map(_RIGHTS)
+    ok = first.notna().to_numpy()
     if not ok.all():
         pos = int(np.flatnonzero(~ok)[0])
         raise ChainSchemaError(f"right {values.iloc[pos]!r} is not call/put "
@@ -286,12 +294,12 @@ def load_chain(
     for col in NUMERIC:
         if col in out:
             out[col] = _to_float(out[col], col, name, base)
-    for col in PRICES:
+    for col, positive, what in _RANGES:
         values = out[col].to_numpy() if col in out else np.zeros(0)
-        neg = np.flatnonzero(values < 0)
-        if neg.size:
-            raise ChainSchemaError(f"negative price {values[neg[0]]!r} ({neg.size} row(s))",
-                                   source=name, row=int(neg[0]) + base, column=col)
+        bad = np.flatnonzero(values <= 0 if positive else values < 0)
+        if bad.size:
+            raise ChainSchemaError(f"{what} {values[bad[0]]!r} ({bad.size} row(s))",
+                                   source=name, row=int(bad[0]) + base, column=col)
     out[C.EXPIRY] = _parse_dates(out[C.EXPIRY], C.EXPIRY, name, base)
     out[C.RIGHT] = _rights(out[C.RIGHT], name, base)
     tz = JSON_TIME_ZONES.get(spec.name, clock.EXCHANGE_TZ)
