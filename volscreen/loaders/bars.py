@@ -29,6 +29,8 @@ MAX_GAP_WEEKDAYS = 4
 """Missing weekdays between two consecutive bars above which a gap is reported."""
 MAX_LISTED_ROWS = 5
 """How many offending rows an error message lists."""
+CSV_FIRST_LINE = 2
+"""Line number of the first data row of a CSV file (the header is line 1)."""
 BAR_INDEX = "bar"
 _MISSING_TOKENS = ("", "nan", "null", "none", "na", "n/a", "-")
 """Index name used when the source has no dates (numbered bars)."""
@@ -68,17 +70,18 @@ def _rename(frame: pd.DataFrame, columns: Mapping[str, str] | None, name: str) -
     return renamed
 
 
-def _line_numbers(positions: np.ndarray, from_file: bool) -> list[int]:
-    # file rows are reported as 1-based line numbers (header is line 1)
-    return [int(p) + (2 if from_file else 0) for p in positions[:MAX_LISTED_ROWS]]
+def _line_numbers(positions: np.ndarray, base: int) -> list[int]:
+    # CSV rows are line numbers (header = line 1, base 2); JSON, Parquet and
+    # DataFrame rows are 0-based record positions (base 0)
+    return [int(p) + base for p in positions[:MAX_LISTED_ROWS]]
 
 
-def _numeric(frame: pd.DataFrame, col: str, name: str, from_file: bool) -> np.ndarray:
+def _numeric(frame: pd.DataFrame, col: str, name: str, base: int) -> np.ndarray:
     series = frame[col]
     values, bad_mask = parse_numbers(series, _MISSING_TOKENS)
     bad = np.flatnonzero(bad_mask)
     if bad.size:
-        rows = _line_numbers(bad, from_file)
+        rows = _line_numbers(bad, base)
         raise BarsSchemaError(
             f"non-numeric values in {bad.size} row(s) (first: {rows}), e.g. "
             f"{series.iloc[bad[0]]!r}", source=name, row=rows[0], column=col,
@@ -95,7 +98,7 @@ def _local_day(value: object) -> pd.Timestamp:
     return ts if ts is pd.NaT or ts.tz is None else ts.tz_localize(None)
 
 
-def _parse_dates(raw: pd.Series, name: str, from_file: bool) -> pd.DatetimeIndex:
+def _parse_dates(raw: pd.Series, name: str, base: int) -> pd.DatetimeIndex:
     text = raw
     if not pd.api.types.is_string_dtype(raw) and not pd.api.types.is_datetime64_any_dtype(raw):
         text = raw.map(yyyymmdd_text)  # 20240102 is a date, not nanoseconds since 1970
@@ -105,7 +108,7 @@ def _parse_dates(raw: pd.Series, name: str, from_file: bool) -> pd.DatetimeIndex
         parsed = pd.to_datetime(text.map(_local_day), errors="coerce")
     bad = np.flatnonzero(parsed.isna().to_numpy())
     if bad.size:
-        rows = _line_numbers(bad, from_file)
+        rows = _line_numbers(bad, base)
         raise BarsSchemaError(
             f"unparseable or missing dates in {bad.size} row(s) (first: {rows}), e.g. "
             f"{raw.iloc[bad[0]]!r}", source=name, row=rows[0], column=C.DATE,
@@ -128,16 +131,22 @@ def _gaps(dates: pd.DatetimeIndex) -> list[dict[str, object]]:
     ]
 
 
-def _read(source: object, name: str) -> pd.DataFrame:
+def _read(source: object, name: str) -> tuple[pd.DataFrame, int]:
+    """The raw table and the row base for messages (2 for CSV lines, else 0)."""
     kind, payload = _io.read_any(source)  # type: ignore[arg-type]
     if kind == "parquet":
-        return payload
+        return payload, 0
     if kind == "json":
         try:
-            return pd.DataFrame(payload)
+            return pd.DataFrame(payload), 0
         except (ValueError, TypeError):
             raise BarsSchemaError("JSON is not a table of bars", source=name) from None
-    return _io.read_csv_text(payload, name)
+    return _io.read_csv_text(payload, name), CSV_FIRST_LINE
+
+
+def _is_date_name(label: object, columns: Mapping[str, str] | None) -> bool:
+    return label is not None and (_ALIASES.get(_normalise_name(str(label))) == C.DATE
+                                  or (columns or {}).get(label) == C.DATE)  # type: ignore[call-overload]
 
 
 def load_bars(
@@ -156,7 +165,9 @@ def load_bars(
         Tiingo (``symbol,date,close,...,adjClose,...``), TA-Lib style numbered
         bars (``bar,open,...``) and the canonical
         ``date,open,high,low,close,volume[,adj_close]``.  A DataFrame whose
-        index is a DatetimeIndex is accepted as is.
+        index is a DatetimeIndex, or an index named like a date column
+        (``Date``, ``date``, ``Datetime``) holding date strings, is taken as
+        the dates when there is no date column.
     columns
         Extra ``{source_name: canonical_name}`` mapping for other layouts,
         e.g. ``{"Px_Last": "close", "TradeDate": "date"}``.
@@ -172,7 +183,8 @@ def load_bars(
         * ``source``: file name (or ``"<DataFrame>"``),
         * ``gaps``: list of ``{"after", "before", "missing_weekdays"}`` for
           runs of more than :data:`MAX_GAP_WEEKDAYS` missing weekdays,
-        * ``nan_rows``: line numbers (file) or positions (DataFrame) of rows
+        * ``nan_rows``: CSV line numbers (header = line 1), or 0-based record
+          positions for JSON, Parquet and DataFrame input, of rows
           removed because a price was missing,
         * ``resorted``: True when the input was not in date order.
 
@@ -197,16 +209,16 @@ def load_bars(
     so only longer runs are listed.
     """
     name = _io.source_name(source)
-    from_file = not isinstance(source, pd.DataFrame)
+    base = 0
     if isinstance(source, pd.DataFrame):
         frame = source
-        has_date_column = any(
-            _ALIASES.get(_normalise_name(c)) == C.DATE or (columns or {}).get(c) == C.DATE
-            for c in frame.columns)
-        if isinstance(frame.index, pd.DatetimeIndex) and not has_date_column:
+        has_date_column = any(_is_date_name(c, columns) for c in frame.columns)
+        index_is_dates = isinstance(frame.index, pd.DatetimeIndex) or _is_date_name(
+            frame.index.name, columns)
+        if index_is_dates and not has_date_column:  # the index holds the dates: parse it
             frame = frame.rename_axis(C.DATE).reset_index()
     elif isinstance(source, (str, os.PathLike)):
-        frame = _read(source, name)
+        frame, base = _read(source, name)
     else:
         raise UnreadableFileError(
             f"expected a path or a DataFrame, got {type(source).__name__}", source=name
@@ -232,7 +244,7 @@ def load_bars(
 
     out_cols = list(C.BAR_COLUMNS) + ([C.ADJ_CLOSE] if C.ADJ_CLOSE in frame.columns else [])
     data = {
-        col: (_numeric(frame, col, name, from_file) if col in frame.columns
+        col: (_numeric(frame, col, name, base) if col in frame.columns
               else np.full(len(frame), np.nan))
         for col in out_cols
     }
@@ -241,12 +253,12 @@ def load_bars(
     positions = np.arange(len(frame))
 
     if has_dates:
-        index: pd.Index = _parse_dates(frame[C.DATE], name, from_file)
+        index: pd.Index = _parse_dates(frame[C.DATE], name, base)
     else:
-        numbers = _numeric(frame, BAR_INDEX, name, from_file)
+        numbers = _numeric(frame, BAR_INDEX, name, base)
         bad = np.flatnonzero(~(np.isfinite(numbers) & (numbers == np.round(numbers))))
         if bad.size:  # the index is cast to int64 below: 0.5 would become 0, NaN fails
-            rows = _line_numbers(bad, from_file)
+            rows = _line_numbers(bad, base)
             raise BarsSchemaError(
                 f"bar number {frame[BAR_INDEX].iloc[bad[0]]!r} is missing or not a whole "
                 f"number ({bad.size} row(s))", source=name, row=rows[0], column=BAR_INDEX)
@@ -256,7 +268,7 @@ def load_bars(
     prices = bars[list(C.BAR_REQUIRED)].to_numpy()
     nan_rows = np.flatnonzero(np.isnan(prices).any(axis=1))
     if nan_rows.size:
-        listed = [int(p) + (2 if from_file else 0) for p in nan_rows]
+        listed = [int(p) + base for p in nan_rows]
         logger.warning("%s: %d row(s) with missing prices removed (rows %s)",
                        name, nan_rows.size, listed[:MAX_LISTED_ROWS])
         keep = np.ones(len(bars), dtype=bool)
@@ -272,7 +284,7 @@ def load_bars(
         return label.strftime("%Y-%m-%d") if isinstance(label, pd.Timestamp) else str(label)
 
     def _row(i: int) -> int:
-        return int(positions[i]) + (2 if from_file else 0)
+        return int(positions[i]) + base
 
     for col in C.BAR_REQUIRED + ((C.ADJ_CLOSE,) if C.ADJ_CLOSE in bars.columns else ()):
         values = bars[col].to_numpy()
