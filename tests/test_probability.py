@@ -186,3 +186,53 @@ def test_rv_measure_uses_trading_day_variance():
     sd = 0.20 * math.sqrt(20 / 252)
     expected = prob_beyond(row[C.SPOT], row[C.BREAKEVEN_LOW], row[C.BREAKEVEN_HIGH], sd, 1.0)
     assert row[C.P_BEYOND_BE_RV] == pytest.approx(float(expected), rel=1e-12)
+
+
+def _naive_block_se(hits, block, n_boot, seed):
+    """The moving-block bootstrap written out replicate by replicate."""
+    n = hits.size
+    k = math.ceil(n / block)
+    starts = np.random.default_rng(seed).integers(0, n - block + 1, size=n_boot * k)
+    means = []
+    for b in range(n_boot):
+        total = 0.0
+        for s in starts[b * k:(b + 1) * k]:
+            total += sum(hits[s:s + block])
+        means.append(total / (k * block))
+    return float(np.std(means, ddof=1))
+
+
+@pytest.mark.parametrize(("n", "block", "seed"), [
+    pytest.param(300, 1, 3, id="iid"), pytest.param(300, 7, 4, id="week"),
+    pytest.param(301, 20, 5, id="month-uneven"), pytest.param(50, 50, 6, id="one-block"),
+])
+def test_block_bootstrap_matches_the_replicate_loop(n, block, seed):
+    rng = np.random.default_rng(seed)
+    hits = (rng.random((2, n)) < [[0.3], [0.6]]).astype(float)
+    both = block_bootstrap_se(hits, block, n_boot=60, seed=seed)
+    for row, se in zip(hits, both):
+        assert se == pytest.approx(_naive_block_se(row, block, 60, seed), rel=1e-12, abs=1e-15)
+    one = block_bootstrap_se(hits[0], block, n_boot=60, seed=seed)
+    assert one == pytest.approx(both[0], rel=1e-12, abs=1e-15)
+
+
+def test_windows_of_many_horizons_match_the_plain_loop():
+    from volscreen.probability import _history
+
+    bars = _bars(90)
+    bars.iloc[40, bars.columns.get_loc(C.HIGH)] = np.nan  # a gap poisons its windows' maxima
+    c, hi, lo = (bars[k].to_numpy() for k in (C.CLOSE, C.HIGH, C.LOW))
+    got = _history(bars, None).windows([9, 1, 30, 4])
+    again = _history(bars.copy(), None).windows([4, 30])  # same prices: cached windows
+    assert again[4] is got[4]
+    for h in (1, 4, 9, 30):
+        w = got[h]
+        assert w["end"].size == len(c) - h
+        for i in range(len(c) - h):
+            assert w["end"][i] == c[i + h] / c[i]
+            path_hi = np.max(hi[i + 1:i + h + 1])  # NaN when the window holds the gap
+            path_lo = np.min(lo[i + 1:i + h + 1])
+            np.testing.assert_equal(w["high"][i], path_hi / c[i])
+            np.testing.assert_equal(w["low"][i], path_lo / c[i])
+    other = _bars(90, seed=4)
+    assert not np.array_equal(_history(other, None).windows([4])[4]["end"], got[4]["end"])

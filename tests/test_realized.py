@@ -410,3 +410,34 @@ def test_forecast_is_not_biased_upwards_in_quiet_regimes_out_of_sample():
         errors.append(forecast - realized)
     assert len(errors) > 40
     assert abs(statistics.fmean(errors)) < 0.01  # variance-level HAR: +0.016
+
+
+def naive_har_vol(bars: pd.DataFrame, h: int) -> float:
+    """HAR-RV in vol space by a plain loop over the bars, then a least-squares fit."""
+    o, hi, lo, c = (bars[k].to_numpy() for k in ("open", "high", "low", "close"))
+    proxy = [math.nan]
+    for t in range(1, len(c)):
+        rs = (math.log(hi[t] / c[t]) * math.log(hi[t] / o[t])
+              + math.log(lo[t] / c[t]) * math.log(lo[t] / o[t]))
+        proxy.append(math.log(o[t] / c[t - 1]) ** 2 + rs)
+    rows, ys = [], []
+    for t in range(22, len(c) - h):
+        rows.append([1.0, math.sqrt(proxy[t]), math.sqrt(statistics.fmean(proxy[t - 4:t + 1])),
+                     math.sqrt(statistics.fmean(proxy[t - 21:t + 1]))])
+        ys.append(math.sqrt(statistics.fmean(proxy[t + 1:t + h + 1])))
+    beta = np.linalg.lstsq(np.array(rows), np.array(ys), rcond=None)[0]
+    last = len(c) - 1
+    x_last = [1.0, math.sqrt(proxy[last]), math.sqrt(statistics.fmean(proxy[last - 4:])),
+              math.sqrt(statistics.fmean(proxy[last - 21:]))]
+    return math.sqrt(A) * float(np.dot(beta, x_last))
+
+
+def test_forecaster_fits_each_horizon_like_a_plain_loop():
+    from volscreen._forecast import Forecaster
+
+    bars = random_bars(21, n=400)
+    fc = Forecaster(bars)
+    for h in (21, 5, 63, 21):  # any order; a repeated horizon comes from the cache
+        assert fc.vol(h) == pytest.approx(naive_har_vol(bars, h), rel=1e-9)
+        assert fc.vol(h) == vs.rv_forecast(bars, h)
+    assert fc.forecast(5, method="ewma", details=False) == vs.rv_forecast(bars, 5, method="ewma")

@@ -223,3 +223,31 @@ def test_parallel_workers_give_the_serial_result(sample, tmp_path: Path) -> None
     assert seen and seen[-1] == 3 and seen == sorted(seen)
     with pytest.raises(ConfigError, match="workers"):
         screen(watch, workers=0)
+
+
+def test_loader_attrs_stay_with_the_caller_and_out_of_the_result(sample) -> None:
+    chain, bars = sample
+    chain_attrs, bars_attrs = dict(chain.attrs), dict(bars.attrs)
+    assert chain_attrs and bars_attrs  # the loaders record their metadata there
+    out = screen(chain, bars, targets=[245, 275])
+    assert dict(chain.attrs) == chain_attrs and dict(bars.attrs) == bars_attrs
+    for frame in (out.candidates, out.term_structure, out.surface):
+        assert frame.attrs == {}
+    assert out.summary[C.SOURCE_FILE].iloc[0] == chain_attrs["source"]
+
+
+def test_chains_sharing_a_history_screen_as_if_alone(sample, result) -> None:
+    chain, bars = sample
+    other = chain.copy()
+    other[C.BID] = other[C.BID] * 0.98  # a different chain on the same history and date
+    both = screen([chain, other], bars, targets=[245, 275])
+    alone = screen(other, bars.copy(), targets=[245, 275])
+    cols = [C.HS_RV20, C.BBW, C.BBW_PCTILE_126, C.BOX_FLOOR, C.BOX_CEILING, C.BEST_SCORE]
+    got = both.summary.sort_values(C.BEST_SCORE).reset_index(drop=True)[cols]
+    want = pd.concat([result.summary[cols], alone.summary[cols]]).sort_values(C.BEST_SCORE)
+    pd.testing.assert_frame_equal(got, want.reset_index(drop=True))
+    key = [C.STRUCTURE, C.EXPIRY, C.P_BEYOND_BE_HIST, C.P_BEYOND_BE_HIST_SE, C.RV_FORECAST,
+           C.SCORE]
+    mine = both.candidates[key].sort_values(key).reset_index(drop=True)
+    theirs = pd.concat([result.candidates[key], alone.candidates[key]])
+    pd.testing.assert_frame_equal(mine, theirs.sort_values(key).reset_index(drop=True))

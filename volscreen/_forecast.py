@@ -155,54 +155,99 @@ def rv_forecast(
     sigma_iv^2 * t; with N ~ 252 t the two annualised numbers compare
     directly (weekends carry little variance).
     """
-    h = int(horizon_days)
-    if h < 1:
+    if int(horizon_days) < 1:
         raise ConfigError(f"horizon_days must be at least 1, got {horizon_days!r}")
     if method not in ("har", "ewma"):
         raise ConfigError(f"unknown forecast method {method!r}; choose 'har' or 'ewma'")
-    proxy, ret2 = _daily_proxy(bars, split_check)
-    if np.count_nonzero(np.isfinite(ret2)) < 22:
-        raise EmptyDataError(
-            f"need at least 22 daily returns to forecast vol, got {len(bars)} bars")
-    from .realized import EWMA_LAMBDA, TRADING_DAYS_PER_YEAR, _ewma_var
+    return Forecaster(bars, split_check=split_check).forecast(
+        horizon_days, method=method, details=details)
 
-    annual = float(TRADING_DAYS_PER_YEAR)
-    target = _forward_mean(proxy, h)
-    ewma = _ewma_var(np.sqrt(ret2), 20, EWMA_LAMBDA)
-    ewma_vol = float(np.sqrt(annual * ewma[-1])) if np.isfinite(ewma[-1]) else np.nan
-    ok = np.isfinite(target) & np.isfinite(ewma)
-    ewma_rmse = _rmse(ewma[ok], target[ok], annual)
 
-    comps = [proxy] + [rolling_mean(proxy, lag) for lag in HAR_LAGS[1:]]
-    # fitted in vol space (square roots of the variances): a fit on variance levels is
-    # dominated by crisis spikes and overstates the vol of quiet regimes (see Notes)
-    x = np.column_stack([np.ones_like(proxy), *(np.sqrt(c) for c in comps)])
-    y = np.sqrt(target)
-    fit_rows = np.isfinite(x).all(axis=1) & np.isfinite(y)
-    n_obs = int(fit_rows.sum())
-    har_vol, har_rmse, coef, note = np.nan, np.nan, (), ""
-    if n_obs >= MIN_HAR_OBS:
-        beta, *_ = np.linalg.lstsq(x[fit_rows], y[fit_rows], rcond=None)
-        coef = tuple(float(b) for b in beta)
-        fitted = x @ beta
-        har_rmse = _rmse(np.maximum(fitted[fit_rows], 0.0) ** 2, target[fit_rows], annual)
-        last = fitted[-1]
-        if np.isfinite(last) and last > 0.0:
-            har_vol = float(np.sqrt(annual) * last)
+class Forecaster:
+    """The HAR/EWMA inputs of one history, fitted for any number of horizons.
+
+    The daily proxy, the EWMA and the HAR regressors do not depend on the
+    horizon: they are built once here, and :meth:`forecast` only fits the
+    regression for a horizon (and caches it), so forecasts for every expiry
+    of a chain cost one pass over the bars plus one small least-squares fit
+    each.  Results are those of :func:`rv_forecast` exactly.
+    """
+
+    def __init__(self, bars: pd.DataFrame, *, split_check: bool = True) -> None:
+        proxy, ret2 = _daily_proxy(bars, split_check)
+        if np.count_nonzero(np.isfinite(ret2)) < 22:
+            raise EmptyDataError(
+                f"need at least 22 daily returns to forecast vol, got {len(bars)} bars")
+        from .realized import EWMA_LAMBDA, TRADING_DAYS_PER_YEAR, _ewma_var
+
+        self.annual = float(TRADING_DAYS_PER_YEAR)
+        self.proxy = proxy
+        self.ewma = _ewma_var(np.sqrt(ret2), 20, EWMA_LAMBDA)
+        last = self.ewma[-1]
+        self.ewma_vol = float(np.sqrt(self.annual * last)) if np.isfinite(last) else np.nan
+        comps = [proxy] + [rolling_mean(proxy, lag) for lag in HAR_LAGS[1:]]
+        # fitted in vol space (square roots of the variances): a fit on variance levels is
+        # dominated by crisis spikes and overstates the vol of quiet regimes (see rv_forecast)
+        self.x = np.column_stack([np.ones_like(proxy), *(np.sqrt(c) for c in comps)])
+        self.x_ok = np.isfinite(self.x).all(axis=1)
+        self._fits: dict[int, RVForecast] = {}
+
+    def vol(self, horizon_days: int) -> float:
+        """The default (HAR) forecast for ``horizon_days`` as a float."""
+        return self._details(int(horizon_days), "har").vol
+
+    def forecast(self, horizon_days: int, *, method: ForecastMethod = "har",
+                 details: bool = True) -> RVForecast | float:
+        """As :func:`rv_forecast` for this history."""
+        if int(horizon_days) < 1:
+            raise ConfigError(f"horizon_days must be at least 1, got {horizon_days!r}")
+        if method not in ("har", "ewma"):
+            raise ConfigError(f"unknown forecast method {method!r}; choose 'har' or 'ewma'")
+        out = self._details(int(horizon_days), method)
+        return out if details else float(out.vol)
+
+    def _details(self, h: int, method: str) -> RVForecast:
+        fit = self._fits.get(h)
+        if fit is None:
+            fit = self._fits[h] = self._fit(h)
+        if method == "ewma" or not np.isfinite(fit.har_vol):
+            used, vol = "ewma", fit.ewma_vol
         else:
-            note = "HAR forecast not positive at the last bar; EWMA used"
-    else:
-        note = f"only {n_obs} HAR regression rows (< {MIN_HAR_OBS}); EWMA used"
-    used = "har" if method == "har" and np.isfinite(har_vol) else "ewma"
-    if note and method == "har":
-        log.info("rv_forecast: %s", note)
-    vol = har_vol if used == "har" else ewma_vol
-    if not details:
-        return float(vol)
-    return RVForecast(
-        vol=float(vol), method=used, horizon_days=h, ewma_vol=ewma_vol, har_vol=har_vol,
-        ewma_rmse=ewma_rmse, har_rmse=har_rmse, har_coef=coef, n_obs=n_obs, note=note,
-    )
+            used, vol = "har", fit.har_vol
+        if fit.note and method == "har":
+            log.info("rv_forecast: %s", fit.note)
+        return RVForecast(
+            vol=float(vol), method=used, horizon_days=h, ewma_vol=fit.ewma_vol,
+            har_vol=fit.har_vol, ewma_rmse=fit.ewma_rmse, har_rmse=fit.har_rmse,
+            har_coef=fit.har_coef, n_obs=fit.n_obs, note=fit.note,
+        )
+
+    def _fit(self, h: int) -> RVForecast:
+        annual = self.annual
+        target = _forward_mean(self.proxy, h)
+        ok = np.isfinite(target) & np.isfinite(self.ewma)
+        ewma_rmse = _rmse(self.ewma[ok], target[ok], annual)
+        x = self.x
+        y = np.sqrt(target)
+        fit_rows = self.x_ok & np.isfinite(y)
+        n_obs = int(fit_rows.sum())
+        har_vol, har_rmse, note = np.nan, np.nan, ""
+        coef: tuple[float, ...] = ()
+        if n_obs >= MIN_HAR_OBS:
+            beta, *_ = np.linalg.lstsq(x[fit_rows], y[fit_rows], rcond=None)
+            coef = tuple(float(b) for b in beta)
+            fitted = x @ beta
+            har_rmse = _rmse(np.maximum(fitted[fit_rows], 0.0) ** 2, target[fit_rows], annual)
+            last = fitted[-1]
+            if np.isfinite(last) and last > 0.0:
+                har_vol = float(np.sqrt(annual) * last)
+            else:
+                note = "HAR forecast not positive at the last bar; EWMA used"
+        else:
+            note = f"only {n_obs} HAR regression rows (< {MIN_HAR_OBS}); EWMA used"
+        return RVForecast(vol=har_vol, method="har", horizon_days=h, ewma_vol=self.ewma_vol,
+                          har_vol=har_vol, ewma_rmse=ewma_rmse, har_rmse=har_rmse,
+                          har_coef=coef, n_obs=n_obs, note=note)
 
 
 def _rmse(fitted_var: FloatArray, target_var: FloatArray, annual: float) -> float:

@@ -23,7 +23,10 @@ Measures
 """
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -119,21 +122,96 @@ def hist_windows(bars: pd.DataFrame, horizon: int,
     boolean array or Series aligned with ``bars``) keeps only windows whose
     start bar satisfies it.
     """
-    close, high, low = _adjusted(bars)
-    n = close.size - horizon
-    if horizon < 1 or n < 1:
-        empty = np.empty(0)
-        return {"end": empty, "low": empty, "high": empty}
-    from numpy.lib.stride_tricks import sliding_window_view
+    return _History(*_adjusted(bars), condition).windows((int(horizon),))[int(horizon)]
 
-    start = close[:n]
-    path_high = sliding_window_view(high[1:], horizon)[:n].max(axis=1)
-    path_low = sliding_window_view(low[1:], horizon)[:n].min(axis=1)
-    keep = np.isfinite(start) & np.isfinite(close[horizon:]) & (start > 0)
+
+class _History:
+    """Adjusted closes/highs/lows of one history and its windows per horizon.
+
+    Path extremes for every horizon up to the largest one asked for come from
+    one running max/min (window h+1 = window h and one more bar), so a set of
+    horizons costs one pass of length ``max(h)`` over the bars rather than
+    one ``n x h`` sliding window each; maxima and minima are exact, so the
+    windows are identical to a direct computation.
+    """
+
+    def __init__(self, close: np.ndarray, high: np.ndarray, low: np.ndarray,
+                 condition: Any = None) -> None:
+        self.close, self.high, self.low = close, high, low
+        self.condition = None if condition is None else np.asarray(condition, dtype=bool)
+        self._cache: dict[int, dict[str, np.ndarray]] = {}
+
+    def windows(self, horizons: Any) -> dict[int, dict[str, np.ndarray]]:
+        """``{h: hist_windows(bars, h, condition)}`` for each horizon (cached)."""
+        wanted = sorted({int(h) for h in horizons} - set(self._cache))
+        n_bars = self.close.size
+        empty = {"end": np.empty(0), "low": np.empty(0), "high": np.empty(0)}
+        valid = [h for h in wanted if 1 <= h < n_bars]
+        for h in wanted:
+            if h not in valid:
+                self._cache[h] = empty
+        if valid:
+            path_high, path_low = self.high[1:], self.low[1:]  # h = 1: the next bar
+            for h in range(1, valid[-1] + 1):
+                if h > 1:  # extend every window by bar i + h
+                    path_high = np.maximum(path_high[:-1], self.high[h:])
+                    path_low = np.minimum(path_low[:-1], self.low[h:])
+                if h in valid:
+                    self._cache[h] = self._one(h, path_high, path_low)
+        return {int(h): self._cache[int(h)] for h in horizons}
+
+    def _one(self, h: int, path_high: np.ndarray, path_low: np.ndarray) -> dict[str, np.ndarray]:
+        n = self.close.size - h
+        start = self.close[:n]
+        keep = np.isfinite(start) & np.isfinite(self.close[h:]) & (start > 0)
+        if self.condition is not None:
+            keep &= self.condition[:n]
+        out = {"end": (self.close[h:] / start)[keep], "low": (path_low / start)[keep],
+               "high": (path_high / start)[keep]}
+        for arr in out.values():
+            arr.flags.writeable = False  # shared between calls through the cache
+        return out
+
+
+_HISTORY_CACHE: OrderedDict[bytes, _History] = OrderedDict()
+HISTORY_CACHE_SIZE = 8
+"""Histories whose windows are kept between calls (a screen reuses one per ticker)."""
+
+
+def _history(bars: pd.DataFrame, condition: Any) -> _History:
+    """The :class:`_History` of ``bars``, shared between calls on identical prices.
+
+    Keyed by a digest of the adjusted prices and the condition, so a frame
+    with the same values reuses the windows (and nothing stale can be hit).
+    """
+    close, high, low = _adjusted(bars)
+    digest = hashlib.blake2b(digest_size=16)
+    for arr in (close, high, low):
+        digest.update(np.ascontiguousarray(arr).tobytes())
     if condition is not None:
-        keep &= np.asarray(condition, dtype=bool)[:n]
-    return {"end": (close[horizon:] / start)[keep], "low": (path_low / start)[keep],
-            "high": (path_high / start)[keep]}
+        digest.update(b"cond" + np.ascontiguousarray(np.asarray(condition, dtype=bool)).tobytes())
+    key = digest.digest()
+    hist = _HISTORY_CACHE.get(key)
+    if hist is None:
+        hist = _History(close, high, low, condition)
+        _HISTORY_CACHE[key] = hist
+        while len(_HISTORY_CACHE) > HISTORY_CACHE_SIZE:
+            _HISTORY_CACHE.popitem(last=False)
+    else:
+        _HISTORY_CACHE.move_to_end(key)
+    return hist
+
+
+@lru_cache(maxsize=32)
+def _block_starts(seed: int, n_starts: int, size: int) -> np.ndarray:
+    """``size`` block starts drawn uniformly from ``[0, n_starts)`` (seeded, read-only).
+
+    Cached: the draws depend only on the seed and the shapes, so every chain
+    screened against the same history reuses them.
+    """
+    starts = np.random.default_rng(seed).integers(0, n_starts, size=size)
+    starts.flags.writeable = False
+    return starts
 
 
 def block_bootstrap_se(hits: np.ndarray, block: int, n_boot: int = DEFAULT_BOOTSTRAP,
@@ -143,19 +221,28 @@ def block_bootstrap_se(hits: np.ndarray, block: int, n_boot: int = DEFAULT_BOOTS
     ``hits`` is one series (n,) or several (m, n) sharing the same resampled
     blocks; blocks of ``block`` consecutive windows are drawn with
     replacement until they cover n, ``n_boot`` times.
+
+    Notes
+    -----
+    Each replicate draws k = ceil(n / block) block starts uniformly from the
+    n - block + 1 possible ones (``numpy.random.default_rng(seed)``); its
+    mean is the sum of the k block sums / (k block), and the SE is the
+    standard deviation (ddof = 1) of the ``n_boot`` replicate means.  The
+    draws are shared by every series and cached per (seed, shape).
     """
     arr = np.atleast_2d(np.asarray(hits, dtype=float))
-    n = arr.shape[1]
+    m, n = arr.shape
     if n < 2:
-        se = np.full(arr.shape[0], np.nan)
+        se = np.full(m, np.nan)
         return se if np.ndim(hits) == 2 else float(se[0])
     block = max(1, min(int(block), n))
-    rng = np.random.default_rng(seed)
     k = int(np.ceil(n / block))
-    csum = np.concatenate([np.zeros((1, arr.shape[0])), np.cumsum(arr.T, axis=0)], axis=0)
-    block_sums = csum[block:] - csum[:-block]  # (n - block + 1, m): every block's sum
-    starts = rng.integers(0, n - block + 1, size=n_boot * k)
-    means = block_sums[starts].reshape(n_boot, k, arr.shape[0]).sum(axis=1) / (k * block)
+    csum = np.zeros((m, n + 1))
+    np.cumsum(arr, axis=1, out=csum[:, 1:])
+    block_sums = csum[:, block:] - csum[:, :-block]  # (m, n - block + 1): every block's sum
+    starts = _block_starts(int(seed), n - block + 1, n_boot * k)
+    sums = np.take(block_sums, starts, axis=1).reshape(m, n_boot, k).sum(axis=2)
+    means = np.ascontiguousarray(sums.T) / (k * block)  # (n_boot, m)
     se = means.std(axis=0, ddof=1)
     return se if np.ndim(hits) == 2 else float(se[0])
 
@@ -231,9 +318,11 @@ def add_probabilities(cands: pd.DataFrame, *, rv: Any = None, bars: pd.DataFrame
     if bars is None:
         _flag(codes, np.ones(len(out), dtype=bool), C.DS_NO_BARS)
     else:
-        for h in np.unique(days[days > 0]):
+        horizons = [int(h) for h in np.unique(days[days > 0])]
+        history = _history(bars, condition).windows(horizons)
+        for h in horizons:
             rows = np.flatnonzero(days == h)
-            w = hist_windows(bars, int(h), condition)
+            w = history[h]
             size[rows] = w["end"].size
             if w["end"].size < min_windows:
                 _flag(codes, days == h, C.DS_SHORT_HISTORY)

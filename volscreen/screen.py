@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +53,7 @@ from ._screen_inputs import (
     match_bars,
     pick,
 )
+from ._screen_bars import bars_context, box_fields, cut_bars, plain
 from ._screen_rank import Outcome, assemble, best_of, with_legs
 from .config import ScreenConfig
 from .errors import ConfigError, VolscreenError
@@ -65,8 +65,6 @@ __all__ = ["CHAIN_SUFFIXES", "ScreenJob", "chain_files", "cut_bars", "jobs_from_
 log = logging.getLogger(__name__)
 
 CM_DAYS = (30, 60, 90)
-RV_WINDOW = 20
-RV_ESTIMATOR = "yang_zhang"
 W_NO_BARS = "no_bars"
 W_THIN = "thin_chain"
 W_BARS = "bars_problem"
@@ -143,7 +141,7 @@ def screen(chains: Any = None, bars: Any = None, *, config: ScreenConfig | None 
         return assemble(out, config)
     store = _open_store(store)
     out = Outcome(keep_surface=keep_surface)
-    cache: dict[str, pd.DataFrame] = {}
+    cache: dict[Any, Any] = {}  # loaded bars and per-history contexts
     for done, job in enumerate(jobs, start=1):
         _run_job(job, config, store, out, cache)
         if progress is not None:
@@ -156,7 +154,7 @@ def _screen_batch(jobs: list[ScreenJob], config: ScreenConfig, store: Any,
     """Screen ``jobs`` in order (the unit of work of a parallel worker)."""
     out = Outcome(keep_surface=keep_surface)
     opened = _open_store(store)
-    cache: dict[str, pd.DataFrame] = {}
+    cache: dict[Any, Any] = {}  # loaded bars and per-history contexts
     try:
         for job in jobs:
             _run_job(job, config, opened, out, cache)
@@ -201,7 +199,7 @@ def _open_store(store: Any) -> Any:
     return HistoryStore(store, create=False)
 
 
-def _load_bars(source: Any, cache: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
+def _load_bars(source: Any, cache: dict[Any, Any]) -> pd.DataFrame | None:
     if source is None or isinstance(source, pd.DataFrame):
         return source
     key = str(source)
@@ -218,13 +216,18 @@ def _latest_chains(chain: pd.DataFrame) -> list[pd.DataFrame]:
         from .errors import EmptyDataError
 
         raise EmptyDataError("empty chain", source=chain.attrs.get("source"))
+    chain = plain(chain)  # the stages never pay for copying the loader's attrs
+    underlying, quote_time = chain[C.UNDERLYING], chain[C.QUOTE_TIME]
+    if (underlying.nunique() == 1 and quote_time.nunique() == 1 and underlying.notna().all()
+            and quote_time.notna().all()):
+        return [chain.reset_index(drop=True)]  # the usual file: one underlying, one snapshot
     latest = chain.groupby(C.UNDERLYING, sort=True)[C.QUOTE_TIME].transform("max")
-    keep = chain[chain[C.QUOTE_TIME] == latest]
+    keep = chain[quote_time == latest]
     return [sub.reset_index(drop=True) for _, sub in keep.groupby(C.UNDERLYING, sort=True)]
 
 
 def _run_job(job: ScreenJob, config: ScreenConfig, store: Any, out: Outcome,
-             cache: dict[str, pd.DataFrame]) -> None:
+             cache: dict[Any, Any]) -> None:
     label = job.label or label_of(job.chain, "<chain>")
     ticker = job.ticker or "?"
     try:
@@ -245,7 +248,7 @@ def _run_job(job: ScreenJob, config: ScreenConfig, store: Any, out: Outcome,
             if isinstance(bars_source, tuple):
                 bars_source = match_bars(bars_source, underlying)
             bars = _load_bars(pick(bars_source, underlying), cache)
-            _screen_chain(sub, bars, job, config, store, out, label)
+            _screen_chain(sub, bars, job, config, store, out, label, cache)
         except VolscreenError as exc:
             _fail(out, underlying, label, exc)
         except Exception as exc:  # a stage bug must not sink the whole watchlist
@@ -262,20 +265,9 @@ def _fail(out: Outcome, underlying: str, label: str, exc: BaseException,
     out.warn(underlying, label, C.SCR_FAILED, reason)
 
 
-def cut_bars(bars: pd.DataFrame, quote_time: pd.Timestamp) -> pd.DataFrame:
-    """Bars up to and including the New York calendar date of ``quote_time``.
-
-    Undated bars (a ``bar`` RangeIndex) are returned unchanged.
-    """
-    if not isinstance(bars.index, pd.DatetimeIndex):
-        return bars
-    day = pd.Timestamp(quote_time).tz_convert("America/New_York").tz_localize(None).normalize()
-    index = bars.index.tz_localize(None) if bars.index.tz is not None else bars.index
-    return bars[index <= day]
-
-
 def _screen_chain(chain: pd.DataFrame, bars: pd.DataFrame | None, job: ScreenJob,
-                  config: ScreenConfig, store: Any, out: Outcome, label: str) -> None:
+                  config: ScreenConfig, store: Any, out: Outcome, label: str,
+                  cache: dict[Any, Any]) -> None:
     from .implied import implied_vols
     from .structures import candidates
     from .surface import constant_maturity, term_structure
@@ -312,14 +304,15 @@ def _screen_chain(chain: pd.DataFrame, bars: pd.DataFrame | None, job: ScreenJob
                 C.IV90_STATUS: statuses[90],
                 C.TERM_SLOPE: ivs[30] - ivs[90]})
 
-    comp, box = _bar_stages(bars, quote_time, job, row, out, underlying, label)
+    ctx, comp, box = _bar_stages(bars, quote_time, job, row, out, underlying, label, cache)
     targets, source = _targets(job, config, box)
     row[C.TARGETS_SOURCE] = source
     rank = _iv_rank(store, underlying, quote_time, ivs[30], row, out, label)
 
     cands = candidates(
         with_iv, targets=targets, box=box, dte=config.dte, deltas=config.deltas,
-        iv_shift=config.iv_shift, bars=row.pop("_bars", None), compression=comp,
+        iv_shift=config.iv_shift, bars=None if ctx is None else ctx.cut, compression=comp,
+        rv=None if ctx is None else ctx.rv,
         atr=None if comp is None else float(comp.get(C.ATR, math.nan)),
         iv_rank=rank, weights=config.weight_map)
     cands = with_legs(cands, underlying, label)
@@ -351,7 +344,7 @@ def _levels(targets: Any) -> np.ndarray:
 
 
 def _tag(frame: pd.DataFrame, underlying: str, label: str) -> pd.DataFrame:
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: the inserts below do not touch ``frame``
     if C.UNDERLYING not in out:
         out.insert(0, C.UNDERLYING, underlying)
     out.insert(1, C.SOURCE_FILE, label)
@@ -359,12 +352,14 @@ def _tag(frame: pd.DataFrame, underlying: str, label: str) -> pd.DataFrame:
 
 
 def _bar_stages(bars: pd.DataFrame | None, quote_time: pd.Timestamp, job: ScreenJob,
-                row: dict[str, Any], out: Outcome, underlying: str,
-                label: str) -> tuple[pd.Series | None, Any]:
-    """RV20, compression summary and range box from bars cut at the quote date."""
-    from .indicators import compression_summary
-    from .realized import realized_vols
+                row: dict[str, Any], out: Outcome, underlying: str, label: str,
+                cache: dict[Any, Any]) -> tuple[Any, Any, Any]:
+    """RV20, compression summary and range box from bars cut at the quote date.
 
+    Returns (bars context or None, compression summary or None, box); the
+    context is computed once per history and quote date (see
+    :func:`volscreen._screen_bars.bars_context`).
+    """
     box: Any = None
     if job.range is not None:
         floor, ceiling = job.range
@@ -378,38 +373,27 @@ def _bar_stages(bars: pd.DataFrame | None, quote_time: pd.Timestamp, job: Screen
         if box is not None:
             row.update({C.BOX_FLOOR: box["floor"], C.BOX_CEILING: box["ceiling"],
                         C.BOX_STATUS: C.BOX_USER})
-        return None, box
-    cut = cut_bars(bars, quote_time)
-    if cut.empty:
-        raise ConfigError("no bar on or before the chain's quote date "
-                          f"{quote_time.tz_convert('America/New_York').date()}",
-                          source=bars.attrs.get("source"))
-    row[C.BARS_AS_OF] = cut.index[-1]
-    rv = realized_vols(cut, (RV_WINDOW,), estimator=RV_ESTIMATOR)
-    row[C.HS_RV20] = float(rv[f"{C.RV_PREFIX}{RV_WINDOW}"].iloc[-1])
-    row[C.RV20_STATUS] = str(rv[C.RV_STATUS].iloc[-1]) if C.RV_STATUS in rv else "ok"
+        return None, None, box
+    ctx = bars_context(bars, quote_time, cache)
+    row[C.BARS_AS_OF] = ctx.cut.index[-1]
+    row[C.HS_RV20] = ctx.rv20
+    row[C.RV20_STATUS] = ctx.rv20_status
     row[C.IV30_RV20] = row[C.HS_IV30] / row[C.HS_RV20] if row[C.HS_RV20] > 0 else math.nan
-    comp = compression_summary(cut)
+    comp = ctx.compression
     for name in (C.BBW, C.BBW_PCTILE_126, C.SQUEEZE_ON, C.SQUEEZE_BARS, C.COMPRESSION_STATUS):
         row[name] = comp.get(name, math.nan)
     if box is None:
-        try:
-            from .rangebox import range_box
-
-            box = range_box(cut)
-        except (ImportError, AttributeError) as exc:  # stage not installed
-            out.warn(underlying, label, W_NO_BOX, f"range box unavailable: {exc}")
-            box = None
+        box = ctx.box
+        if ctx.box_error:
+            out.warn(underlying, label, W_NO_BOX, ctx.box_error)
     if box is not None:
-        get = box.get if isinstance(box, Mapping) else lambda k, d=None: getattr(box, k, d)
-        row.update({C.BOX_FLOOR: get("floor"), C.BOX_CEILING: get("ceiling"),
-                    C.BOX_STATUS: get("status", C.BOX_OK)})
+        floor, ceiling, status = box_fields(box)
+        row.update({C.BOX_FLOOR: floor, C.BOX_CEILING: ceiling, C.BOX_STATUS: status})
         if row[C.BOX_STATUS] == C.BOX_NONE:
             box = None
     else:
         row[C.BOX_STATUS] = C.BOX_NONE
-    row["_bars"] = cut
-    return comp, box
+    return ctx, comp, box
 
 
 def _targets(job: ScreenJob, config: ScreenConfig, box: Any) -> tuple[Any, str]:
@@ -447,5 +431,3 @@ def _iv_rank(store: Any, underlying: str, quote_time: pd.Timestamp, iv30: float,
     row.update({C.IV_RANK: ranked.rank, C.IV_PERCENTILE: ranked.percentile,
                 C.IV_RANK_N_OBS: ranked.n_obs, C.IV_RANK_STATUS: ranked.status})
     return None if not math.isfinite(ranked.rank) else float(ranked.rank)
-
-

@@ -425,9 +425,9 @@ def candidates(chain_with_iv: pd.DataFrame, *, targets: Any, rv: Any = None, box
     cands = build_structures(chain_with_iv, dte=dte, deltas=deltas, strikes=strikes, box=box)
     if bars is not None:
         if rv is None:
-            from .realized import rv_forecast
+            from ._forecast import Forecaster
 
-            rv = lambda h: rv_forecast(bars, int(h))  # noqa: E731 - evaluated once per horizon
+            rv = Forecaster(bars).vol  # one pass over the bars, one fit per horizon
         if compression is None or atr is None:
             from .indicators import compression_summary
 
