@@ -52,7 +52,8 @@ STRING_COLUMNS = (C.UNDERLYING, C.ROOT, C.CONTRACT_SYMBOL, C.SETTLEMENT, C.RIGHT
                   C.QUOTE_STATUS)
 SORT_KEYS = [C.UNDERLYING, C.QUOTE_TIME, C.EXPIRY, C.STRIKE, C.RIGHT, C.ROOT]
 _BLANKS = ("", "nan", "null", "none", "na", "n/a")
-_ROOT_RE = r"^\s*([A-Za-z0-9.]+?)\s*\d{6}[CPcp]\d+\s*$"
+_ROOT_HEAD_RE = r"^([A-Za-z0-9.]+?)\s*\d{6}[CPcp]$"
+"""A vendor symbol without its trailing strike digits: root, YYMMDD, right."""
 _IV_NAME_RE = r"(?:^|_)(?:iv|implied_?vol(?:atility)?)(?:_|$)"
 """Vendor columns holding implied vols (``vendor_iv``, ``vendor_iv_bid``, ...)."""
 _SNIFF_CELLS = 64
@@ -169,6 +170,21 @@ def _fill_from_symbols(out: pd.DataFrame, name: str, base: int) -> pd.DataFrame:
     fills = {col: out[col].where(out[col].notna(), parsed[col]) if col in out else parsed[col]
              for col in (C.ROOT, C.EXPIRY, C.RIGHT, C.STRIKE)}
     return out.assign(**fills)
+
+
+def _roots_from_symbols(symbols: pd.Series) -> pd.Series:
+    """Option roots from vendor symbols ``ROOT YYMMDD C|P <strike digits>`` (else NaN).
+
+    The strike digits are cut first, which leaves one head per root, expiry
+    and right (a few hundred per chain), so the regex runs on those only.
+    """
+    text = symbols.astype("str").str.strip()
+    head = text.str.rstrip("0123456789")
+    has_strike = (head.str.len() < text.str.len()).to_numpy(dtype=bool)
+    codes, heads = pd.factorize(head)
+    roots = pd.Series(heads).str.extract(_ROOT_HEAD_RE)[0].to_numpy(dtype=object)
+    out = np.where(has_strike & (codes >= 0), roots[np.maximum(codes, 0)], None)
+    return pd.Series(out, index=symbols.index, dtype=object).where(pd.notna(out))
 
 
 def _match_columns(present: pd.Index, mapping: Mapping[str, str]) -> dict[object, str]:
@@ -321,8 +337,7 @@ def load_chain(
     out[C.UNDERLYING] = out[C.UNDERLYING].astype("str").str.strip().str.lstrip("^_").str.upper()
     if C.ROOT not in out:
         source_sym = out[C.VENDOR_SYMBOL] if C.VENDOR_SYMBOL in out else None
-        roots = source_sym.astype("str").str.extract(_ROOT_RE)[0] if source_sym is not None \
-            else None
+        roots = _roots_from_symbols(source_sym) if source_sym is not None else None
         out[C.ROOT] = roots.where(roots.notna(), out[C.UNDERLYING]) if roots is not None \
             else out[C.UNDERLYING]
     out[C.ROOT] = out[C.ROOT].astype("str").str.strip().str.upper()

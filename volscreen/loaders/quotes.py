@@ -40,9 +40,13 @@ def quote_fields(frame: pd.DataFrame, wide_threshold: float = WIDE_THRESHOLD) ->
     with np.errstate(divide="ignore", invalid="ignore"):  # mid is NaN or > 0 here
         spread_pct = np.where(usable, spread / mid, np.nan)
 
-    settle = clock.settlement_instant(frame[C.EXPIRY], frame[C.SETTLEMENT].to_numpy())
+    # a chain has tens of (expiry, settlement) pairs: compute each instant once
+    codes, pairs = pd.MultiIndex.from_arrays(
+        [pd.DatetimeIndex(frame[C.EXPIRY]), frame[C.SETTLEMENT].to_numpy()]).factorize()
+    settle = clock.settlement_instant(pairs.get_level_values(0),
+                                      pairs.get_level_values(1).to_numpy()).asi8[codes]
     quoted = pd.DatetimeIndex(frame[C.QUOTE_TIME])
-    expired = settle.asi8 <= quoted.asi8
+    expired = settle <= quoted.asi8
 
     conditions = [
         ~occ_strike_ok(strike),
