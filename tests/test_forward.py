@@ -196,3 +196,105 @@ def test_text_strike_and_text_rate_are_volscreen_errors(target: str) -> None:
     assert info.value.row == 3 and info.value.column == C.STRIKE
     with pytest.raises(ConfigError, match="rate must be a number"):
         func(make_chain(expiries=("2026-08-21",)), "4%")
+
+
+def _loop_forwards(chain: pd.DataFrame, rate: float | None, method: str) -> pd.DataFrame:
+    """Plain per-expiry reference: one pandas group and Python dicts per series."""
+    from statistics import median
+
+    keys = [c for c in (C.UNDERLYING, C.ROOT, C.QUOTE_TIME, C.EXPIRY, C.SETTLEMENT)
+            if c in chain.columns]
+    rows = []
+    for key, g in chain.groupby(keys, sort=True, dropna=False):
+        first = g.iloc[0]
+        t = float(vs.year_fraction(first[C.QUOTE_TIME], first[C.EXPIRY], first[C.SETTLEMENT])[0])
+        spot = float(g[C.UNDERLYING_PRICE].median())
+        quotes: dict[tuple[float, str], list[float]] = {}
+        rights = set()
+        for k, right, mid, qs in zip(g[C.STRIKE], g[C.RIGHT], g[C.MID], g[C.QUOTE_STATUS]):
+            rights.add(str(right).upper()[0])
+            if qs == C.QS_OK and not np.isnan(mid) and not np.isnan(k):
+                quotes.setdefault((float(k), str(right).upper()[0]), []).append(float(mid))
+        pairs = sorted((k, sum(quotes[k, "C"]) / len(quotes[k, "C"])
+                        - sum(quotes[k, "P"]) / len(quotes[k, "P"]))
+                       for k, _ in quotes if (k, "C") in quotes and (k, "P") in quotes)
+        pairs = sorted(set(pairs), key=lambda kd: (abs(kd[1]), kd[0]))
+        rec = dict(zip(keys, key), t=t, spot=spot, forward=np.nan, k_star=np.nan, used=0,
+                   rate=np.nan if rate is None else rate)
+        if not t > 0:
+            rec["status"] = C.FS_EXPIRED
+        elif not {C.CALL, C.PUT} <= rights:
+            rec["status"] = C.FS_ONE_SIDED
+        elif not pairs:
+            rec["status"] = C.FS_NO_PAIRS
+        else:
+            rec["k_star"] = pairs[0][0]
+            near = pairs[:5]
+            if rate is None:
+                slopes = [(d2 - d1) / (k2 - k1) for i, (k1, d1) in enumerate(near)
+                          for k2, d2 in near[i + 1:]]
+                slope = median(slopes) if len(near) >= 3 else np.nan
+                disc = -slope
+                rec["rate"] = -np.log(disc) / t if disc > 0 else np.nan
+                fwd = median(d - slope * k for k, d in near) / disc
+                rec["used"] = len(near) if len(near) >= 3 else 0
+                ok_rate = -0.05 <= rec["rate"] <= 0.25
+            else:
+                disc = np.exp(-rate * t)
+                fwd = (near[0][0] + near[0][1] / disc if method == "cboe"
+                       else median(k + d / disc for k, d in near))
+                rec["used"] = 1 if method == "cboe" else len(near)
+                ok_rate = True
+            if len(near) < 3 and rate is None:
+                rec["status"] = C.FS_NO_PAIRS
+            elif not ok_rate:
+                rec["status"] = C.FS_IMPLAUSIBLE
+            elif abs(np.log(fwd / spot)) > t + 0.05:
+                rec["status"] = C.FS_IMPLAUSIBLE
+            else:
+                rec["status"], rec["forward"] = C.FS_OK, fwd
+        rows.append(rec)
+    return pd.DataFrame(rows)
+
+
+REAL_CHAINS = ["iwm_yf_cboegreeks_2026-07-14_1555ET.json", "iwm_cboe_2026-07-20_0945ET.json",
+               "spx_full_chain_20190621.csv.gz", "spy_2021_20contracts_per_day_iv_greeks.csv",
+               "vix_index_options_2016-06-01_cboe_datashop.csv"]
+
+
+@pytest.fixture(scope="module")
+def real_chains() -> dict[str, pd.DataFrame]:
+    from conftest import SHARED_DATA
+
+    chains = {name: vs.load_chain(SHARED_DATA / "chains" / name) for name in REAL_CHAINS
+              if (SHARED_DATA / "chains" / name).exists()}
+    for name, chain in chains.items():  # a year of daily snapshots: the first 40 days suffice
+        days = np.sort(chain[C.QUOTE_TIME].unique())[:40]
+        chains[name] = chain[chain[C.QUOTE_TIME].isin(days)]
+    return chains
+
+
+@pytest.mark.parametrize("method, rate", [("median", RATE), ("cboe", RATE), ("median", None)],
+                         ids=["median", "cboe", "implied-rate"])
+@pytest.mark.parametrize("name", REAL_CHAINS)
+def test_vectorized_forwards_match_a_per_expiry_loop(real_chains: dict[str, pd.DataFrame],
+                                                     name: str, method: str,
+                                                     rate: float | None) -> None:
+    """Every series of real chains (one or many quote times, AM and PM) against the loop."""
+    from conftest import shared_path
+
+    shared_path("chains", name)
+    chain = real_chains[name]
+    fw = vs.forwards(chain, rate, method=method)  # type: ignore[arg-type]
+    ref = _loop_forwards(chain, rate, method)
+    assert len(fw) == len(ref) > 1
+    for key in (C.EXPIRY, C.SETTLEMENT, C.QUOTE_TIME):
+        assert (fw[key].to_numpy() == ref[key].to_numpy()).all()
+    np.testing.assert_array_equal(fw[C.FORWARD_STATUS].to_numpy(str), ref["status"].to_numpy(str))
+    np.testing.assert_allclose(fw[C.T], ref["t"], rtol=0, atol=0)
+    np.testing.assert_allclose(fw[C.UNDERLYING_PRICE], ref["spot"], rtol=1e-15)
+    np.testing.assert_allclose(fw[C.PARITY_STRIKE], ref["k_star"], rtol=0, atol=0)
+    np.testing.assert_array_equal(fw[C.PARITY_STRIKES_USED], ref["used"])
+    np.testing.assert_allclose(fw[C.FORWARD], ref["forward"], rtol=1e-13)
+    np.testing.assert_allclose(fw[C.RATE], ref["rate"], rtol=1e-9, atol=1e-12)
+    assert (fw[C.FORWARD_STATUS] == C.FS_OK).sum() > 0

@@ -79,17 +79,26 @@ def to_utc(values: object, tz: str = EXCHANGE_TZ) -> pd.DatetimeIndex:
     pandas.DatetimeIndex
         tz-aware, UTC.
     """
-    idx = pd.DatetimeIndex(pd.to_datetime(np.atleast_1d(np.asarray(values, dtype=object)),
-                                          format="mixed"))
+    idx = _datetime_index(values)
     if idx.tz is None:
         idx = idx.tz_localize(tz)
     return idx.tz_convert("UTC").as_unit("ns")
 
 
+def _datetime_index(values: object) -> pd.DatetimeIndex:
+    """DatetimeIndex of ``values``; datetime64 arrays and columns skip the text parser."""
+    if isinstance(values, (np.ndarray, pd.Series, pd.Index)):
+        dtype = values.dtype
+        if isinstance(dtype, pd.DatetimeTZDtype) or (isinstance(dtype, np.dtype)
+                                                     and dtype.kind == "M"):
+            return pd.DatetimeIndex(np.atleast_1d(values) if isinstance(values, np.ndarray)
+                                    else values)
+    return pd.DatetimeIndex(pd.to_datetime(np.atleast_1d(np.asarray(values, dtype=object)),
+                                           format="mixed"))
+
+
 def _dates(values: object) -> pd.DatetimeIndex:
-    return pd.DatetimeIndex(
-        pd.to_datetime(np.atleast_1d(np.asarray(values, dtype=object)), format="mixed")
-    ).as_unit("ns")
+    return _datetime_index(values).as_unit("ns")
 
 
 def settlement_instant(expiry: object, settlement: object = C.PM) -> pd.DatetimeIndex:
@@ -114,9 +123,15 @@ def settlement_instant(expiry: object, settlement: object = C.PM) -> pd.Datetime
         days = days.tz_localize(None)
     days = days.normalize()
     style = np.broadcast_to(np.asarray(settlement, dtype=object), days.shape)
-    offset = np.where(style == C.AM, AM_SETTLEMENT_TIME.value, PM_SETTLEMENT_TIME.value)
-    local = days + pd.to_timedelta(offset)
-    return local.tz_localize(EXCHANGE_TZ).tz_convert("UTC").as_unit("ns")
+    am = style == C.AM
+    # a chain has a few distinct (date, style) pairs: localize those, then broadcast back
+    day_code, day_values = pd.factorize(days.asi8)
+    pair, inverse = np.unique(day_code * 2 + am, return_inverse=True)
+    offset = np.where(pair % 2 == 1, AM_SETTLEMENT_TIME.value, PM_SETTLEMENT_TIME.value)
+    local = pd.DatetimeIndex(day_values[pair // 2].astype("datetime64[ns]")) + \
+        pd.to_timedelta(offset)
+    settle = local.tz_localize(EXCHANGE_TZ).tz_convert("UTC").as_unit("ns")
+    return settle.take(inverse.reshape(-1))
 
 
 def year_fraction(quote_time: object, expiry: object, settlement: object = C.PM) -> FloatArray:

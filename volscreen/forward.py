@@ -2,12 +2,18 @@
 
 Conventions: ``t`` in years on the minute clock (:func:`volscreen.clock.year_fraction`),
 continuously compounded rates, decimals.  Prices are the chain's ``mid``.
+
+Every series (expiry) is computed at once on sorted arrays: the chain is
+grouped once, calls and puts are paired once per (series, strike), and the
+per-series choices (K*, the closest pairs, their median) are segment
+operations on those arrays.
 """
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from typing import Literal, Union
+from numbers import Real
+from typing import Any, Literal, Union
 
 import numpy as np
 import pandas as pd
@@ -47,6 +53,28 @@ def settlement_of(chain: pd.DataFrame) -> np.ndarray:
     return np.full(len(chain), C.PM, dtype=object)
 
 
+def series_ids(columns: list[Any], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Series number of each row and the first row of each series.
+
+    ``columns`` are the key columns (Series or arrays of length ``n``).
+    Series are numbered in the order of ``groupby(keys, sort=True,
+    dropna=False)`` (keys ascending, missing keys last); the first row is the
+    series' first row in the chain's order.
+    """
+    if n == 0:
+        return np.zeros(0, np.intp), np.zeros(0, np.intp)
+    codes = [pd.factorize(col, sort=True, use_na_sentinel=False)[0] for col in columns]
+    order = np.lexsort(codes[::-1]) if codes else np.arange(n)
+    change = np.zeros(n, dtype=bool)
+    change[0] = True
+    for code in codes:
+        sorted_code = code[order]
+        change[1:] |= sorted_code[1:] != sorted_code[:-1]
+    gid = np.empty(n, dtype=np.intp)
+    gid[order] = np.cumsum(change) - 1
+    return gid, order[change]  # lexsort is stable: the first of a run is the earliest row
+
+
 def rate_for(rate: RateLike, expiry: object, t: float) -> float:
     """Resolve a rate given as a float, a mapping expiry -> rate, or a callable t -> rate."""
     if rate is None:
@@ -66,92 +94,68 @@ def rate_for(rate: RateLike, expiry: object, t: float) -> float:
                           f"got {rate!r}", column=C.RATE) from exc
 
 
-def _valid_pairs(group: pd.DataFrame) -> pd.DataFrame:
-    """Strikes with both a call and a put validly quoted: columns strike, c, p."""
-    mid = pd.to_numeric(group[C.MID], errors="coerce")
-    ok = mid.notna().to_numpy().copy()
-    if C.QUOTE_STATUS in group.columns:
-        ok &= (group[C.QUOTE_STATUS] == C.QS_OK).to_numpy()
-    else:
-        ok &= (group[C.BID] > 0).to_numpy() & (group[C.ASK] >= group[C.BID]).to_numpy()
-    right = group[C.RIGHT].astype(str).str.upper().str[0].to_numpy()
-    frame = pd.DataFrame({"strike": group[C.STRIKE].to_numpy(dtype=float),
-                          "right": right, "mid": mid.to_numpy(dtype=float)})[ok]
-    calls = frame[frame["right"] == C.CALL].groupby("strike")["mid"].mean()
-    puts = frame[frame["right"] == C.PUT].groupby("strike")["mid"].mean()
-    pairs = pd.concat({"c": calls, "p": puts}, axis=1, join="inner").reset_index()
-    return pairs
+def _rates(rate: RateLike, expiries: Any, t: np.ndarray) -> np.ndarray:
+    """One rate per series (a number is resolved once, a mapping or curve per series)."""
+    if rate is None or isinstance(rate, (Real, np.number)):
+        return np.full(t.size, rate_for(rate, None, np.nan))
+    return np.array([rate_for(rate, e, float(x)) for e, x in zip(expiries, t)], dtype=float)
 
 
-def _theil_sen(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Median of pairwise slopes and the median intercept."""
-    i, j = np.triu_indices(len(x), k=1)
-    dx = x[j] - x[i]
-    keep = dx != 0
-    slope = float(np.median((y[j] - y[i])[keep] / dx[keep]))
-    return slope, float(np.median(y - slope * x))
+def _rows_median(values: np.ndarray) -> np.ndarray:
+    """Median of each row ignoring NaN; NaN for an empty row (same value as np.median)."""
+    s = np.sort(values, axis=1)  # NaN last
+    n = np.sum(~np.isnan(values), axis=1)
+    rows = np.arange(values.shape[0])
+    lo, hi = np.maximum((n - 1) // 2, 0), np.maximum(n // 2, 0)
+    with np.errstate(invalid="ignore"):  # empty rows: NaN + NaN
+        out = (s[rows, lo] + s[rows, hi]) / 2
+    return np.where(n > 0, out, np.nan)
 
 
-def _one_expiry(group: pd.DataFrame, t: float, r: float, spot: float,
-                method: str) -> dict[str, object]:
-    out: dict[str, object] = {C.FORWARD: np.nan, C.DISCOUNT: np.nan, C.RATE: r,
-                              C.IMPLIED_CARRY: np.nan, C.PARITY_STRIKE: np.nan,
-                              C.PARITY_STRIKES_USED: 0}
-    if not t > 0:
-        out[C.FORWARD_STATUS] = C.FS_EXPIRED
-        return out
-    rights = set(group[C.RIGHT].astype(str).str.upper().str[0])
-    if not {C.CALL, C.PUT} <= rights:
-        out[C.FORWARD_STATUS] = C.FS_ONE_SIDED
-        return out
-    pairs = _valid_pairs(group)
-    if pairs.empty:
-        out[C.FORWARD_STATUS] = C.FS_NO_PAIRS
-        return out
-    diff = (pairs["c"] - pairs["p"]).to_numpy()
-    strikes = pairs["strike"].to_numpy()
-    order = np.argsort(np.abs(diff), kind="stable")
-    k_star = strikes[order[0]]
-    out[C.PARITY_STRIKE] = k_star
-    near = order[:N_PARITY_PAIRS]
-    if np.isnan(r):
-        if len(near) < MIN_REGRESSION_PAIRS:
-            out[C.FORWARD_STATUS] = C.FS_NO_PAIRS
-            return out
-        slope, intercept = _theil_sen(strikes[near], diff[near])
-        disc = -slope
-        r = -np.log(disc) / t if disc > 0 else np.nan
-        out[C.RATE] = r
-        out[C.PARITY_STRIKES_USED] = len(near)
-        if not (PLAUSIBLE_RATE[0] <= r <= PLAUSIBLE_RATE[1]):
-            out[C.FORWARD_STATUS] = C.FS_IMPLAUSIBLE
-            return out
-        forward = intercept / disc
-    else:
-        disc = float(np.exp(-r * t))
-        if method == "cboe":
-            forward = k_star + diff[order[0]] / disc
-            out[C.PARITY_STRIKES_USED] = 1
-        else:
-            forward = float(np.median(strikes[near] + diff[near] / disc))
-            out[C.PARITY_STRIKES_USED] = len(near)
-    out[C.FORWARD] = forward
-    out[C.DISCOUNT] = disc
-    if not forward > 0:
-        out[C.FORWARD_STATUS] = C.FS_IMPLAUSIBLE
-        out[C.FORWARD] = np.nan
-        return out
-    if np.isfinite(spot) and spot > 0:
-        log_carry = np.log(forward / spot)
-        out[C.IMPLIED_CARRY] = r - log_carry / t
-        if abs(log_carry) > PLAUSIBLE_CARRY * t + 0.05:
-            out[C.FORWARD_STATUS] = C.FS_IMPLAUSIBLE
-            out[C.FORWARD] = np.nan  # the carry it implies stays, as the reason
-            return out
-        out[C.FORWARD_STATUS] = C.FS_OK
-    else:
-        out[C.FORWARD_STATUS] = C.FS_NO_SPOT
-    return out
+def _pairs(gid: np.ndarray, strike: np.ndarray, is_call: np.ndarray, mid: np.ndarray,
+           valid: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(series, strike, C - P) of each validly quoted call/put pair, by series then strike.
+
+    Duplicate quotes of one (series, strike, right) are averaged first.
+    """
+    rows = np.flatnonzero(valid)
+    order = rows[np.lexsort((~is_call[rows], strike[rows], gid[rows]))]
+    g, k, c, m = gid[order], strike[order], is_call[order], mid[order]
+    start = np.ones(order.size, dtype=bool)
+    start[1:] = (g[1:] != g[:-1]) | (k[1:] != k[:-1]) | (c[1:] != c[:-1])
+    first = np.flatnonzero(start)
+    mean = np.add.reduceat(m, first) / np.diff(np.append(first, order.size)) if first.size \
+        else np.zeros(0)
+    g, k, c = g[first], k[first], c[first]
+    # runs are ordered call then put within a (series, strike): a pair is a call run
+    # followed by a put run at the same series and strike
+    pair = c[:-1] & ~c[1:] & (g[:-1] == g[1:]) & (k[:-1] == k[1:])
+    at = np.flatnonzero(pair)
+    return g[at], k[at], mean[at] - mean[at + 1]
+
+
+def _segment_median(values: np.ndarray, gid: np.ndarray, n_groups: int) -> np.ndarray:
+    """Median of ``values`` per group ignoring NaN (NaN for a group without values)."""
+    if values.size == 0:
+        return np.full(n_groups, np.nan)
+    v = values[np.lexsort((values, gid))]  # by group, NaN last within each group
+    size = np.bincount(gid, minlength=n_groups)
+    count = np.bincount(gid[~np.isnan(values)], minlength=n_groups)
+    start = np.cumsum(size) - size
+    lo, hi = start + np.maximum(count - 1, 0) // 2, start + count // 2
+    with np.errstate(invalid="ignore"):  # groups without values: NaN + NaN
+        med = (v[lo] + v[hi]) / 2
+    return np.where(count > 0, med, np.nan)
+
+
+def _theil_sen(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Median pairwise slope and median intercept per row of NaN-padded (series, pair) arrays."""
+    i, j = np.triu_indices(x.shape[1], k=1)
+    dx = x[:, j] - x[:, i]
+    with np.errstate(divide="ignore", invalid="ignore"):  # padding and equal strikes: NaN
+        slopes = np.where(dx != 0, (y[:, j] - y[:, i]) / dx, np.nan)
+    slope = _rows_median(slopes)
+    return slope, _rows_median(y - slope[:, None] * x)
 
 
 def forwards(chain: pd.DataFrame, rate: RateLike = None, *,
@@ -187,7 +191,8 @@ def forwards(chain: pd.DataFrame, rate: RateLike = None, *,
     -----
     Valid pairs are strikes where both the call and the put have quote_status
     ``ok`` (both sides quoted, not crossed, not wide).  K* minimises
-    |C_mid - P_mid|.
+    |C_mid - P_mid| (ties: the lowest strike).  ``t`` and ``underlying_price``
+    are the series' first row's clock and the median underlying price.
 
     * ``method="cboe"``: F = K* + e^{rt}(C - P) at K* alone (Cboe VIX rule).
     * ``method="median"`` (default): the median of F_i = K_i + e^{rt}(C_i - P_i)
@@ -208,35 +213,118 @@ def forwards(chain: pd.DataFrame, rate: RateLike = None, *,
         raise ChainSchemaError(f"forwards needs columns {missing}", column=missing[0])
     if method not in ("median", "cboe"):
         raise ConfigError(f"method must be 'median' or 'cboe', got {method!r}")
-    frame = chain.copy()
-    strike = pd.to_numeric(frame[C.STRIKE], errors="coerce")
-    text = strike.isna() & frame[C.STRIKE].notna()
+    strike_col = pd.to_numeric(chain[C.STRIKE], errors="coerce")
+    text = strike_col.isna() & chain[C.STRIKE].notna()
     if text.any():
-        row = frame.index[text.to_numpy()][0]
-        raise ChainSchemaError(f"strike is not a number: {frame.loc[row, C.STRIKE]!r}",
+        row = chain.index[text.to_numpy()][0]
+        raise ChainSchemaError(f"strike is not a number: {chain.loc[row, C.STRIKE]!r}",
                                row=row, column=C.STRIKE)
-    frame[C.STRIKE] = strike.astype(float)
-    if C.SETTLEMENT not in frame.columns:
-        frame[C.SETTLEMENT] = settlement_of(chain)
-    keys = group_columns(frame)
-    rows = []
-    for key, group in frame.groupby(keys, sort=True, dropna=False):
-        key = key if isinstance(key, tuple) else (key,)
-        first = group.iloc[0]
-        t = float(clock.year_fraction(first[C.QUOTE_TIME], first[C.EXPIRY],
-                                      first[C.SETTLEMENT])[0])
-        spot = (float(pd.to_numeric(group[C.UNDERLYING_PRICE], errors="coerce").median())
-                if C.UNDERLYING_PRICE in group.columns else np.nan)
-        r = rate_for(rate, first[C.EXPIRY], t)
-        record = dict(zip(keys, key))
-        record[C.T] = t
-        record[C.UNDERLYING_PRICE] = spot
-        record.update(_one_expiry(group, t, r, spot, method))
-        rows.append(record)
-    cols = keys + [C.T, C.RATE, C.DISCOUNT, C.FORWARD, C.UNDERLYING_PRICE, C.IMPLIED_CARRY,
-                   C.PARITY_STRIKE, C.PARITY_STRIKES_USED, C.FORWARD_STATUS]
-    out = pd.DataFrame(rows, columns=cols)
-    bad = out[C.FORWARD_STATUS] != C.FS_OK
+    keys = group_columns(chain) + ([] if C.SETTLEMENT in chain.columns else [C.SETTLEMENT])
+    key_cols = {k: (chain[k].array if k in chain.columns
+                    else pd.array(settlement_of(chain).astype(str), dtype="str"))
+                for k in keys}
+    gid, first = series_ids(list(key_cols.values()), len(chain))
+    n_series = first.size
+    out: dict[str, Any] = {k: col.take(first) for k, col in key_cols.items()}
+
+    t = clock.year_fraction(pd.Series(out[C.QUOTE_TIME]), pd.Series(out[C.EXPIRY]),
+                            np.asarray(out[C.SETTLEMENT], dtype=object))
+    r = _rates(rate, out[C.EXPIRY], t)
+    spot = np.full(n_series, np.nan)
+    if C.UNDERLYING_PRICE in chain.columns:
+        price = pd.to_numeric(chain[C.UNDERLYING_PRICE], errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan)
+        spot = _segment_median(price, gid, n_series)
+
+    strike = strike_col.to_numpy(dtype=float, na_value=np.nan)
+    right = chain[C.RIGHT].astype(str).str.upper().str[0].to_numpy(dtype=object)
+    is_call, is_put = right == C.CALL, right == C.PUT
+    mid = pd.to_numeric(chain[C.MID], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    if C.QUOTE_STATUS in chain.columns:
+        quoted = (chain[C.QUOTE_STATUS] == C.QS_OK).to_numpy(dtype=bool, na_value=False)
+    else:
+        bid, ask = chain[C.BID].to_numpy(float), chain[C.ASK].to_numpy(float)
+        quoted = (bid > 0) & (ask >= bid)
+    valid = quoted & ~np.isnan(mid) & ~np.isnan(strike) & (is_call | is_put)
+    pair_g, pair_k, diff = _pairs(gid, strike, is_call, mid, valid)
+
+    # closest pairs first within each series (stable: ties keep the lower strike)
+    order = np.lexsort((np.abs(diff), pair_g))
+    pair_g, pair_k, diff = pair_g[order], pair_k[order], diff[order]
+    n_pairs = np.bincount(pair_g, minlength=n_series)
+    start = np.concatenate(([0], np.cumsum(n_pairs)[:-1]))
+    rank = np.arange(pair_g.size) - start[pair_g]
+    near = rank < N_PARITY_PAIRS
+    k_near = np.full((n_series, N_PARITY_PAIRS), np.nan)
+    d_near = np.full((n_series, N_PARITY_PAIRS), np.nan)
+    k_near[pair_g[near], rank[near]] = pair_k[near]
+    d_near[pair_g[near], rank[near]] = diff[near]
+    n_near = np.minimum(n_pairs, N_PARITY_PAIRS)
+    has_pairs = n_pairs > 0
+
+    both = (np.bincount(gid, weights=is_call, minlength=n_series) > 0) & \
+        (np.bincount(gid, weights=is_put, minlength=n_series) > 0)
+    status = np.full(n_series, C.FS_OK, dtype=object)
+    alive = t > 0
+    status[~alive] = C.FS_EXPIRED
+    status[alive & ~both] = C.FS_ONE_SIDED
+    status[alive & both & ~has_pairs] = C.FS_NO_PAIRS
+    solve = alive & both & has_pairs
+    parity_strike = np.where(solve, k_near[:, 0], np.nan)
+    used = np.zeros(n_series, dtype=np.int64)
+    disc = np.full(n_series, np.nan)
+    forward = np.full(n_series, np.nan)
+    rate_out = r.copy()
+
+    with np.errstate(divide="ignore", invalid="ignore"):  # NaN rows carry a status
+        regress = solve & np.isnan(r)
+        few = regress & (n_near < MIN_REGRESSION_PAIRS)
+        status[few] = C.FS_NO_PAIRS
+        reg = regress & ~few
+        if reg.any():
+            slope, intercept = _theil_sen(k_near[reg], d_near[reg])
+            d_reg = -slope
+            r_reg = np.where(d_reg > 0, -np.log(d_reg) / t[reg], np.nan)
+            rate_out[reg] = r_reg
+            used[reg] = n_near[reg]
+            plausible = (PLAUSIBLE_RATE[0] <= r_reg) & (r_reg <= PLAUSIBLE_RATE[1])
+            status[np.flatnonzero(reg)[~plausible]] = C.FS_IMPLAUSIBLE
+            ok_reg = np.flatnonzero(reg)[plausible]
+            forward[ok_reg] = (intercept / d_reg)[plausible]
+            disc[ok_reg] = d_reg[plausible]
+        given = solve & ~np.isnan(r)
+        d_given = np.exp(-r[given] * t[given])
+        disc[given] = d_given
+        if method == "cboe":
+            forward[given] = k_near[given, 0] + d_near[given, 0] / d_given
+            used[given] = 1
+        else:
+            forward[given] = _rows_median(k_near[given] + d_near[given] / d_given[:, None])
+            used[given] = n_near[given]
+
+        priced = solve & (status == C.FS_OK)
+        bad_forward = priced & ~(forward > 0)
+        status[bad_forward] = C.FS_IMPLAUSIBLE
+        priced &= ~bad_forward
+        has_spot = np.isfinite(spot) & (spot > 0)
+        log_carry = np.log(forward / spot)
+        carry = np.where(priced & has_spot, rate_out - log_carry / t, np.nan)
+        far = priced & has_spot & (np.abs(log_carry) > PLAUSIBLE_CARRY * t + 0.05)
+    status[far] = C.FS_IMPLAUSIBLE  # the carry it implies stays, as the reason
+    status[priced & ~has_spot] = C.FS_NO_SPOT
+    forward[~np.isin(status, (C.FS_OK, C.FS_NO_SPOT))] = np.nan
+
+    out[C.T] = t
+    out[C.RATE] = rate_out
+    out[C.DISCOUNT] = disc
+    out[C.FORWARD] = forward
+    out[C.UNDERLYING_PRICE] = spot
+    out[C.IMPLIED_CARRY] = carry
+    out[C.PARITY_STRIKE] = parity_strike
+    out[C.PARITY_STRIKES_USED] = used
+    out[C.FORWARD_STATUS] = pd.array(status.astype(str) if n_series else [], dtype="str")
+    frame = pd.DataFrame(out)
+    bad = status != C.FS_OK
     if bad.any():
-        logger.info("forwards: %d of %d expiries without an ok forward", int(bad.sum()), len(out))
-    return out
+        logger.info("forwards: %d of %d expiries without an ok forward", int(bad.sum()), n_series)
+    return frame
