@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from volscreen import columns as C
-from volscreen.errors import BarsSchemaError, ChainSchemaError, ConfigError, VolscreenError
+from volscreen.errors import ChainSchemaError, ConfigError, VolscreenError
 from volscreen.loaders import load_bars, load_chain
 from volscreen.loaders.occ import parse_occ
 

@@ -145,8 +145,10 @@ def _read(source: object, name: str) -> tuple[pd.DataFrame, int]:
 
 
 def _is_date_name(label: object, columns: Mapping[str, str] | None) -> bool:
-    return label is not None and (_ALIASES.get(_normalise_name(str(label))) == C.DATE
-                                  or (columns or {}).get(label) == C.DATE)  # type: ignore[call-overload]
+    if label is None:
+        return False
+    return _ALIASES.get(_normalise_name(str(label))) == C.DATE or \
+        dict(columns or {}).get(str(label)) == C.DATE
 
 
 def load_bars(

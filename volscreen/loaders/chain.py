@@ -183,8 +183,9 @@ def _roots_from_symbols(symbols: pd.Series) -> pd.Series:
     has_strike = (head.str.len() < text.str.len()).to_numpy(dtype=bool)
     codes, heads = pd.factorize(head)
     roots = pd.Series(heads).str.extract(_ROOT_HEAD_RE)[0].to_numpy(dtype=object)
-    out = np.where(has_strike & (codes >= 0), roots[np.maximum(codes, 0)], None)
-    return pd.Series(out, index=symbols.index, dtype=object).where(pd.notna(out))
+    out = pd.Series(np.where(has_strike & (codes >= 0), roots[np.maximum(codes, 0)], None),
+                    index=symbols.index, dtype=object)
+    return out.where(out.notna())
 
 
 def _match_columns(present: pd.Index, mapping: Mapping[str, str]) -> dict[object, str]:

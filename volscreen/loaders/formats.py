@@ -11,6 +11,7 @@ from __future__ import annotations
 import numbers
 import re
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -226,7 +227,7 @@ def fold_canonical(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns=mapping) if mapping else frame
 
 
-def _is_canonical(cols: set[object]) -> bool:
+def _is_canonical(cols: AbstractSet[object]) -> bool:
     return _BY_NAME["canonical"].signature <= cols or _BY_SYMBOL <= cols
 
 
