@@ -290,9 +290,10 @@ def add_probabilities(cands: pd.DataFrame, *, rv: Any = None, bars: pd.DataFrame
         ``p_beyond_be_hist``, ``p_beyond_be_hist_se``, ``hist_sample_size``,
         ``p_touch_low/high_iv``, ``_rv``, ``_hist``.
     """
-    from .targets import _codes, _flag, _join
+    from .targets import _codes, _flag, _join, with_columns
 
-    out = cands.copy()
+    out = cands  # read only: new columns are collected in ``new``
+    new: dict[str, Any] = {}
     codes = _codes(out)
     f = {k: out[k].to_numpy(dtype=float) for k in (
         C.SPOT, C.FORWARD, C.T, C.PUT_IV, C.CALL_IV, C.BREAKEVEN_LOW, C.BREAKEVEN_HIGH,
@@ -304,14 +305,14 @@ def add_probabilities(cands: pd.DataFrame, *, rv: Any = None, bars: pd.DataFrame
         rv_ann = _rv_per_row(rv, days)
         rv_cal = rv_ann * np.sqrt(days / TRADING_DAYS_PER_YEAR / t)
     _flag(codes, ~np.isfinite(rv_ann), C.DS_NO_RV)
-    out[C.RV_FORECAST] = rv_ann
-    out[C.P_BEYOND_BE_IV] = prob_beyond(f[C.FORWARD], f[C.BREAKEVEN_LOW], f[C.BREAKEVEN_HIGH],
+    new[C.RV_FORECAST] = rv_ann
+    new[C.P_BEYOND_BE_IV] = prob_beyond(f[C.FORWARD], f[C.BREAKEVEN_LOW], f[C.BREAKEVEN_HIGH],
                                         f[C.PUT_IV], t, f[C.CALL_IV])
-    out[C.P_BEYOND_BE_RV] = prob_beyond(spot, f[C.BREAKEVEN_LOW], f[C.BREAKEVEN_HIGH], rv_cal, t)
-    out[C.P_TOUCH_LOW_IV] = prob_touch(spot, f[C.TARGET_LOW], f[C.PUT_IV], t, carry)
-    out[C.P_TOUCH_HIGH_IV] = prob_touch(spot, f[C.TARGET_HIGH], f[C.CALL_IV], t, carry)
-    out[C.P_TOUCH_LOW_RV] = prob_touch(spot, f[C.TARGET_LOW], rv_cal, t, 0.0)
-    out[C.P_TOUCH_HIGH_RV] = prob_touch(spot, f[C.TARGET_HIGH], rv_cal, t, 0.0)
+    new[C.P_BEYOND_BE_RV] = prob_beyond(spot, f[C.BREAKEVEN_LOW], f[C.BREAKEVEN_HIGH], rv_cal, t)
+    new[C.P_TOUCH_LOW_IV] = prob_touch(spot, f[C.TARGET_LOW], f[C.PUT_IV], t, carry)
+    new[C.P_TOUCH_HIGH_IV] = prob_touch(spot, f[C.TARGET_HIGH], f[C.CALL_IV], t, carry)
+    new[C.P_TOUCH_LOW_RV] = prob_touch(spot, f[C.TARGET_LOW], rv_cal, t, 0.0)
+    new[C.P_TOUCH_HIGH_RV] = prob_touch(spot, f[C.TARGET_HIGH], rv_cal, t, 0.0)
     hist = {k: np.full(len(out), np.nan) for k in (
         C.P_BEYOND_BE_HIST, C.P_BEYOND_BE_HIST_SE, C.P_TOUCH_LOW_HIST, C.P_TOUCH_HIGH_HIST)}
     size = np.zeros(len(out), dtype=np.int64)
@@ -344,7 +345,7 @@ def add_probabilities(cands: pd.DataFrame, *, rv: Any = None, bars: pd.DataFrame
             hist[C.P_TOUCH_HIGH_HIST][rows] = np.where(np.isfinite(th), touch_hi, np.nan)
         _flag(codes, days <= 0, C.DS_SHORT_HISTORY)
     for k, v in hist.items():
-        out[k] = v
-    out[C.HIST_SAMPLE_SIZE] = size
-    out[C.DATA_STATUS] = _join(codes)
-    return out
+        new[k] = v
+    new[C.HIST_SAMPLE_SIZE] = size
+    new[C.DATA_STATUS] = _join(codes)
+    return with_columns(cands, new)

@@ -86,9 +86,10 @@ def add_cheapness(cands: pd.DataFrame, *, iv_rank: float | None = None) -> pd.Da
     with the code in ``data_status``.  Conventions in the module docstring.
     """
     from .pricing import black_price
-    from .targets import _codes, _flag, _join
+    from .targets import _codes, _flag, _join, with_columns
 
-    out = cands.copy()
+    out = cands  # read only: new columns are collected in ``new``
+    new: dict[str, Any] = {}
     f = {k: out[k].to_numpy(dtype=float) for k in (
         C.FORWARD, C.T, C.RATE, C.PUT_STRIKE, C.CALL_STRIKE, C.STRUCTURE_IV, C.DEBIT_NATURAL,
         C.RV_FORECAST)}
@@ -99,15 +100,15 @@ def add_cheapness(cands: pd.DataFrame, *, iv_rank: float | None = None) -> pd.Da
         fair = (black_price(f[C.FORWARD], f[C.PUT_STRIKE], f[C.T], f[C.RATE], sigma_cal, C.PUT)
                 + black_price(f[C.FORWARD], f[C.CALL_STRIKE], f[C.T], f[C.RATE], sigma_cal,
                               C.CALL))
-        out[C.FAIR_DEBIT_RV] = fair
-        out[C.CHEAPNESS] = np.where(fair > 0, f[C.DEBIT_NATURAL] / fair, np.nan)
-        out[C.IV_RV_RATIO] = f[C.STRUCTURE_IV] * np.sqrt(f[C.T]) / rv_total_sd
+        new[C.FAIR_DEBIT_RV] = fair
+        new[C.CHEAPNESS] = np.where(fair > 0, f[C.DEBIT_NATURAL] / fair, np.nan)
+        new[C.IV_RV_RATIO] = f[C.STRUCTURE_IV] * np.sqrt(f[C.T]) / rv_total_sd
     codes = _codes(out)
     rank = np.nan if iv_rank is None else float(iv_rank)
     _flag(codes, np.full(len(out), not np.isfinite(rank)), C.DS_NO_IV_RANK)
-    out[C.IV_RANK] = rank
-    out[C.DATA_STATUS] = _join(codes)
-    return out
+    new[C.IV_RANK] = rank
+    new[C.DATA_STATUS] = _join(codes)
+    return with_columns(cands, new)
 
 
 def _get(summary: Any, key: str) -> float:
@@ -155,10 +156,11 @@ def score_candidates(cands: pd.DataFrame, *, compression: Any = None,
     ``low_oi`` (a leg's open interest < 100), and the leg status when a leg
     is missing.
     """
-    from .targets import _codes, _flag, _join
+    from .targets import _codes, _flag, _join, with_columns
 
     w = weights or ScoreWeights()
-    out = cands.copy()
+    out = cands  # read only: new columns are collected in ``new``
+    new: dict[str, Any] = {}
     n = len(out)
     pctile = _get(compression, C.BBW_PCTILE_126)
     sq_bars = _get(compression, C.SQUEEZE_BARS)
@@ -183,17 +185,18 @@ def score_candidates(cands: pd.DataFrame, *, compression: Any = None,
     total = sum(weight_of.values())
     num, den = np.zeros(n), np.zeros(n)
     for name, values in comps.items():
-        out[name] = values
+        new[name] = values
         ok = np.isfinite(values)
         num += np.where(ok, values * weight_of[name], 0.0)
         den += np.where(ok, weight_of[name], 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):  # no component at all: NaN + codes
-        out[C.SCORE] = np.where(den > 0, num / den, np.nan)
-    out[C.SCORE_COVERAGE] = den / total
+        new[C.SCORE] = np.where(den > 0, num / den, np.nan)
+    new[C.SCORE_COVERAGE] = den / total
     codes = _codes(out)
     _flag(codes, ~np.isfinite(comps[C.SCORE_COMPRESSION]), C.DS_NO_COMPRESSION)
-    out[C.DATA_STATUS] = _join(codes)
-    out[C.REASONS] = _reasons(out, sq_on, sq_bars, pctile)
+    new[C.DATA_STATUS] = _join(codes)
+    new[C.REASONS] = _reasons(out, sq_on, sq_bars, pctile)
+    out = with_columns(cands, new)
     return out.sort_values(C.SCORE, ascending=False, na_position="last", kind="stable"
                            ).reset_index(drop=True)
 
