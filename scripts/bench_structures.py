@@ -2,10 +2,16 @@
 
 Usage: python scripts/bench_structures.py [chain file] [bars file]
 Prints the chain size, the IV step time and the candidate-stage timings
-(median of repeated runs).  Figures depend on the machine and its load.
+(median of repeated runs), then ``candidates()`` end to end with the RV
+forecast fitted from the bars (as the screen does), cold (first call on a
+history: windows, bootstrap draws and forecasts computed) and warm (the
+same history again, as for the second chain of a ticker).  File loading is
+not timed.  Figures depend on the machine and its load: the 1-minute load
+average is printed with them.
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -63,6 +69,24 @@ def main() -> None:
     print(f"add_cheapness                       {t_cheap:8.2f} ms")
     print(f"score_candidates                    {t_score:8.2f} ms")
     print(f"candidate stage total (with hist)   {total:8.2f} ms")
+    from volscreen.probability import _HISTORY_CACHE, _block_starts
+    from volscreen.structures import candidates
+
+    def full():  # type: ignore[no-untyped-def]
+        return candidates(priced, targets=targets, box=box, strikes=box, bars=bars,
+                          compression=summary, atr=3.0)
+
+    cold = []
+    for _ in range(5):
+        _HISTORY_CACHE.clear()
+        _block_starts.cache_clear()
+        start = time.perf_counter()
+        full()
+        cold.append(time.perf_counter() - start)
+    _, t_warm = timed(full, 10)
+    print(f"candidates() with bars, cold        {1e3 * float(np.median(cold)):8.2f} ms")
+    print(f"candidates() with bars, warm        {t_warm:8.2f} ms")
+    print(f"load average (1 min)                {os.getloadavg()[0]:8.2f}")
 
 
 if __name__ == "__main__":
