@@ -53,6 +53,18 @@ def settlement_of(chain: pd.DataFrame) -> np.ndarray:
     return np.full(len(chain), C.PM, dtype=object)
 
 
+def right_letters(right: Any) -> np.ndarray:
+    """First letter, upper case, of each ``right`` (``"call"`` -> ``"C"``), as an object array.
+
+    Each distinct spelling is converted once (a chain has two to four); a
+    missing value gives ``"N"`` (neither a call nor a put).
+    """
+    values = right if isinstance(right, (pd.Series, pd.Index)) else np.asarray(right, object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    letters = np.array([str(u).upper()[:1] for u in uniques], dtype=object)
+    return letters[codes] if codes.size else np.zeros(0, dtype=object)
+
+
 def series_ids(columns: list[Any], n: int) -> tuple[np.ndarray, np.ndarray]:
     """Series number of each row and the first row of each series.
 
@@ -207,6 +219,13 @@ def forwards(chain: pd.DataFrame, rate: RateLike = None, *,
     A forward whose log distance from spot exceeds ``t + 0.05`` is reported
     with status ``implausible`` and a NaN forward.
     """
+    return forwards_by_row(chain, rate, method=method)[0]
+
+
+def forwards_by_row(chain: pd.DataFrame, rate: RateLike = None, *,
+                    method: Literal["median", "cboe"] = "median"
+                    ) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`forwards` and the row of its result that each chain row belongs to."""
     missing = [c for c in (C.EXPIRY, C.QUOTE_TIME, C.STRIKE, C.RIGHT, C.MID)
                if c not in chain.columns]
     if missing:
@@ -237,7 +256,7 @@ def forwards(chain: pd.DataFrame, rate: RateLike = None, *,
         spot = _segment_median(price, gid, n_series)
 
     strike = strike_col.to_numpy(dtype=float, na_value=np.nan)
-    right = chain[C.RIGHT].astype(str).str.upper().str[0].to_numpy(dtype=object)
+    right = right_letters(chain[C.RIGHT])
     is_call, is_put = right == C.CALL, right == C.PUT
     mid = pd.to_numeric(chain[C.MID], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     if C.QUOTE_STATUS in chain.columns:
@@ -327,4 +346,4 @@ def forwards(chain: pd.DataFrame, rate: RateLike = None, *,
     bad = status != C.FS_OK
     if bad.any():
         logger.info("forwards: %d of %d expiries without an ok forward", int(bad.sum()), n_series)
-    return frame
+    return frame, gid

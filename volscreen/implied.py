@@ -20,6 +20,7 @@ Rational) is the reference the tests compare with; it is not needed here.
 """
 from __future__ import annotations
 
+import copy
 import logging
 from typing import Literal, overload
 
@@ -28,7 +29,7 @@ import pandas as pd
 
 from . import columns as C
 from .errors import ChainSchemaError
-from .forward import RateLike, forwards, group_columns, settlement_of
+from .forward import RateLike, forwards_by_row
 from .pricing import bsm_greeks, is_call
 from ._typing import ArrayLike, FloatArray, ObjectArray, RightLike
 
@@ -269,72 +270,65 @@ def implied_vols(chain: pd.DataFrame, rate: RateLike = None, *, price: str = "mi
     missing = [c for c in needed if c not in chain.columns]
     if missing:
         raise ChainSchemaError(f"implied_vols needs columns {missing}", column=missing[0])
-    out = chain.copy()
-    n = len(out)
-    work = out[[c for c in out.columns if c in group_columns(out)]].copy()
-    if C.SETTLEMENT not in work.columns:
-        work[C.SETTLEMENT] = settlement_of(chain)
-    fwd = forwards(chain, rate, method=forward_method)
-    keys = group_columns(work)
-    if fwd.empty:  # no expiries: give the key columns the chain's dtypes so the merge works
-        fwd = fwd.astype({key: work[key].dtype for key in keys})
-    merged = work[keys].merge(fwd, on=keys, how="left", validate="many_to_one")
-    t = merged[C.T].to_numpy(dtype=np.float64)
-    forward = merged[C.FORWARD].to_numpy(dtype=np.float64)
-    disc = merged[C.DISCOUNT].to_numpy(dtype=np.float64)
-    r = merged[C.RATE].to_numpy(dtype=np.float64)
-    spot = merged[C.UNDERLYING_PRICE].to_numpy(dtype=np.float64)
-    strike = pd.to_numeric(out[C.STRIKE], errors="coerce").to_numpy(dtype=np.float64,
-                                                                     na_value=np.nan)
-    call = is_call(out[C.RIGHT].to_numpy(dtype=object)) if n else np.zeros(0, bool)
-    has_fwd = merged[C.FORWARD_STATUS].isin([C.FS_OK, C.FS_NO_SPOT]).to_numpy()
+    n = len(chain)
+    fwd, series = forwards_by_row(chain, rate, method=forward_method)
+
+    def per_row(name: str) -> FloatArray:
+        return fwd[name].to_numpy(dtype=np.float64, na_value=np.nan)[series]
+
+    t, forward, disc = per_row(C.T), per_row(C.FORWARD), per_row(C.DISCOUNT)
+    r, spot = per_row(C.RATE), per_row(C.UNDERLYING_PRICE)
+    has_fwd = np.isin(fwd[C.FORWARD_STATUS].to_numpy(dtype=object),
+                      (C.FS_OK, C.FS_NO_SPOT))[series]
+    strike = _price_column(chain, C.STRIKE)
+    call = is_call(chain[C.RIGHT].to_numpy(dtype=object)) if n else np.zeros(0, bool)
 
     with np.errstate(divide="ignore", invalid="ignore"):  # NaN forward / t: status below
         rate_arr = np.where(t > 0, -np.log(disc) / t, r)
-        bid = _price_column(out, C.BID)
-        ask = _price_column(out, C.ASK)
-        ivs = {}
-        for name, values in ((C.IV, _price_column(out, price)), (C.IV_BID, bid), (C.IV_ASK, ask)):
-            ivs[name] = black_iv_with_codes(values, forward, strike, t, rate_arr, call)
+        ivs = {name: black_iv_with_codes(_price_column(chain, column), forward, strike, t,
+                                         rate_arr, call)
+               for name, column in ((C.IV, price), (C.IV_BID, C.BID), (C.IV_ASK, C.ASK))}
     iv, codes = ivs[C.IV]
-    status = _STATUS_ARRAY[codes].astype(object)
+    status = _STATUS_ARRAY[codes]
     status[~has_fwd] = C.IVS_NO_FORWARD
-    expired_t = t <= 0
-    status[expired_t] = C.IVS_EXPIRED
-    if C.QUOTE_STATUS in out.columns:
-        qs = out[C.QUOTE_STATUS].astype(object).to_numpy()
+    status[t <= 0] = C.IVS_EXPIRED
+    if C.QUOTE_STATUS in chain.columns:
+        qs = chain[C.QUOTE_STATUS].to_numpy(dtype=object)
         bad_quote = np.isin(qs, UNUSABLE_QUOTES)
         status[bad_quote] = qs[bad_quote]
     else:
         bad_quote = np.zeros(n, dtype=bool)
-    unusable = (status != C.IVS_OK)
-    iv = np.where(unusable, np.nan, iv)
-    iv_bid = np.where(~has_fwd | bad_quote, np.nan, ivs[C.IV_BID][0])
-    iv_ask = np.where(~has_fwd | bad_quote, np.nan, ivs[C.IV_ASK][0])
+    iv = np.where(status != C.IVS_OK, np.nan, iv)
+    no_side = ~has_fwd | bad_quote
 
     with np.errstate(divide="ignore", invalid="ignore"):
         spot_used = np.where(np.isfinite(spot) & (spot > 0), spot, forward)
         carry = rate_arr - np.log(forward / spot_used) / t
-        greeks = bsm_greeks(spot_used, strike, t, rate_arr, carry, iv,
-                            np.where(call, C.CALL, C.PUT))
+        greeks = bsm_greeks(spot_used, strike, t, rate_arr, carry, iv, call)
         log_m = np.log(strike / forward)
 
-    out[C.T] = t
-    out[C.FORWARD] = forward
-    out[C.DISCOUNT] = disc
-    out[C.LOG_MONEYNESS] = log_m
-    out[C.IV] = iv
-    out[C.IV_BID] = iv_bid
-    out[C.IV_ASK] = iv_ask
-    out[C.IV_STATUS] = pd.array(status, dtype="str") if n else pd.array([], dtype="str")
-    out[C.DELTA] = greeks["delta"]
-    out[C.GAMMA] = greeks["gamma"]
-    out[C.VEGA_PER_VOLPT] = greeks["vega_per_volpt"]
-    out[C.THETA_PER_DAY] = greeks["theta_per_day"]
-    out[C.VANNA] = greeks["vanna"]
-    out[C.VOLGA] = greeks["volga"]
-    out[C.OTM] = np.where(call, strike >= forward, strike < forward)
-    if n:
-        counts = pd.Series(status).value_counts()
-        logger.info("implied_vols: %s", dict(counts))
+    added = {
+        C.T: t, C.FORWARD: forward, C.DISCOUNT: disc, C.LOG_MONEYNESS: log_m, C.IV: iv,
+        C.IV_BID: np.where(no_side, np.nan, ivs[C.IV_BID][0]),
+        C.IV_ASK: np.where(no_side, np.nan, ivs[C.IV_ASK][0]),
+        C.IV_STATUS: pd.array(status.astype(str) if n else [], dtype="str"),
+        C.DELTA: greeks["delta"], C.GAMMA: greeks["gamma"],
+        C.VEGA_PER_VOLPT: greeks["vega_per_volpt"], C.THETA_PER_DAY: greeks["theta_per_day"],
+        C.VANNA: greeks["vanna"], C.VOLGA: greeks["volga"],
+        C.OTM: np.where(call, strike >= forward, strike < forward),
+    }
+    if n and logger.isEnabledFor(logging.INFO):
+        logger.info("implied_vols: %s", dict(pd.Series(status).value_counts()))
+    return _with_columns(chain, added)
+
+
+def _with_columns(chain: pd.DataFrame, added: dict[str, ArrayLike]) -> pd.DataFrame:
+    """A copy of ``chain`` with ``added`` set (replaced in place, else appended), in one step."""
+    if any(name in chain.columns for name in added):
+        out = chain.copy()
+        for name, values in added.items():
+            out[name] = values
+        return out
+    out = pd.concat([chain, pd.DataFrame(added, index=chain.index)], axis=1)
+    out.attrs = copy.deepcopy(chain.attrs)
     return out

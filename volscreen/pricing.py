@@ -53,7 +53,8 @@ def is_call(right: RightLike) -> np.ndarray:
     ----------
     right
         ``"C"``/``"P"``, ``"c"``/``"p"``, ``"call"``/``"put"`` (any case), a
-        scalar or an array of them.
+        scalar or an array of them; a boolean array (True = call) is returned
+        as it is.
 
     Raises
     ------
@@ -61,11 +62,18 @@ def is_call(right: RightLike) -> np.ndarray:
         If any value is not one of the accepted spellings (the message shows
         the first offending value and its position).
     """
+    import pandas as pd  # lazy: the array functions do not need pandas loaded
+
+    if isinstance(right, np.ndarray) and right.dtype.kind == "b":
+        return right
     arr = np.asarray(right, dtype=object)
     flat = arr.ravel()
-    upper = np.array([str(v).strip().upper() for v in flat], dtype=object)
-    calls = np.isin(upper, list(_CALL_WORDS))
-    puts = np.isin(upper, list(_PUT_WORDS))
+    # a chain spells a right two to four ways: classify each spelling once
+    codes, spellings = pd.factorize(flat, use_na_sentinel=False)
+    upper = [str(v).strip().upper() for v in spellings]
+    call_words = np.array([u in _CALL_WORDS for u in upper] + [False], dtype=bool)
+    put_words = np.array([u in _PUT_WORDS for u in upper] + [False], dtype=bool)
+    calls, puts = call_words[codes], put_words[codes]
     bad = ~(calls | puts)
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])

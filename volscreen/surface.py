@@ -18,6 +18,7 @@ import pandas as pd
 from . import columns as C
 from .clock import days_to_expiry
 from .errors import ChainSchemaError, ConfigError, EmptyDataError
+from .forward import right_letters, series_ids
 from .svi import SviFit, fit_svi
 
 logger = logging.getLogger(__name__)
@@ -36,22 +37,41 @@ CM_DAYS = (30, 60, 90)
 _TERM_NEEDS = (C.EXPIRY, C.STRIKE, C.RIGHT, C.T, C.FORWARD, C.IV, C.IV_STATUS)
 
 
-def _prepare(chain: pd.DataFrame) -> pd.DataFrame:
+def _arrays(chain: pd.DataFrame) -> dict[str, Any]:
+    """The columns the term structure and smile need, as arrays (the chain is not copied)."""
     missing = [c for c in _TERM_NEEDS if c not in chain.columns]
     if missing:
         raise ChainSchemaError(
             f"needs a chain with implied vols (run volscreen.implied_vols first); missing "
             f"{missing}", column=missing[0])
-    df = chain.copy()
-    df[C.EXPIRY] = pd.to_datetime(df[C.EXPIRY]).dt.normalize()
-    df[C.RIGHT] = df[C.RIGHT].astype(str).str.upper().str[0].astype(object)
-    strike, fwd = df[C.STRIKE].to_numpy(float), df[C.FORWARD].to_numpy(float)
-    if C.LOG_MONEYNESS not in df:
+    right = right_letters(chain[C.RIGHT])
+    strike, fwd = chain[C.STRIKE].to_numpy(float), chain[C.FORWARD].to_numpy(float)
+    if C.LOG_MONEYNESS in chain:
+        log_m = chain[C.LOG_MONEYNESS].to_numpy(float)
+    else:
         with np.errstate(divide="ignore", invalid="ignore"):  # bad strikes carry their status
-            df[C.LOG_MONEYNESS] = np.log(strike / fwd)
-    if C.OTM not in df:
-        is_put = (df[C.RIGHT] == C.PUT).to_numpy()
-        df[C.OTM] = np.where(is_put, strike < fwd, strike >= fwd)
+            log_m = np.log(strike / fwd)
+    if C.OTM in chain:
+        otm = chain[C.OTM].to_numpy(bool)
+    else:
+        otm = np.where(right == C.PUT, strike < fwd, strike >= fwd)
+    iv = chain[C.IV].to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        usable = (otm & (chain[C.IV_STATUS] == C.IVS_OK).to_numpy(bool, na_value=False)
+                  & np.isfinite(iv) & (iv > 0))
+    return {C.EXPIRY: pd.to_datetime(chain[C.EXPIRY]).dt.normalize(), C.RIGHT: right,
+            C.STRIKE: strike, C.FORWARD: fwd, C.LOG_MONEYNESS: log_m, C.OTM: otm, C.IV: iv,
+            "usable": usable}
+
+
+def _prepare(chain: pd.DataFrame) -> pd.DataFrame:
+    a = _arrays(chain)
+    df = chain.copy()
+    df[C.EXPIRY] = a[C.EXPIRY]
+    df[C.RIGHT] = pd.Series(a[C.RIGHT], index=df.index, dtype=object)
+    for name in (C.LOG_MONEYNESS, C.OTM):
+        if name not in df:
+            df[name] = a[name]
     return df
 
 
@@ -77,79 +97,128 @@ def forward_delta(log_moneyness: Any, iv: Any, t: Any, right: Any) -> np.ndarray
     return np.where(np.asarray(right) == C.PUT, nd1 - 1.0, nd1)
 
 
-def _atm(k: np.ndarray, iv: np.ndarray, t: float) -> float:
-    """IV at k = 0 from OTM points: linear in total variance between the bracketing pair."""
-    below, above = k < 0, k >= 0
-    if not below.any() or not above.any():
-        return np.nan
-    i = np.flatnonzero(below)[np.argmax(k[below])]
-    j = np.flatnonzero(above)[np.argmin(k[above])]
-    w_i, w_j = iv[i] ** 2 * t, iv[j] ** 2 * t
-    w0 = w_i + (0.0 - k[i]) * (w_j - w_i) / (k[j] - k[i])
-    return float(np.sqrt(w0 / t))
+def _first_by(gid: np.ndarray, n_groups: int, rows: np.ndarray,
+              *sort_keys: np.ndarray) -> np.ndarray:
+    """Per group, the row of ``rows`` that sorts first by ``sort_keys`` (then row order); -1."""
+    out = np.full(n_groups, -1, dtype=np.intp)
+    if rows.size:
+        order = rows[np.lexsort((rows, *(k[rows] for k in sort_keys[::-1]), gid[rows]))]
+        head = np.ones(order.size, dtype=bool)
+        head[1:] = gid[order][1:] != gid[order][:-1]
+        out[gid[order][head]] = order[head]
+    return out
 
 
-def _iv_at_delta(delta: np.ndarray, iv: np.ndarray, target: float) -> float:
-    """Linear interpolation of iv in delta; NaN unless quotes bracket ``target``."""
-    ok = np.isfinite(delta)
-    d, v = delta[ok], iv[ok]
-    if d.size < 2 or not (d.min() <= target <= d.max()):
-        return np.nan
-    order = np.argsort(d)
-    return float(np.interp(target, d[order], v[order]))
+def _iv_at_delta(gid: np.ndarray, n_groups: int, rows: np.ndarray, delta: np.ndarray,
+                 iv: np.ndarray, target: float) -> np.ndarray:
+    """Per group, iv linear in delta at ``target`` (np.interp's rule); NaN unless bracketed."""
+    out = np.full(n_groups, np.nan)
+    rows = rows[np.isfinite(delta[rows])]
+    if rows.size == 0:
+        return out
+    order = rows[np.lexsort((delta[rows], gid[rows]))]
+    g, d, v = gid[order], delta[order], iv[order]
+    size = np.bincount(g, minlength=n_groups)
+    start = np.cumsum(size) - size
+    last = start + size - 1
+    n_le = np.bincount(g[d <= target], minlength=n_groups)
+    has = np.flatnonzero((size >= 2) & (n_le > 0) & (d[np.maximum(last, 0)] >= target))
+    j = start[has] + n_le[has] - 1
+    on_point = (j == last[has]) | (d[j] == target)
+    nxt = np.minimum(j + 1, last[has])
+    with np.errstate(divide="ignore", invalid="ignore"):  # on a point: the slope is not used
+        slope = (v[nxt] - v[j]) / (d[nxt] - d[j])
+    out[has] = np.where(on_point, v[j], slope * (target - d[j]) + v[j])
+    return out
 
 
-def _expiry_row(g: pd.DataFrame, min_quotes: int, svi: bool) -> dict[str, Any]:
-    t = float(g[C.T].iloc[0])
-    fwd = float(g[C.FORWARD].iloc[0])
-    row: dict[str, Any] = {C.T: t, C.FORWARD: fwd}
-    use = _usable(g)
-    row[C.N_QUOTES] = int(use.sum())
-    nan_cols = (C.ATM_IV, C.ATM_STRIKE, C.STRADDLE_MID, C.STRADDLE_NATURAL, C.IMPLIED_MOVE,
-                C.MOVE_1SD, C.RR25, C.BF25, C.ATM_IV_SVI)
-    row.update({c: np.nan for c in nan_cols})
-    if not t > 0:
-        return {**row, C.TERM_STATUS: C.TS_EXPIRED}
-    if not np.isfinite(fwd):
-        return {**row, C.TERM_STATUS: C.TS_NO_FORWARD}
+def _expiry_table(chain: pd.DataFrame, a: dict[str, Any], keys: list[str], min_quotes: int,
+                  svi: bool) -> dict[str, Any]:
+    """Per (expiry[, settlement]) in key order: the per-expiry columns of the term."""
+    key_cols = [a[C.EXPIRY].array] + [chain[k].array for k in keys[1:]]
+    keep = np.flatnonzero(np.logical_and.reduce([~pd.isna(col) for col in key_cols]))
+    key_cols = [col.take(keep) for col in key_cols]
+    gid, first = series_ids(key_cols, keep.size)
+    n = first.size
 
-    strikes = g[C.STRIKE].to_numpy(float)
-    listed = np.unique(strikes[np.isfinite(strikes)])
-    if listed.size:
-        atm_k = float(listed[np.argmin(np.abs(listed - fwd))])
-        row[C.ATM_STRIKE] = atm_k
-        legs = g[strikes == atm_k].set_index(C.RIGHT)
-        if {C.CALL, C.PUT} <= set(legs.index) and not legs.index.duplicated().any():
-            if C.MID in legs:
-                row[C.STRADDLE_MID] = float(legs.loc[C.CALL, C.MID] + legs.loc[C.PUT, C.MID])
-            if C.ASK in legs:
-                row[C.STRADDLE_NATURAL] = float(legs.loc[C.CALL, C.ASK] + legs.loc[C.PUT, C.ASK])
-    if C.UNDERLYING_PRICE in g:
-        row[C.IMPLIED_MOVE] = row[C.STRADDLE_MID] / float(g[C.UNDERLYING_PRICE].iloc[0])
+    def col(name: str) -> np.ndarray:
+        if name not in chain:
+            return np.full(keep.size, np.nan)
+        return pd.to_numeric(chain[name], errors="coerce").to_numpy(float, na_value=np.nan)[keep]
 
-    k = g[C.LOG_MONEYNESS].to_numpy(float)[use]
-    iv = g[C.IV].to_numpy(float)[use]
-    atm = _atm(k, iv, t)
-    row[C.ATM_IV] = atm
-    if not np.isfinite(atm):
-        return {**row, C.TERM_STATUS: C.TS_NO_BRACKET}
-    row[C.MOVE_1SD] = fwd * atm * np.sqrt(t)
-    right = g[C.RIGHT].to_numpy(object)[use]
-    delta = forward_delta(k, iv, t, right)
-    is_put = right == C.PUT
-    iv_p = _iv_at_delta(delta[is_put], iv[is_put], -WING_DELTA)
-    iv_c = _iv_at_delta(delta[~is_put], iv[~is_put], WING_DELTA)
-    row[C.RR25] = iv_c - iv_p
-    row[C.BF25] = (iv_c + iv_p) / 2 - atm
+    t, fwd = col(C.T)[first], col(C.FORWARD)[first]
+    right, strike = a[C.RIGHT][keep], a[C.STRIKE][keep]
+    k, iv, use = a[C.LOG_MONEYNESS][keep], a[C.IV][keep], a["usable"][keep]
+    is_call, is_put = right == C.CALL, right == C.PUT
+    n_quotes = np.bincount(gid[use], minlength=n)
+    live = (t > 0) & np.isfinite(fwd)
+    on_live = live[gid]
+
+    # straddle at the listed strike nearest F (ties: the lower)
+    listed = np.flatnonzero(on_live & np.isfinite(strike))
+    nearest = _first_by(gid, n, listed, np.abs(strike - fwd[gid]), strike)
+    atm_strike = np.where(nearest >= 0, strike[np.maximum(nearest, 0)], np.nan)
+    leg = on_live & (strike == atm_strike[gid])
+    codes = pd.factorize(right)[0]
+    distinct = np.bincount(np.unique(gid[leg] * (codes.max() + 1) + codes[leg])
+                           // (codes.max() + 1), minlength=n) if leg.any() else np.zeros(n)
+    legs = np.bincount(gid[leg], minlength=n)
+    pair = (np.bincount(gid[leg & is_call], minlength=n) > 0) & \
+        (np.bincount(gid[leg & is_put], minlength=n) > 0) & (legs == distinct)
+    straddle = {}
+    for name in (C.MID, C.ASK):
+        call_px, put_px = np.full(n, np.nan), np.full(n, np.nan)
+        if name in chain:
+            px = col(name)
+            call_px[gid[leg & is_call]], put_px[gid[leg & is_put]] = \
+                px[leg & is_call], px[leg & is_put]
+        straddle[name] = np.where(pair, call_px + put_px, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        implied_move = straddle[C.MID] / col(C.UNDERLYING_PRICE)[first]
+
+    # ATM IV: the OTM quotes nearest k = 0 on each side, linear in total variance
+    cand = use & on_live
+    rows = np.arange(keep.size)
+    i = _first_by(gid, n, np.flatnonzero(cand & (k < 0)), -k)
+    j = _first_by(gid, n, np.flatnonzero(cand & (k >= 0)), k)
+    bracket = (i >= 0) & (j >= 0)
+    i, j = i[bracket], j[bracket]
+    tb = t[bracket]
+    w_i, w_j = iv[i] ** 2 * tb, iv[j] ** 2 * tb
+    atm = np.full(n, np.nan)
+    atm[bracket] = np.sqrt((w_i + (0.0 - k[i]) * (w_j - w_i) / (k[j] - k[i])) / tb)
+    move_1sd = fwd * atm * np.sqrt(np.where(bracket, t, np.nan))
+
+    # 25-delta wings: iv linear in the forward delta of the usable OTM quotes
+    wing = np.flatnonzero(use & bracket[gid])
+    delta = np.full(keep.size, np.nan)
+    delta[wing] = forward_delta(k[wing], iv[wing], t[gid[wing]], right[wing])
+    iv_p = _iv_at_delta(gid, n, wing[is_put[wing]], delta, iv, -WING_DELTA)
+    iv_c = _iv_at_delta(gid, n, wing[~is_put[wing]], delta, iv, WING_DELTA)
+    atm_svi = np.full(n, np.nan)
     if svi:
-        row[C.ATM_IV_SVI] = float(fit_svi(k, iv, t).iv(0.0))
-    if row[C.N_QUOTES] < min_quotes:
-        status = C.TS_THIN
-    elif not np.isfinite(row[C.RR25]):
-        status = C.TS_NO_WING
-    else:
-        status = C.TS_OK
-    return {**row, C.TERM_STATUS: status}
+        for g in np.flatnonzero(bracket):
+            sel = rows[use & (gid == g)]
+            atm_svi[g] = float(fit_svi(k[sel], iv[sel], float(t[g])).iv(0.0))
+
+    status = np.full(n, C.TS_OK, dtype=object)
+    status[~np.isfinite(iv_c - iv_p)] = C.TS_NO_WING
+    status[n_quotes < min_quotes] = C.TS_THIN
+    status[~bracket] = C.TS_NO_BRACKET
+    status[~np.isfinite(fwd)] = C.TS_NO_FORWARD
+    status[~(t > 0)] = C.TS_EXPIRED
+    blank = ~live
+    table = {name: c.take(first) for name, c in zip(keys, key_cols)}
+    table.update({
+        C.T: t, C.FORWARD: fwd, C.N_QUOTES: n_quotes, C.ATM_IV: atm,
+        C.ATM_STRIKE: atm_strike, C.STRADDLE_MID: straddle[C.MID],
+        C.STRADDLE_NATURAL: straddle[C.ASK],
+        C.IMPLIED_MOVE: np.where(blank, np.nan, implied_move), C.MOVE_1SD: move_1sd,
+        C.RR25: np.where(bracket, iv_c - iv_p, np.nan),
+        C.BF25: np.where(bracket, (iv_c + iv_p) / 2 - atm, np.nan), C.ATM_IV_SVI: atm_svi,
+        C.TERM_STATUS: status,
+    })
+    return table
 
 
 def _forward_and_kinks(t: np.ndarray, w: np.ndarray,
@@ -246,29 +315,30 @@ def term_structure(
       ``expired``; ``no_forward``.  Only ``ok`` rows feed
       :func:`constant_maturity`.
     """
-    df = _prepare(chain_with_iv)
-    if df.empty:
+    arrays = _arrays(chain_with_iv)
+    if chain_with_iv.empty:
         raise EmptyDataError("the chain has no rows: no term structure to compute")
-    keys = [C.EXPIRY] + ([C.SETTLEMENT] if C.SETTLEMENT in df else [])
-    rows = []
-    for key, g in df.groupby(keys, sort=True):
-        key = key if isinstance(key, tuple) else (key,)
-        rows.append({**dict(zip(keys, key)), **_expiry_row(g, min_quotes, svi)})
-    term = pd.DataFrame(rows).sort_values(C.T, kind="stable").reset_index(drop=True)
-    if C.QUOTE_TIME in df:
-        quote = df[C.QUOTE_TIME].iloc[0]
-        term.insert(len(keys) + 1, C.DAYS, days_to_expiry(quote, term[C.EXPIRY]))
-    same_day = (term[C.DAYS] == 0) if C.DAYS in term else (term[C.T] < 1 / DAYS_PER_YEAR)
-    term.loc[same_day & term[C.TERM_STATUS].isin([C.TS_OK, C.TS_NO_WING]),
-             C.TERM_STATUS] = C.TS_0DTE
-    t, atm = term[C.T].to_numpy(float), term[C.ATM_IV].to_numpy(float)
+    keys = [C.EXPIRY] + ([C.SETTLEMENT] if C.SETTLEMENT in chain_with_iv else [])
+    table = _expiry_table(chain_with_iv, arrays, keys, min_quotes, svi)
+    order = np.argsort(table[C.T], kind="stable")  # NaN t last, as sort_values
+    table = {name: values.take(order) for name, values in table.items()}
+    term: dict[str, Any] = {name: table.pop(name) for name in (*keys, C.T)}
+    t, atm, status = term[C.T], table[C.ATM_IV], table[C.TERM_STATUS]
+    if C.QUOTE_TIME in chain_with_iv:
+        term[C.DAYS] = days_to_expiry(chain_with_iv[C.QUOTE_TIME].iloc[0], term[C.EXPIRY])
+        same_day = term[C.DAYS] == 0
+    else:
+        same_day = t < 1 / DAYS_PER_YEAR
+    status[same_day & np.isin(status, [C.TS_OK, C.TS_NO_WING])] = C.TS_0DTE
+    term.update(table)
+    term[C.TERM_STATUS] = pd.array(status.astype(str), dtype="str")
     term[C.TOTAL_VARIANCE] = atm**2 * t
-    trusted = term[C.TERM_STATUS].isin([C.TS_OK, C.TS_NO_WING]).to_numpy()
-    w_trusted = np.where(trusted, term[C.TOTAL_VARIANCE].to_numpy(float), np.nan)
-    fwd, status, kink = _forward_and_kinks(t, w_trusted, kink_vol)
-    status = np.where(trusted | ~np.isfinite(atm), status, C.FV_UNTRUSTED)
-    term[C.FWD_VOL], term[C.FWD_VAR_STATUS], term[C.EVENT_KINK] = fwd, status, kink
-    return term
+    trusted = np.isin(status, [C.TS_OK, C.TS_NO_WING])
+    w_trusted = np.where(trusted, term[C.TOTAL_VARIANCE], np.nan)
+    fwd, fv_status, kink = _forward_and_kinks(t, w_trusted, kink_vol)
+    fv_status = np.where(trusted | ~np.isfinite(atm), fv_status, C.FV_UNTRUSTED)
+    term[C.FWD_VOL], term[C.FWD_VAR_STATUS], term[C.EVENT_KINK] = fwd, fv_status, kink
+    return pd.DataFrame(term)
 
 
 def constant_maturity(
