@@ -211,3 +211,85 @@ def test_candidates_no_nan_without_reason_on_priced_chain():
         assert col in explained, f"{col} has NaN without a reason"
         assert out.loc[out[col].isna(), C.DATA_STATUS].str.contains(explained[col]).all()
     assert out[C.SCORE].is_monotonic_decreasing
+
+
+def _reference_legs(chain, deltas, pairs, dte=(7, 90)):
+    """Leg choice written as a plain loop over expiries and quotes (the documented rules)."""
+    qdate = QUOTE_TIME.tz_convert("America/New_York").tz_localize(None).normalize()
+    rows = []
+    for (_, expiry), grp in chain.groupby([C.UNDERLYING, C.EXPIRY], sort=True):
+        if not dte[0] <= (pd.Timestamp(expiry) - qdate).days <= dte[1]:
+            continue
+        grp = grp.sort_values(C.STRIKE, kind="stable")
+        fwd = grp[C.FORWARD].median()
+        usable = {i: (r[C.ASK] > 0 and r[C.MID] > 0 and r[C.QUOTE_STATUS] == C.QS_OK)
+                  for i, r in grp.iterrows()}
+        priced = {i: usable[i] and np.isfinite(r[C.IV]) for i, r in grp.iterrows()}
+        puts = [i for i in grp.index if grp.at[i, C.RIGHT] == C.PUT]
+        calls = [i for i in grp.index if grp.at[i, C.RIGHT] == C.CALL]
+
+        def nearest(ids, value, target):
+            return min(ids, key=lambda i: abs(value(i) - target) + 1e-12 * value(i),
+                       default=None)
+
+        first_call = {}
+        for i in calls:
+            first_call.setdefault(grp.at[i, C.STRIKE], i)
+        pairs_at, seen = [], set()
+        for i in puts:
+            k = grp.at[i, C.STRIKE]
+            if k in first_call and k not in seen:
+                seen.add(k)
+                pairs_at.append((i, first_call[k]))
+        strike_of = lambda pair: grp.at[pair[0], C.STRIKE]  # noqa: E731
+        best = nearest(pairs_at, strike_of, fwd)
+        note = "no_common_strike"
+        if best is not None:
+            ok_p = [pr for pr in pairs_at if priced[pr[0]] and priced[pr[1]]]
+            ok_u = [pr for pr in pairs_at if usable[pr[0]] and usable[pr[1]]]
+            choice = nearest(ok_p or ok_u, strike_of, fwd)
+            note = "" if ok_p else "leg_without_iv"
+            if choice is None:
+                choice, note = best, "no_usable_atm_pair"
+            elif choice != best:
+                note = ";".join(filter(None, ["atm_next_nearest", note]))
+            best = choice
+        rows.append(("straddle",) + (best or (None, None)) + (note,))
+        for d in deltas:
+            absd = lambda i: abs(grp.at[i, C.DELTA])  # noqa: E731
+            p = nearest([i for i in puts if priced[i] and grp.at[i, C.OTM]], absd, d)
+            c = nearest([i for i in calls if priced[i] and grp.at[i, C.OTM]], absd, d)
+            rows.append((f"strangle_{round(100 * d)}d", p, c, ""))
+        for kp, kc in pairs:
+            k_of = lambda i: grp.at[i, C.STRIKE]  # noqa: E731
+            p = nearest([i for i in puts if usable[i]], k_of, kp)
+            c = nearest([i for i in calls if usable[i]], k_of, kc)
+            moved = (p is not None and abs(k_of(p) - kp) > 1e-9) or (
+                c is not None and abs(k_of(c) - kc) > 1e-9)
+            rows.append(("strangles", p, c, "strike_adjusted" if moved else ""))
+    sym = chain[C.CONTRACT_SYMBOL]
+    return [(name, None if p is None else sym[p], None if c is None else sym[c], note)
+            for name, p, c, note in rows]
+
+
+@pytest.mark.parametrize("seed", range(4), ids=[f"damaged-chain-{s}" for s in range(4)])
+def test_leg_choice_matches_a_plain_loop_over_expiries(seed):
+    rng = np.random.default_rng(seed)
+    chain = priced_chain(expiries=("2026-02-27", "2026-03-20", "2026-04-17", "2026-05-15",
+                                   "2026-06-18"))
+    chain = chain.sample(frac=0.8, random_state=seed).reset_index(drop=True)  # missing legs
+    n = len(chain)
+    chain.loc[rng.random(n) < 0.15, C.IV] = np.nan  # legs without IV
+    chain.loc[rng.random(n) < 0.05, C.ASK] = 0.0  # unbuyable legs
+    chain.loc[rng.random(n) < 0.05, C.QUOTE_STATUS] = C.QS_CROSSED
+    dup = chain.iloc[rng.choice(n, 5, replace=False)].assign(**{C.BID: 0.01})
+    chain = pd.concat([chain, dup], ignore_index=True)  # duplicate strikes
+    pairs = [(250.0, 275.0), (255.5, 268.2)]
+    got = build_structures(chain, deltas=(0.25, 0.16), strikes=pairs)
+    ref = _reference_legs(chain, (0.25, 0.16), pairs)
+    assert len(got) == len(ref)
+    for (name, put, call, note), (_, row) in zip(ref, got.iterrows()):
+        if name != "strangles":
+            assert row[C.STRUCTURE] == name
+        assert (row[C.PUT_SYMBOL], row[C.CALL_SYMBOL], row[C.SELECTION_NOTE]) == (
+            put, call, note)

@@ -57,7 +57,10 @@ KIND_RANGE = "strangle_range"
 
 def _col(chain: pd.DataFrame, name: str, default: float = np.nan) -> np.ndarray:
     if name in chain.columns:
-        return pd.to_numeric(chain[name], errors="raise").to_numpy(dtype=float, na_value=np.nan)
+        column = chain[name]
+        if column.dtype.kind == "f":  # already float (numpy or nullable): no parsing needed
+            return column.to_numpy(dtype=float, na_value=np.nan)
+        return pd.to_numeric(column, errors="raise").to_numpy(dtype=float, na_value=np.nan)
     return np.full(len(chain), default)
 
 
@@ -68,7 +71,8 @@ def _prepare(chain: pd.DataFrame) -> dict[str, np.ndarray]:
         raise ChainSchemaError(
             "candidates need a chain priced by volscreen.implied_vols; missing "
             + ", ".join(missing), column=missing[0])
-    rights = chain[C.RIGHT].astype(str).str.upper().str[0].to_numpy(dtype=object)
+    codes, uniques = pd.factorize(chain[C.RIGHT], use_na_sentinel=False)  # few distinct
+    rights = pd.Series(uniques).astype(str).str.upper().str[0].to_numpy(dtype=object)[codes]
     bid, ask = _col(chain, C.BID), _col(chain, C.ASK)
     mid = _col(chain, C.MID) if C.MID in chain.columns else (bid + ask) / 2.0
     with np.errstate(invalid="ignore", divide="ignore"):  # spread_pct is NaN where mid is 0
@@ -181,44 +185,132 @@ def _label(x: float) -> str:
     return f"{x:g}".replace(".", "p")
 
 
+def _group_nearest(group: np.ndarray, values: np.ndarray, target: np.ndarray,
+                   valid: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per group, the position of the valid value nearest its group's target (-1: none).
+
+    Positions are into ``group``/``values`` (sorted by group, then strike).
+    Ties go to the earlier position (the lower strike), as ``np.argmin``
+    does; a group whose target is not finite takes its last valid position.
+    """
+    out = np.full(n_groups, -1, dtype=np.int64)
+    idx = np.flatnonzero(valid)
+    if idx.size == 0:
+        return out
+    tgt = target[group[idx]]
+    with np.errstate(invalid="ignore"):  # a NaN target is handled by the fallback below
+        metric = np.abs(values[idx] - tgt) + 1e-12 * values[idx]
+    metric = np.where(np.isfinite(tgt), metric, -idx.astype(float))
+    order = idx[np.lexsort((metric, group[idx]))]
+    g = group[order]
+    first = np.flatnonzero(np.concatenate(([True], g[1:] != g[:-1])))
+    out[g[first]] = order[first]
+    return out
+
+
 def _select(a: dict[str, np.ndarray], *, dte: tuple[int, int], straddle: bool,
             deltas: Sequence[float], strike_pairs: Sequence[tuple[float, float]],
             edges: tuple[float, float] | None) -> pd.DataFrame:
-    """One row per requested structure and expiry: leg positions (-1 when missing)."""
+    """One row per requested structure and expiry: leg positions (-1 when missing).
+
+    All expiries at once: the quotes in the DTE window are sorted by
+    (underlying, expiry, strike) and every leg rule is a per-group nearest
+    search over those sorted arrays (:func:`_group_nearest`).
+    """
     days = ((a["expiry"] - a["qdate"]) // np.timedelta64(1, "D")).astype(np.int64)
     und_codes = pd.factorize(a["underlying"])[0]
     exp_codes = a["expiry"].astype(np.int64)
     order = np.lexsort((a["strike"], exp_codes, und_codes))
     order = order[(days[order] >= dte[0]) & (days[order] <= dte[1])]
-    rows: list[tuple[str, str, int, int, str]] = []
-    if order.size:
-        new_group = np.flatnonzero((np.diff(und_codes[order]) != 0)
-                                   | (np.diff(exp_codes[order]) != 0)) + 1
-        bounds = np.concatenate([[0], new_group, [order.size]])
-    else:
-        bounds = np.array([0])
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
-        grp = order[lo:hi]
-        puts, calls = grp[a["right"][grp] == C.PUT], grp[a["right"][grp] == C.CALL]
-        fwds = a["forward"][grp]
-        fwd = float(np.nanmedian(fwds)) if np.isfinite(fwds).any() else float(a["spot"][grp[0]])
-        if straddle:
-            p, c, note = _pick_straddle(a, puts, calls, fwd)
-            rows.append(("straddle", KIND_STRADDLE, p, c, note))
-        for d in deltas:
-            p = _pick_by_delta(a, puts, fwd, d, True)
-            c = _pick_by_delta(a, calls, fwd, d, False)
-            rows.append((f"strangle_{round(100 * d):d}d", KIND_DELTA, p, c, ""))
-        named = [(f"strangle_{_label(kp)}_{_label(kc)}", KIND_STRIKES, kp, kc)
-                 for kp, kc in strike_pairs]
-        if edges is not None:
-            named.append(("strangle_range", KIND_RANGE, edges[0], edges[1]))
-        for name, kind, kp, kc in named:
-            p, c = _pick_strike(a, puts, kp), _pick_strike(a, calls, kc)
-            moved = (p >= 0 and abs(a["strike"][p] - kp) > 1e-9) or (
-                c >= 0 and abs(a["strike"][c] - kc) > 1e-9)
-            rows.append((name, kind, p, c, "strike_adjusted" if moved else ""))
-    return pd.DataFrame(rows, columns=["structure", "kind", "put", "call", "note"])
+    named = [(f"strangle_{_label(kp)}_{_label(kc)}", KIND_STRIKES, kp, kc)
+             for kp, kc in strike_pairs]
+    if edges is not None:
+        named.append(("strangle_range", KIND_RANGE, edges[0], edges[1]))
+    specs = ([("straddle", KIND_STRADDLE)] if straddle else []) + [
+        (f"strangle_{round(100 * d):d}d", KIND_DELTA) for d in deltas] + [
+        (name, kind) for name, kind, _, _ in named]
+    if order.size == 0 or not specs:
+        return pd.DataFrame({"structure": pd.Series(dtype=object),
+                             "kind": pd.Series(dtype=object), "put": pd.Series(dtype=np.int64),
+                             "call": pd.Series(dtype=np.int64), "note": pd.Series(dtype=object)})
+    new_group = np.concatenate(([False], (np.diff(und_codes[order]) != 0)
+                                | (np.diff(exp_codes[order]) != 0)))
+    group = np.cumsum(new_group)
+    n_groups = int(group[-1]) + 1
+    starts = np.flatnonzero(np.concatenate(([True], new_group[1:])))
+    strike = a["strike"][order]
+    right = a["right"][order]
+    is_put, is_call = right == C.PUT, right == C.CALL
+    priced, usable = a["priced"][order], a["usable"][order]
+    fwd_sorted = a["forward"][order]
+    fwd = pd.Series(fwd_sorted).groupby(group).median().to_numpy(dtype=float)  # NaN skipped
+    fwd = np.where(np.isfinite(fwd), fwd, a["spot"][order][starts])
+    puts_p, calls_p, notes = [], [], []
+    if straddle:
+        p, c, note = _straddles(group, strike, is_put, is_call, priced, usable, fwd, n_groups)
+        puts_p.append(p)
+        calls_p.append(c)
+        notes.append(note)
+    otm = a["otm"][order] if a["otm"] is not None else None
+    for d in deltas:
+        absdelta = np.abs(a["delta"][order])
+        target = np.full(n_groups, float(d))
+        put_otm = otm if otm is not None else strike < fwd[group]
+        call_otm = otm if otm is not None else strike >= fwd[group]
+        puts_p.append(_group_nearest(group, absdelta, target, is_put & priced & put_otm,
+                                     n_groups))
+        calls_p.append(_group_nearest(group, absdelta, target, is_call & priced & call_otm,
+                                      n_groups))
+        notes.append(np.full(n_groups, "", dtype=object))
+    for _, _, kp, kc in named:
+        p = _group_nearest(group, strike, np.full(n_groups, kp), is_put & usable, n_groups)
+        c = _group_nearest(group, strike, np.full(n_groups, kc), is_call & usable, n_groups)
+        with np.errstate(invalid="ignore"):  # a NaN level never counts as moved
+            moved = ((p >= 0) & (np.abs(strike[p] - kp) > 1e-9)) | (
+                (c >= 0) & (np.abs(strike[c] - kc) > 1e-9))
+        puts_p.append(p)
+        calls_p.append(c)
+        notes.append(np.where(moved, "strike_adjusted", "").astype(object))
+    put_pos, call_pos = np.column_stack(puts_p), np.column_stack(calls_p)  # (groups, specs)
+    return pd.DataFrame({
+        "structure": np.tile(np.array([n for n, _ in specs], dtype=object), n_groups),
+        "kind": np.tile(np.array([k for _, k in specs], dtype=object), n_groups),
+        "put": np.where(put_pos >= 0, order[put_pos], -1).ravel(),
+        "call": np.where(call_pos >= 0, order[call_pos], -1).ravel(),
+        "note": np.column_stack(notes).ravel(),
+    })
+
+
+def _straddles(group: np.ndarray, strike: np.ndarray, is_put: np.ndarray, is_call: np.ndarray,
+               priced: np.ndarray, usable: np.ndarray, fwd: np.ndarray,
+               n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ATM straddle legs per group (positions into the sorted arrays) and notes."""
+    put_idx, call_idx = np.flatnonzero(is_put), np.flatnonzero(is_call)
+    # first put and first call of each (group, strike): the pairs sharing a strike
+    keys_p = np.rec.fromarrays([group[put_idx], strike[put_idx]])
+    keys_c = np.rec.fromarrays([group[call_idx], strike[call_idx]])
+    _, ip, ic = np.intersect1d(keys_p, keys_c, return_indices=True)
+    p, c = put_idx[ip], call_idx[ic]
+    order = np.lexsort((strike[p], group[p]))
+    p, c = p[order], c[order]
+    pair_group, pair_strike = group[p], strike[p]
+    anything = np.ones(p.size, dtype=bool)
+    nearest = _group_nearest(pair_group, pair_strike, fwd, anything, n_groups)
+    best_priced = _group_nearest(pair_group, pair_strike, fwd, priced[p] & priced[c], n_groups)
+    best_usable = _group_nearest(pair_group, pair_strike, fwd, usable[p] & usable[c], n_groups)
+    chosen = np.where(best_priced >= 0, best_priced,
+                      np.where(best_usable >= 0, best_usable, nearest))
+    notes = np.full(n_groups, "", dtype=object)
+    fallback = (best_priced < 0) & (best_usable >= 0)
+    moved = (chosen != nearest) & (chosen >= 0) & ((best_priced >= 0) | fallback)
+    notes[moved & ~fallback] = "atm_next_nearest"
+    notes[moved & fallback] = "atm_next_nearest;leg_without_iv"
+    notes[~moved & fallback] = "leg_without_iv"
+    notes[(best_priced < 0) & (best_usable < 0) & (nearest >= 0)] = "no_usable_atm_pair"
+    notes[nearest < 0] = "no_common_strike"
+    put_leg = np.where(chosen >= 0, p[np.maximum(chosen, 0)] if p.size else -1, -1)
+    call_leg = np.where(chosen >= 0, c[np.maximum(chosen, 0)] if c.size else -1, -1)
+    return put_leg, call_leg, notes
 
 
 def _trading_days(qdate: pd.DatetimeIndex, expiry: pd.DatetimeIndex) -> np.ndarray:
