@@ -37,20 +37,12 @@ import math
 import numpy as np
 from numba import njit, prange
 
-# status codes shared with volscreen.implied (index into its status table)
-ST_OK = 0
-ST_BELOW_INTRINSIC = 1
-ST_AT_INTRINSIC = 2
-ST_ABOVE_MAX = 3
-ST_NO_PRICE = 4
-ST_EXPIRED = 5
-ST_NOT_CONVERGED = 6
-ST_BAD_INPUT = 7
-
-_MAX_ITER = 12
-_STEP_RTOL = 1e-4
-_AT_INTRINSIC_RTOL = 16.0 * 2.220446049250313e-16
-"""In the money, a time value within this fraction of max(F, K) is 'at intrinsic' (rounding)."""
+# status codes and tolerances: one definition, shared with the NumPy twin of this solver
+from ._ivnumpy import AT_INTRINSIC_RTOL as _AT_INTRINSIC_RTOL
+from ._ivnumpy import MAX_ITER as _MAX_ITER
+from ._ivnumpy import STEP_RTOL as _STEP_RTOL
+from ._ivnumpy import (ST_ABOVE_MAX, ST_AT_INTRINSIC, ST_BAD_INPUT, ST_BELOW_INTRINSIC,
+                       ST_EXPIRED, ST_NO_PRICE, ST_NOT_CONVERGED, ST_OK)
 
 _SQRT2 = math.sqrt(2.0)
 _SQRT3 = math.sqrt(3.0)

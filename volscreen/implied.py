@@ -13,15 +13,20 @@ Conventions
   ``above_max``, ``no_price`` (NaN price), ``expired`` (t <= 0),
   ``not_converged``, ``bad_input`` (non-positive or non-finite F, K).
 
-The solver is a compiled kernel (:mod:`volscreen._ivkernel`, numba, both
-cores); the first call in a fresh process loads it from numba's cache (about
-0.5-1 s; about 3 s when it has to compile).  vollib (Jaeckel's Let's Be
-Rational) is the reference the tests compare with; it is not needed here.
+One algorithm, two engines: batches under :data:`NUMPY_MAX_SIZE` options
+(a chain) run its NumPy twin (:mod:`volscreen._ivnumpy`, no compiler, no
+start-up cost); larger ones the compiled kernel (:mod:`volscreen._ivkernel`,
+numba, both cores), whose first call in a fresh process loads numba and the
+cached kernel (0.4-0.9 s; about 3 s when it has to compile).  The two agree
+to about 1e-13 in vol (the last bits of erfc/exp/log).  vollib (Jaeckel's
+Let's Be Rational) is the reference the tests compare with; it is not
+needed here.
 """
 from __future__ import annotations
 
 import copy
 import logging
+from collections.abc import Callable
 from typing import Literal, overload
 
 import numpy as np
@@ -48,8 +53,10 @@ STATUS_CODES = (
 """iv_status strings indexed by the kernel's integer codes."""
 _STATUS_ARRAY = np.array(STATUS_CODES, dtype=object)
 
+NUMPY_MAX_SIZE = 20_000
+"""Batches shorter than this are solved by the NumPy twin of the kernel (no numba import)."""
 PARALLEL_MIN_SIZE = 4096
-"""Batches at least this long run on all cores; smaller ones on one thread."""
+"""Compiled batches at least this long run on all cores; smaller ones on one thread."""
 
 UNUSABLE_QUOTES = (C.QS_NO_BID, C.QS_ZERO_ASK, C.QS_CROSSED, C.QS_EXPIRED, C.QS_BAD_STRIKE,
                    C.QS_NO_QUOTE)
@@ -84,11 +91,26 @@ def _kernel_arg(value: ArrayLike, shape: tuple[int, ...], dtype: type) -> np.nda
     return flat
 
 
+def _kernel(n: int) -> Callable[..., None]:
+    """The solver for a batch of ``n`` options (same algorithm and statuses on every path).
+
+    Below :data:`NUMPY_MAX_SIZE` the NumPy twin: a fresh process then never
+    imports numba, whose import and cache load cost more than solving a whole
+    chain.  Larger batches run the compiled kernel, on all cores from
+    :data:`PARALLEL_MIN_SIZE` (of any batch that reaches the compiled path).
+    """
+    if n < NUMPY_MAX_SIZE:
+        from ._ivnumpy import black_iv_numpy
+
+        return black_iv_numpy
+    from ._ivkernel import black_iv_kernel, black_iv_kernel_serial  # lazy: numba cache
+
+    return black_iv_kernel if n >= PARALLEL_MIN_SIZE else black_iv_kernel_serial
+
+
 def _solve(price: ArrayLike, under: ArrayLike, strike: ArrayLike, t: ArrayLike,
            rate: ArrayLike, div: ArrayLike, right: RightLike,
            spot_mode: bool) -> tuple[FloatArray, np.ndarray]:
-    from ._ivkernel import black_iv_kernel, black_iv_kernel_serial  # lazy: numba cache
-
     p, u, k, tt, r, q = (np.asarray(a, dtype=np.float64)
                          for a in (price, under, strike, t, rate, div))
     right_arr = right if isinstance(right, np.ndarray) else np.asarray(right)
@@ -102,8 +124,7 @@ def _solve(price: ArrayLike, under: ArrayLike, strike: ArrayLike, t: ArrayLike,
     n = args[0].shape[0]
     iv = np.empty(n, dtype=np.float64)
     codes = np.empty(n, dtype=np.int8)
-    kernel = black_iv_kernel if n >= PARALLEL_MIN_SIZE else black_iv_kernel_serial
-    kernel(*args, call, iv, codes)
+    _kernel(n)(*args, call, iv, codes)
     return iv.reshape(shape), codes.reshape(shape)
 
 
