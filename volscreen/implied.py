@@ -27,7 +27,7 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Callable
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -328,7 +328,7 @@ def implied_vols(chain: pd.DataFrame, rate: RateLike = None, *, price: str = "mi
         greeks = bsm_greeks(spot_used, strike, t, rate_arr, carry, iv, call)
         log_m = np.log(strike / forward)
 
-    added = {
+    added: dict[str, Any] = {
         C.T: t, C.FORWARD: forward, C.DISCOUNT: disc, C.LOG_MONEYNESS: log_m, C.IV: iv,
         C.IV_BID: np.where(no_side, np.nan, ivs[C.IV_BID][0]),
         C.IV_ASK: np.where(no_side, np.nan, ivs[C.IV_ASK][0]),
@@ -343,7 +343,7 @@ def implied_vols(chain: pd.DataFrame, rate: RateLike = None, *, price: str = "mi
     return _with_columns(chain, added)
 
 
-def _with_columns(chain: pd.DataFrame, added: dict[str, ArrayLike]) -> pd.DataFrame:
+def _with_columns(chain: pd.DataFrame, added: dict[str, Any]) -> pd.DataFrame:
     """A copy of ``chain`` with ``added`` set (replaced in place, else appended), in one step."""
     if any(name in chain.columns for name in added):
         out = chain.copy()

@@ -131,20 +131,19 @@ def _wing(usable: np.ndarray) -> np.ndarray:
     return keep
 
 
-def _term(board: pd.DataFrame, t: float, rate: float) -> tuple[dict[str, Any], pd.DataFrame]:
+def _term(board: tuple[np.ndarray, ...], t: float,
+          rate: float) -> tuple[dict[str, Any], dict[str, np.ndarray] | None]:
     """Model-free variance of one term from its strike board.
 
-    ``board`` is indexed by ascending strike with columns ``c_bid, c_ask,
-    p_bid, p_ask``.
+    ``board`` is (strike ascending, c_bid, c_ask, p_bid, p_ask) arrays; the
+    second value is the term's strike table (columns of ``strikes``) or None.
     """
     out: dict[str, Any] = {C.PARITY_STRIKE: np.nan, C.FORWARD: np.nan, C.K0: np.nan,
                            C.N_PUTS: 0, C.N_CALLS: 0, C.SIGMA2: np.nan}
-    empty = pd.DataFrame(columns=list(_STRIKE_COLUMNS[2:]))
+    empty = None
     if not np.isfinite(t) or t <= 0:
         return {**out, C.MFV_STATUS: C.MF_NONPOSITIVE_T}, empty
-    k = board.index.to_numpy(dtype=float)
-    cb, ca = board["c_bid"].to_numpy(float), board["c_ask"].to_numpy(float)
-    pb, pa = board["p_bid"].to_numpy(float), board["p_ask"].to_numpy(float)
+    k, cb, ca, pb, pa = board
     c_ok, p_ok = _usable(cb, ca), _usable(pb, pa)
     c_mid, p_mid = (cb + ca) / 2.0, (pb + pa) / 2.0
     growth = float(np.exp(rate * t))
@@ -184,13 +183,17 @@ def _term(board: pd.DataFrame, t: float, rate: float) -> tuple[dict[str, Any], p
     sigma2 = 2.0 / t * contribution.sum() - (forward / k[i0] - 1.0) ** 2 / t
     out[C.SIGMA2] = sigma2
     out[C.MFV_STATUS] = C.MF_OK if sigma2 > 0 else C.MF_NEGATIVE
-    table = pd.DataFrame({C.STRIKE: ks, C.RIGHT: side, C.BID: bid, C.ASK: ask, C.MID: q,
-                          C.DK: dk, C.CONTRIBUTION: contribution})
+    table = {C.STRIKE: ks, C.RIGHT: side, C.BID: bid, C.ASK: ask, C.MID: q,
+             C.DK: dk, C.CONTRIBUTION: contribution}
     return out, table
 
 
-def _boards(chain: pd.DataFrame) -> dict[tuple[pd.Timestamp, str], pd.DataFrame]:
-    """Split a long chain into one strike board per (expiry, settlement)."""
+def _boards(chain: pd.DataFrame) -> dict[tuple[pd.Timestamp, str], tuple[np.ndarray, ...]]:
+    """Split a long chain into one strike board per (expiry, settlement), keys ascending.
+
+    A board is (strikes ascending, c_bid, c_ask, p_bid, p_ask); a side not
+    quoted at a strike is NaN.
+    """
     keys = [C.EXPIRY, C.SETTLEMENT, C.STRIKE, C.RIGHT]
     dup = chain.duplicated(keys, keep=False)
     if dup.any():
@@ -200,13 +203,30 @@ def _boards(chain: pd.DataFrame) -> dict[tuple[pd.Timestamp, str], pd.DataFrame]
             f"{pd.Timestamp(first[C.EXPIRY]).date()} ({first[C.SETTLEMENT]}); keep one per "
             "contract (e.g. filter by root) before computing model-free variance",
             row=chain.index[dup][0])
-    wide = chain.set_index(keys)[[C.BID, C.ASK]].unstack(C.RIGHT)
-    wide.columns = [f"{'c' if r == C.CALL else 'p'}_{b}" for b, r in wide.columns]
-    for col in ("c_bid", "c_ask", "p_bid", "p_ask"):
-        if col not in wide:
-            wide[col] = np.nan
-    return {key: grp.droplevel([0, 1]).sort_index()
-            for key, grp in wide.groupby(level=[0, 1], sort=True)}
+    expiry, style = chain[C.EXPIRY], chain[C.SETTLEMENT]
+    keep = np.flatnonzero(expiry.notna().to_numpy() & style.notna().to_numpy())
+    exp_code, exp_values = pd.factorize(expiry.to_numpy()[keep], sort=True)
+    style_code, style_values = pd.factorize(style.to_numpy(dtype=object)[keep], sort=True)
+    strike = chain[C.STRIKE].to_numpy(float)[keep]
+    is_call = (chain[C.RIGHT].to_numpy(dtype=object) == C.CALL)[keep]
+    bid, ask = chain[C.BID].to_numpy(float)[keep], chain[C.ASK].to_numpy(float)[keep]
+    order = np.lexsort((strike, style_code, exp_code))  # NaN strikes last in a board
+    group = exp_code[order] * len(style_values) + style_code[order]
+    bounds = np.flatnonzero(np.diff(group)) + 1
+    boards = {}
+    for rows in np.split(order, bounds) if order.size else []:
+        k = strike[rows]
+        new = np.ones(k.size, dtype=bool)
+        new[1:] = ~((k[1:] == k[:-1]) | (np.isnan(k[1:]) & np.isnan(k[:-1])))
+        slot = np.cumsum(new) - 1
+        sides = np.full((4, int(new.sum())), np.nan)
+        calls = is_call[rows]
+        for i, (side, price) in enumerate(((calls, bid), (calls, ask), (~calls, bid),
+                                           (~calls, ask))):
+            sides[i, slot[side]] = price[rows][side]
+        key = (pd.Timestamp(exp_values[exp_code[rows[0]]]), style_values[style_code[rows[0]]])
+        boards[key] = (k[new], *sides)
+    return boards
 
 
 def _prepare(chain: pd.DataFrame) -> pd.DataFrame:
@@ -238,6 +258,21 @@ def _prepare(chain: pd.DataFrame) -> pd.DataFrame:
                                    row=row, column=col)
         df[col] = values.astype(float)
     return df
+
+
+def _strike_table(tables: list[tuple[tuple[pd.Timestamp, str], dict[str, np.ndarray]]]
+                  ) -> pd.DataFrame:
+    """The per-term strike tables stacked, each row labelled with its term."""
+    if not tables:
+        return pd.DataFrame(columns=list(_STRIKE_COLUMNS))
+    sizes = [len(table[C.STRIKE]) for _, table in tables]
+    data: dict[str, Any] = {
+        C.EXPIRY: pd.DatetimeIndex(np.repeat([key[0] for key, _ in tables], sizes)),
+        C.SETTLEMENT: np.repeat(np.array([key[1] for key, _ in tables], dtype=object), sizes),
+    }
+    for name in _STRIKE_COLUMNS[2:]:
+        data[name] = np.concatenate([table[name] for _, table in tables])
+    return pd.DataFrame(data)
 
 
 def _select(t: np.ndarray, ok: np.ndarray, target: float,
@@ -350,11 +385,10 @@ def model_free_vol(
         row, table = _term(boards[key], float(years[i]), float(rates[i]))
         term_rows.append({C.EXPIRY: key[0], C.SETTLEMENT: key[1], C.T: float(years[i]),
                           C.RATE: float(rates[i]), **row, C.WEIGHT: 0.0})
-        if not table.empty:
-            strike_tables.append(table.assign(**{C.EXPIRY: key[0], C.SETTLEMENT: key[1]}))
+        if table is not None:
+            strike_tables.append((key, table))
     terms = pd.DataFrame(term_rows, columns=list(_TERM_COLUMNS))
-    strikes = (pd.concat(strike_tables, ignore_index=True)[list(_STRIKE_COLUMNS)]
-               if strike_tables else pd.DataFrame(columns=list(_STRIKE_COLUMNS)))
+    strikes = _strike_table(strike_tables)
 
     target = float(days) / DAYS_PER_YEAR
     tt = terms[C.T].to_numpy(float)
