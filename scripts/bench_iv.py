@@ -39,8 +39,10 @@ def grid(n: int, seed: int = 2024) -> dict[str, np.ndarray]:
     }
 
 
-def first_call_cost() -> float:
+def first_call_cost(engine: str) -> float:
+    force = "0" if engine == "compiled" else "10**12"
     code = ("import time; t0 = time.perf_counter(); import volscreen as vs; "
+            f"import volscreen.implied as im; im.NUMPY_MAX_SIZE = {force}; "
             "vs.implied_vol(5.0, 100.0, 100.0, 0.5, 0.01, 0.0, 'c'); "
             "print(time.perf_counter() - t0)")
     env = dict(os.environ, PYTHONPATH=os.path.join(os.path.dirname(__file__), os.pardir))
@@ -57,8 +59,13 @@ def main() -> None:
     args = ap.parse_args()
     n = int(args.n)
 
-    print(f"first call in a fresh process (import + kernel load): {first_call_cost():.2f} s")
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    for engine in ("numpy", "compiled"):
+        cost = min(first_call_cost(engine) for _ in range(3))
+        print(f"first call in a fresh process, {engine} engine (import volscreen + solve one "
+              f"option, best of 3): {cost:.2f} s")
     import volscreen as vs
+    import volscreen.implied as implied
     from volscreen import columns as C
 
     g = grid(n)
@@ -66,18 +73,29 @@ def main() -> None:
     vs.implied_vol(price[:10], SPOT, g["strike"][:10], g["t"][:10], RATE, DIV, g["right"][:10])
 
     print(f"\nvolscreen.implied_vol, {os.cpu_count()} cores visible, "
-          f"numba threads {__import__('numba').get_num_threads()}")
+          f"numba threads {__import__('numba').get_num_threads()}; default engine: numpy "
+          f"below {implied.NUMPY_MAX_SIZE:,d} options, compiled from there (* = default)")
+    default_limit = implied.NUMPY_MAX_SIZE
     size = 1000
     while size <= n:
         sl = slice(0, size)
         args_ = (price[sl], SPOT, g["strike"][sl], g["t"][sl], RATE, DIV, g["right"][sl])
         reps = max(3, int(2e6 // size))
-        best = np.inf
-        for _ in range(reps):
-            t0 = time.perf_counter()
+        line = f"  n={size:>9,d}"
+        for engine, limit in (("numpy", 10**12), ("compiled", 0)):
+            if engine == "numpy" and size > 100_000:
+                continue
+            implied.NUMPY_MAX_SIZE = limit
             vs.implied_vol(*args_)
-            best = min(best, time.perf_counter() - t0)
-        print(f"  n={size:>9,d}  {size / best / 1e6:8.2f} M IV/s  ({best * 1e3:.2f} ms)")
+            best = np.inf
+            for _ in range(reps):
+                t0 = time.perf_counter()
+                vs.implied_vol(*args_)
+                best = min(best, time.perf_counter() - t0)
+            mark = "*" if (size < default_limit) == (engine == "numpy") else " "
+            line += f"  {engine}{mark} {size / best / 1e6:6.2f} M IV/s ({best * 1e3:7.2f} ms)"
+        implied.NUMPY_MAX_SIZE = default_limit
+        print(line)
         size *= 10
 
     tracemalloc.start()

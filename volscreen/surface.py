@@ -383,11 +383,13 @@ def constant_maturity(
     if need:
         raise ChainSchemaError(f"constant_maturity needs a term structure; missing {need}",
                                column=need[0])
-    use = term[np.isfinite(term[C.ATM_IV].to_numpy(float)) & (term[C.T] > 0)]
-    if C.TERM_STATUS in use:
-        use = use[use[C.TERM_STATUS] == C.TS_OK]
-    use = use.sort_values(C.T)
-    tt, vol = use[C.T].to_numpy(float), use[C.ATM_IV].to_numpy(float)
+    t_all, vol_all = term[C.T].to_numpy(float), term[C.ATM_IV].to_numpy(float)
+    with np.errstate(invalid="ignore"):  # NaN t: not usable
+        keep = np.isfinite(vol_all) & (t_all > 0)
+    if C.TERM_STATUS in term:
+        keep &= (term[C.TERM_STATUS] == C.TS_OK).to_numpy(bool, na_value=False)
+    order = np.argsort(t_all[keep], kind="quicksort")  # as sort_values
+    tt, vol = t_all[keep][order], vol_all[keep][order]
     w = vol**2 * tt
     targets = np.atleast_1d(np.asarray(days, dtype=float))
     out_iv, out_status = [], []
