@@ -333,3 +333,80 @@ def test_real_term_structure_is_sensible(real_terms, name):
     mfv = model_free_vol(chain, REAL_RATE).vol
     # the VIX-style number prices the whole skew: above ATM vol, by a few vol points
     assert 0 < mfv - iv30 < 0.04
+
+
+# --------------------------------------------------------------------------
+# The vectorized term structure against a plain per-expiry loop
+# --------------------------------------------------------------------------
+def _loop_term(chain: pd.DataFrame, min_quotes: int = 6) -> pd.DataFrame:
+    """Reference: one pandas group per expiry, Python loops and math.erf deltas."""
+    rows = []
+    for (expiry, style), g in chain.groupby([C.EXPIRY, C.SETTLEMENT], sort=True):
+        t, fwd = float(g[C.T].iloc[0]), float(g[C.FORWARD].iloc[0])
+        use = [r for r in g.itertuples(index=False)
+               if r.otm and r.iv_status == C.IVS_OK and np.isfinite(r.iv) and r.iv > 0]
+        rec = {C.EXPIRY: expiry, C.SETTLEMENT: style, C.N_QUOTES: len(use)}
+        if not t > 0 or not np.isfinite(fwd):
+            rec[C.TERM_STATUS] = C.TS_EXPIRED if not t > 0 else C.TS_NO_FORWARD
+            rows.append(rec)
+            continue
+        strikes = sorted(set(g[C.STRIKE]))
+        atm_k = min(strikes, key=lambda k: (abs(k - fwd), k))
+        legs = g[g[C.STRIKE] == atm_k]
+        mids = {r: list(legs.loc[legs[C.RIGHT] == r, C.MID]) for r in (C.CALL, C.PUT)}
+        rec[C.ATM_STRIKE] = atm_k
+        rec[C.STRADDLE_MID] = (mids[C.CALL][0] + mids[C.PUT][0]
+                               if len(mids[C.CALL]) == 1 and len(mids[C.PUT]) == 1
+                               and len(legs) == 2 else np.nan)
+        below = [r for r in use if r.log_moneyness < 0]
+        above = [r for r in use if r.log_moneyness >= 0]
+        if not below or not above:
+            rec[C.TERM_STATUS] = C.TS_NO_BRACKET
+            rows.append(rec)
+            continue
+        i = max(below, key=lambda r: r.log_moneyness)
+        j = min(above, key=lambda r: r.log_moneyness)
+        wi, wj = i.iv ** 2 * t, j.iv ** 2 * t
+        atm = math.sqrt((wi - i.log_moneyness * (wj - wi) / (j.log_moneyness - i.log_moneyness))
+                        / t)
+        wings = {}
+        for side, target in ((C.PUT, -0.25), (C.CALL, 0.25)):
+            pts = []
+            for r in use:
+                if (r.right == C.PUT) != (side == C.PUT):
+                    continue
+                s = r.iv * math.sqrt(t)
+                nd1 = 0.5 * (1 + math.erf((-r.log_moneyness + s * s / 2) / s / math.sqrt(2)))
+                pts.append((nd1 - 1 if side == C.PUT else nd1, r.iv))
+            pts.sort()
+            ok = len(pts) >= 2 and pts[0][0] <= target <= pts[-1][0]
+            wings[side] = (float(np.interp(target, [d for d, _ in pts], [v for _, v in pts]))
+                           if ok else np.nan)
+        rec.update({C.ATM_IV: atm, C.RR25: wings[C.CALL] - wings[C.PUT],
+                    C.BF25: (wings[C.CALL] + wings[C.PUT]) / 2 - atm})
+        rec[C.TERM_STATUS] = (C.TS_THIN if len(use) < min_quotes else
+                              C.TS_NO_WING if not np.isfinite(rec[C.RR25]) else C.TS_OK)
+        rows.append(rec)
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("name", ["iwm_yf_cboegreeks_2026-07-14_1555ET.json",
+                                  "spx_full_chain_20190621.csv.gz",
+                                  "vix_index_options_2016-06-01_cboe_datashop.csv"],
+                         ids=["IWM", "SPX-AM-PM", "VIX"])
+def test_vectorized_term_structure_matches_a_per_expiry_loop(real_terms, name):
+    chain, term = real_terms(name)
+    with_iv = __import__("volscreen").implied_vols(chain, REAL_RATE)
+    ref = _loop_term(with_iv)
+    got = term.sort_values([C.EXPIRY, C.SETTLEMENT], kind="stable").reset_index(drop=True)
+    assert len(got) == len(ref) > 5
+    assert (got[C.EXPIRY].to_numpy() == ref[C.EXPIRY].to_numpy()).all()
+    np.testing.assert_array_equal(got[C.N_QUOTES], ref[C.N_QUOTES])
+    # 0dte is decided after the per-expiry step: compare the statuses before it
+    status = np.where(got[C.TERM_STATUS] == C.TS_0DTE, ref[C.TERM_STATUS], got[C.TERM_STATUS])
+    np.testing.assert_array_equal(status, ref[C.TERM_STATUS].to_numpy(str))
+    for col, tol in ((C.ATM_STRIKE, 0.0), (C.STRADDLE_MID, 1e-12), (C.ATM_IV, 1e-12),
+                     (C.RR25, 1e-9), (C.BF25, 1e-9)):
+        np.testing.assert_allclose(got[col], ref[col], rtol=0, atol=tol, err_msg=col)
+    assert np.isfinite(got[C.RR25]).sum() > 3
