@@ -53,6 +53,19 @@ def settlement_of(chain: pd.DataFrame) -> np.ndarray:
     return np.full(len(chain), C.PM, dtype=object)
 
 
+def without_attrs(frame: pd.DataFrame) -> pd.DataFrame:
+    """A shallow view of ``frame`` without ``attrs``, for reading columns.
+
+    pandas deep-copies ``attrs`` (a loader's provenance) into every column it
+    hands out; stages that read a dozen columns of a chain read them here.
+    """
+    if not frame.attrs:
+        return frame
+    view = frame.copy(deep=False)
+    view.attrs = {}
+    return view
+
+
 def right_letters(right: Any) -> np.ndarray:
     """First letter, upper case, of each ``right`` (``"call"`` -> ``"C"``), as an object array.
 
@@ -232,6 +245,7 @@ def forwards_by_row(chain: pd.DataFrame, rate: RateLike = None, *,
         raise ChainSchemaError(f"forwards needs columns {missing}", column=missing[0])
     if method not in ("median", "cboe"):
         raise ConfigError(f"method must be 'median' or 'cboe', got {method!r}")
+    chain = without_attrs(chain)
     strike_col = pd.to_numeric(chain[C.STRIKE], errors="coerce")
     text = strike_col.isna() & chain[C.STRIKE].notna()
     if text.any():

@@ -34,7 +34,7 @@ import pandas as pd
 
 from . import columns as C
 from .errors import ChainSchemaError
-from .forward import RateLike, forwards_by_row
+from .forward import RateLike, forwards_by_row, without_attrs
 from .pricing import bsm_greeks, is_call
 from ._typing import ArrayLike, FloatArray, ObjectArray, RightLike
 
@@ -292,7 +292,8 @@ def implied_vols(chain: pd.DataFrame, rate: RateLike = None, *, price: str = "mi
     if missing:
         raise ChainSchemaError(f"implied_vols needs columns {missing}", column=missing[0])
     n = len(chain)
-    fwd, series = forwards_by_row(chain, rate, method=forward_method)
+    source = without_attrs(chain)
+    fwd, series = forwards_by_row(source, rate, method=forward_method)
 
     def per_row(name: str) -> FloatArray:
         return fwd[name].to_numpy(dtype=np.float64, na_value=np.nan)[series]
@@ -301,20 +302,20 @@ def implied_vols(chain: pd.DataFrame, rate: RateLike = None, *, price: str = "mi
     r, spot = per_row(C.RATE), per_row(C.UNDERLYING_PRICE)
     has_fwd = np.isin(fwd[C.FORWARD_STATUS].to_numpy(dtype=object),
                       (C.FS_OK, C.FS_NO_SPOT))[series]
-    strike = _price_column(chain, C.STRIKE)
-    call = is_call(chain[C.RIGHT].to_numpy(dtype=object)) if n else np.zeros(0, bool)
+    strike = _price_column(source, C.STRIKE)
+    call = is_call(source[C.RIGHT].to_numpy(dtype=object)) if n else np.zeros(0, bool)
 
     with np.errstate(divide="ignore", invalid="ignore"):  # NaN forward / t: status below
         rate_arr = np.where(t > 0, -np.log(disc) / t, r)
-        ivs = {name: black_iv_with_codes(_price_column(chain, column), forward, strike, t,
+        ivs = {name: black_iv_with_codes(_price_column(source, column), forward, strike, t,
                                          rate_arr, call)
                for name, column in ((C.IV, price), (C.IV_BID, C.BID), (C.IV_ASK, C.ASK))}
     iv, codes = ivs[C.IV]
     status = _STATUS_ARRAY[codes]
     status[~has_fwd] = C.IVS_NO_FORWARD
     status[t <= 0] = C.IVS_EXPIRED
-    if C.QUOTE_STATUS in chain.columns:
-        qs = chain[C.QUOTE_STATUS].to_numpy(dtype=object)
+    if C.QUOTE_STATUS in source.columns:
+        qs = source[C.QUOTE_STATUS].to_numpy(dtype=object)
         bad_quote = np.isin(qs, UNUSABLE_QUOTES)
         status[bad_quote] = qs[bad_quote]
     else:

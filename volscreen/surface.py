@@ -18,7 +18,7 @@ import pandas as pd
 from . import columns as C
 from .clock import days_to_expiry
 from .errors import ChainSchemaError, ConfigError, EmptyDataError
-from .forward import right_letters, series_ids
+from .forward import right_letters, series_ids, without_attrs
 from .svi import SviFit, fit_svi
 
 logger = logging.getLogger(__name__)
@@ -315,6 +315,7 @@ def term_structure(
       ``expired``; ``no_forward``.  Only ``ok`` rows feed
       :func:`constant_maturity`.
     """
+    chain_with_iv = without_attrs(chain_with_iv)
     arrays = _arrays(chain_with_iv)
     if chain_with_iv.empty:
         raise EmptyDataError("the chain has no rows: no term structure to compute")
