@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from numbers import Real
-from typing import Any, Literal, Union
+from typing import Any, Literal, Union, cast
 
 import numpy as np
 import pandas as pd
@@ -100,7 +100,7 @@ def series_ids(columns: list[Any], n: int) -> tuple[np.ndarray, np.ndarray]:
     return gid, order[change]  # lexsort is stable: the first of a run is the earliest row
 
 
-def rate_for(rate: RateLike, expiry: object, t: float) -> float:
+def rate_for(rate: RateLike, expiry: Any, t: float) -> float:
     """Resolve a rate given as a float, a mapping expiry -> rate, or a callable t -> rate."""
     if rate is None:
         return float("nan")
@@ -109,7 +109,7 @@ def rate_for(rate: RateLike, expiry: object, t: float) -> float:
     if isinstance(rate, Mapping):
         key = pd.Timestamp(expiry).normalize()
         for k, v in rate.items():
-            if pd.Timestamp(k).normalize() == key:
+            if pd.Timestamp(cast(Any, k)).normalize() == key:
                 return float(v)
         raise ConfigError(f"no rate given for expiry {key.date()}", column=C.RATE)
     try:

@@ -82,7 +82,7 @@ def _kernel_arg(value: ArrayLike, shape: tuple[int, ...], dtype: type) -> np.nda
     One array type for every argument keeps numba to a single compiled
     specialization (read-only pandas buffers are copied).
     """
-    arr = np.asarray(value, dtype=dtype)
+    arr: np.ndarray = np.asarray(value, dtype=dtype)
     if arr.shape != shape:
         arr = np.broadcast_to(arr, shape)
     flat = np.ascontiguousarray(arr).reshape(-1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, Union, cast
 
 import numpy as np
 import pandas as pd
@@ -93,7 +93,7 @@ def _per_expiry(value: RateLike | None, keys: pd.DatetimeIndex, name: str) -> np
     """Broadcast a scalar or an expiry-keyed mapping to one value per term."""
     if value is None:
         return np.full(len(keys), np.nan)
-    if np.ndim(value) == 0 and not isinstance(value, Mapping):
+    if np.ndim(cast(Any, value)) == 0 and not isinstance(value, Mapping):
         try:
             number = float(value)  # type: ignore[arg-type]
         except (TypeError, ValueError) as exc:
@@ -102,7 +102,7 @@ def _per_expiry(value: RateLike | None, keys: pd.DatetimeIndex, name: str) -> np
     items = value.items() if isinstance(value, (Mapping, pd.Series)) else None
     if items is None:
         raise ConfigError(f"{name} must be a number or a mapping expiry -> number", column=name)
-    lookup = {pd.Timestamp(k).normalize(): float(v) for k, v in items}
+    lookup = {pd.Timestamp(cast(Any, k)).normalize(): float(v) for k, v in items}
     missing = [str(k.date()) for k in keys if k not in lookup]
     if missing:
         raise ConfigError(
