@@ -17,12 +17,17 @@ from .errors import BarsSchemaError, EmptyDataError
 __all__: list[str] = []
 
 
-def check_bars(bars: pd.DataFrame, required: tuple[str, ...] = col.BAR_REQUIRED) -> None:
+def check_bars(
+    bars: pd.DataFrame, required: tuple[str, ...] = col.BAR_REQUIRED
+) -> dict[str, FloatArray]:
     """Raise a :class:`BarsSchemaError` naming the first problem in ``bars``.
 
     Checks the type, the presence and numeric dtype of ``required`` columns,
     that the index is increasing, and that prices are positive (NaN is
-    reported with its row, never dropped).
+    reported with its row, never dropped).  Returns the checked columns
+    (``required`` plus ``adj_close`` when present) as float64 arrays, so a
+    stage converts each column once; treat them as read-only (they may share
+    memory with ``bars``).
     """
     if not isinstance(bars, pd.DataFrame):
         raise BarsSchemaError(f"bars must be a pandas DataFrame, got {type(bars).__name__}")
@@ -34,6 +39,7 @@ def check_bars(bars: pd.DataFrame, required: tuple[str, ...] = col.BAR_REQUIRED)
             "bars lack column(s) " + ", ".join(missing) + "; load them with volscreen.load_bars",
             column=missing[0],
         )
+    arrays: dict[str, FloatArray] = {}
     for name in required + ((col.ADJ_CLOSE,) if col.ADJ_CLOSE in bars.columns else ()):
         series = bars[name]
         if not pd.api.types.is_numeric_dtype(series.dtype):
@@ -47,8 +53,10 @@ def check_bars(bars: pd.DataFrame, required: tuple[str, ...] = col.BAR_REQUIRED)
                 row=bars.index[first],
                 column=name,
             )
+        arrays[name] = values
     if not bars.index.is_monotonic_increasing or bars.index.has_duplicates:
         raise BarsSchemaError("bars index must be strictly increasing (sort and de-duplicate)")
+    return arrays
 
 
 def prices(bars: pd.DataFrame, name: str) -> FloatArray:
@@ -216,45 +224,45 @@ def ema(x: FloatArray, period: int) -> FloatArray:
     return recursive_mean(x, 2.0 / (period + 1.0), period - 1, seed)
 
 
+_PCTILE_BLOCK = 8192
+"""Bars per block of the trailing-percentile comparison (memory: window x 8,192 bytes)."""
+
+
 def trailing_percentile(x: FloatArray, window: int) -> FloatArray:
     """100 * share of the previous ``window`` values strictly below ``x[t]``.
 
     Today's value is compared with the ``window`` values before it (today
     excluded), so a new ``window``-bar low scores 0.  NaN until ``window``
     earlier finite values exist, and wherever ``x[t]`` or one of them is NaN.
+
+    Computed lag-major: row ``k`` of the comparison matrix is the contiguous
+    slice of values ``window - k`` bars back compared with today's values, so
+    each row is one SIMD comparison and the count is a sum down the rows;
+    blocks of 8,192 bars bound the memory.
     """
-    return trailing_percentiles(x, (window,))[0]
+    n = x.shape[0]
+    out = np.full(n, np.nan)
+    if window < 1 or n <= window:
+        return out
+    m = n - window  # outputs at t = window .. n - 1
+    # counts never exceed the window: a uint16 sum is ~5x faster than an int64 one
+    acc = np.uint16 if window <= np.iinfo(np.uint16).max else np.int64
+    below = np.empty(m, dtype=acc)
+    for begin in range(0, m, _PCTILE_BLOCK):
+        end = min(begin + _PCTILE_BLOCK, m)
+        # row k: x[begin + k : end + k], the value window - k bars before each today
+        past = np.lib.stride_tricks.sliding_window_view(x[begin : end + window - 1], end - begin)
+        less = past < x[window + begin : window + end]
+        below[begin:end] = less.view(np.uint8).sum(axis=0, dtype=acc)
+    bad = np.concatenate(([0], np.cumsum(~np.isfinite(x[:-1]))))
+    valid = np.isfinite(x[window:]) & (bad[window:] - bad[:-window] == 0)
+    out[window:] = np.where(valid, 100.0 * below / window, np.nan)
+    return out
 
 
 def trailing_percentiles(x: FloatArray, windows: tuple[int, ...]) -> list[FloatArray]:
-    """:func:`trailing_percentile` for several windows from one comparison matrix."""
-    n = x.shape[0]
-    outs = [np.full(n, np.nan) for _ in windows]
-    widest = max(windows)
-    if n <= min(windows):
-        return outs
-    bad = np.concatenate(([0], np.cumsum(~np.isfinite(x[:-1]))))
-    if n > widest:
-        past = np.lib.stride_tricks.sliding_window_view(x[:-1], widest)  # row i: x[i:i+widest]
-        less = past < x[widest:, None]
-    for out, window in zip(outs, windows):
-        if n <= window:
-            continue
-        if n > widest:
-            # rows of the widest matrix cover t >= widest; narrower windows use its last columns
-            # summing the bytes of the bool matrix is ~3x faster than count_nonzero(axis=1)
-            below_tail = less[:, widest - window :].view(np.uint8).sum(axis=1, dtype=np.intp)
-            head_t = np.arange(window, widest)
-        else:
-            below_tail = np.empty(0, dtype=np.intp)
-            head_t = np.arange(window, n)
-        head = np.array([np.count_nonzero(x[t - window : t] < x[t]) for t in head_t],
-                        dtype=np.intp)
-        below = np.concatenate((head, below_tail))
-        today = x[window:]
-        valid = np.isfinite(today) & (bad[window:] - bad[:-window] == 0)
-        out[window:] = np.where(valid, 100.0 * below / window, np.nan)
-    return outs
+    """:func:`trailing_percentile` for each of several windows."""
+    return [trailing_percentile(x, int(window)) for window in windows]
 
 
 def run_length(flag: np.ndarray) -> np.ndarray:

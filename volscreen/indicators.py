@@ -17,7 +17,6 @@ from . import columns as col
 from ._rolling import (
     check_bars,
     ema,
-    prices,
     rolling_extreme,
     rolling_mean,
     rolling_std,
@@ -129,14 +128,55 @@ def compression(
       ``squeeze_bars`` counts consecutive squeeze bars ending at the bar.
     * SMA 20/50/200 of C; ``dist_sma_n`` = C/SMA_n - 1.
     """
-    for name, value in (("bb_period", bb_period), ("kc_period", kc_period),
-                        ("atr_period", atr_period), ("rsi_period", rsi_period),
-                        ("low_lookback", low_lookback)):
-        if int(value) < 2:
-            raise ConfigError(f"{name} must be at least 2, got {value!r}")
-    check_bars(bars)
-    high, low, close = (prices(bars, name) for name in (col.HIGH, col.LOW, col.CLOSE))
+    params: dict[str, Any] = {
+        "bb_period": int(bb_period), "bb_ndev": float(bb_ndev), "kc_period": int(kc_period),
+        "kc_atr_mult": float(kc_atr_mult), "atr_period": int(atr_period),
+        "rsi_period": int(rsi_period), "low_lookback": int(low_lookback)}
+    _check_periods(params)
+    data = _indicators(check_bars(bars), **params)
+    bbw = data[col.BBW]
+    pct_126, pct_252 = trailing_percentiles(bbw, BBW_PCTILE_WINDOWS)
+    data[col.BBW_PCTILE_126] = pct_126
+    data[col.BBW_PCTILE_252] = pct_252
+    data[col.BBW_NEW_LOW] = bbw <= rolling_extreme(bbw, params["low_lookback"], "min")
+    data[col.ATR_PCTILE_252] = trailing_percentile(data[col.ATR_PCT], ATR_PCTILE_WINDOW)
+    codes = _status_codes(data, np.arange(bbw.shape[0]) >= params["rsi_period"])
+    ordered: dict[str, Any] = {name: data[name] for name in _COLUMNS}
+    ordered[col.COMPRESSION_STATUS] = pd.Categorical.from_codes(
+        codes, categories=list(col.COMPRESSION_STATUSES))
+    return pd.DataFrame(ordered, index=bars.index.copy())
 
+
+_COLUMNS = (
+    col.BB_UPPER, col.BB_MIDDLE, col.BB_LOWER, col.BBW, col.PCT_B, col.BBW_PCTILE_126,
+    col.BBW_PCTILE_252, col.BBW_NEW_LOW, col.KC_UPPER, col.KC_MIDDLE, col.KC_LOWER,
+    col.SQUEEZE_ON, col.SQUEEZE_BARS, col.ATR, col.ATR_PCT, col.ATR_PCTILE_252, col.RSI,
+    col.SMA_20, col.SMA_50, col.SMA_200, col.DIST_SMA_20, col.DIST_SMA_50, col.DIST_SMA_200,
+)
+"""Output columns of :func:`compression`, in order (the status column follows)."""
+
+
+def _check_periods(params: dict[str, Any]) -> None:
+    for name in ("bb_period", "kc_period", "atr_period", "rsi_period", "low_lookback"):
+        if params[name] < 2:
+            raise ConfigError(f"{name} must be at least 2, got {params[name]!r}")
+
+
+def _indicators(
+    arrays: dict[str, FloatArray],
+    *,
+    bb_period: int,
+    bb_ndev: float,
+    kc_period: int,
+    kc_atr_mult: float,
+    atr_period: int,
+    rsi_period: int,
+    low_lookback: int,
+) -> dict[str, Any]:
+    """Every column of :func:`compression` but the trailing percentiles, ``bbw_new_low``
+    and the status, from validated arrays (``high``, ``low``, ``close``)."""
+    del low_lookback  # used by the callers, which look back over the BBW history
+    high, low, close = arrays[col.HIGH], arrays[col.LOW], arrays[col.CLOSE]
     middle = rolling_mean(close, bb_period)
     sigma = rolling_std(close, bb_period, ddof=0)
     upper = middle + bb_ndev * sigma
@@ -152,11 +192,7 @@ def compression(
     kc_up = kc_mid + kc_atr_mult * atr_kc
     kc_lo = kc_mid - kc_atr_mult * atr_kc
     squeeze = (upper < kc_up) & (lower > kc_lo)
-
-    atr_n = atr(high, low, close, atr_period)
-    atr_pct = atr_n / close
-    rsi_n = rsi(close, rsi_period)
-    bbw_pct = trailing_percentiles(bbw, BBW_PCTILE_WINDOWS)
+    atr_n = atr_kc if atr_period == kc_period else atr(high, low, close, atr_period)
 
     data: dict[str, Any] = {
         col.BB_UPPER: upper,
@@ -164,36 +200,38 @@ def compression(
         col.BB_LOWER: lower,
         col.BBW: bbw,
         col.PCT_B: pct_b,
-        col.BBW_PCTILE_126: bbw_pct[0],
-        col.BBW_PCTILE_252: bbw_pct[1],
-        col.BBW_NEW_LOW: bbw <= rolling_extreme(bbw, low_lookback, "min"),
         col.KC_UPPER: kc_up,
         col.KC_MIDDLE: kc_mid,
         col.KC_LOWER: kc_lo,
         col.SQUEEZE_ON: squeeze,
         col.SQUEEZE_BARS: run_length(squeeze),
         col.ATR: atr_n,
-        col.ATR_PCT: atr_pct,
-        col.ATR_PCTILE_252: trailing_percentile(atr_pct, ATR_PCTILE_WINDOW),
-        col.RSI: rsi_n,
+        col.ATR_PCT: atr_n / close,
+        col.RSI: rsi(close, rsi_period),
+        "_flat": flat,
     }
-    smas = {n: rolling_mean(close, n) for n in SMA_PERIODS}
-    data.update({name: smas[n] for n, name in
-                 zip(SMA_PERIODS, (col.SMA_20, col.SMA_50, col.SMA_200))})
-    data.update({name: close / smas[n] - 1.0 for n, name in
-                 zip(SMA_PERIODS, (col.DIST_SMA_20, col.DIST_SMA_50, col.DIST_SMA_200))})
-    any_nan = np.zeros(close.shape[0], dtype=bool)
-    for value in data.values():
+    for n, sma_name, dist_name in zip(SMA_PERIODS, (col.SMA_20, col.SMA_50, col.SMA_200),
+                                      (col.DIST_SMA_20, col.DIST_SMA_50, col.DIST_SMA_200)):
+        sma = middle if n == bb_period else rolling_mean(close, n)
+        data[sma_name] = sma
+        data[dist_name] = close / sma - 1.0
+    return data
+
+
+def _status_codes(data: dict[str, Any], past_rsi_warmup: np.ndarray) -> np.ndarray:
+    """Positions in COMPRESSION_STATUSES for the rows of ``data`` (arrays of equal length).
+
+    A window-driven NaN is warmup; a NaN beyond every warmup is explained by a
+    flat market (RSI is defined from bar ``rsi_period`` on, whatever the ATR
+    period: ``past_rsi_warmup`` marks those rows).
+    """
+    any_nan = np.zeros(past_rsi_warmup.shape[0], dtype=bool)
+    for name in _COLUMNS:
+        value = data[name]
         if value.dtype.kind == "f":
             any_nan |= np.isnan(value)
-    # a window-driven NaN is warmup; NaN beyond every warmup is explained by a flat market
-    # (RSI is defined from bar rsi_period on, whatever the ATR period: compare with that)
-    past_rsi_warmup = np.arange(close.shape[0]) >= int(rsi_period)
-    flat_row = flat | (np.isnan(rsi_n) & past_rsi_warmup)
-    codes = np.where(flat_row, 2, np.where(any_nan, 1, 0))  # positions in COMPRESSION_STATUSES
-    data[col.COMPRESSION_STATUS] = pd.Categorical.from_codes(
-        codes, categories=list(col.COMPRESSION_STATUSES))
-    return pd.DataFrame(data, index=bars.index.copy())
+    flat_row = data["_flat"] | (np.isnan(data[col.RSI]) & past_rsi_warmup)
+    return np.where(flat_row, 2, np.where(any_nan, 1, 0))
 
 
 def compression_summary(
@@ -228,41 +266,58 @@ def compression_summary(
         ``dist_sma_50``, ``sma_200``, ``dist_sma_200``, and
         ``compression_status`` / ``rv_status`` explaining any NaN.
     """
-    from .realized import realized_vols
+    from .realized import _prepare, _rv_arrays
 
     if as_of is not None:
         if as_of not in bars.index:
             raise ConfigError(f"as_of {as_of!r} is not a bar of the history")
         bars = bars.loc[:as_of]
-    frame = compression(bars)
-    last = frame.iloc[-1]
-    rv = realized_vols(bars, (rv_short, rv_long)).iloc[-1]
+    arrays = check_bars(bars)  # validated once for both stages
+    params: dict[str, Any] = {
+        "bb_period": BB_PERIOD, "bb_ndev": BB_NDEV, "kc_period": KC_PERIOD,
+        "kc_atr_mult": KC_ATR_MULT, "atr_period": ATR_PERIOD, "rsi_period": RSI_PERIOD,
+        "low_lookback": BBW_LOW_LOOKBACK}
+    data = _indicators(arrays, **params)
+    # only the latest bar is reported: its percentiles and flags need only its own windows
+    last = {name: value[-1:] for name, value in data.items()}
+    bbw = data[col.BBW]
+    for name, window in zip((col.BBW_PCTILE_126, col.BBW_PCTILE_252), BBW_PCTILE_WINDOWS):
+        last[name] = trailing_percentile(bbw[-(window + 1):], window)[-1:]
+    last[col.ATR_PCTILE_252] = trailing_percentile(
+        data[col.ATR_PCT][-(ATR_PCTILE_WINDOW + 1):], ATR_PCTILE_WINDOW)[-1:]
+    recent = bbw[-BBW_LOW_LOOKBACK:]
+    last[col.BBW_NEW_LOW] = recent[-1:] <= rolling_extreme(recent, BBW_LOW_LOOKBACK, "min")[-1:]
+    n_bars = bbw.shape[0]
+    code = int(_status_codes(last, np.array([n_bars - 1 >= RSI_PERIOD]))[0])
+
+    rv_data, rv_status = _rv_arrays(_prepare(bars, True, arrays), (rv_short, rv_long),
+                                    "yang_zhang")
     short_name, long_name = f"{col.RV_PREFIX}{rv_short}", f"{col.RV_PREFIX}{rv_long}"
-    high, low, close = (prices(bars, name) for name in (col.HIGH, col.LOW, col.CLOSE))
-    n = min(int(range_days), close.shape[0])
-    rv_s, rv_l = float(rv[short_name]), float(rv[long_name])
+    high, low, close = arrays[col.HIGH], arrays[col.LOW], arrays[col.CLOSE]
+    n = min(int(range_days), n_bars)
+    rv_s, rv_l = float(rv_data[short_name][-1]), float(rv_data[long_name][-1])
     summary = {
         col.AS_OF: bars.index[-1],
         col.CLOSE: close[-1],
-        col.BBW: last[col.BBW],
-        col.BBW_PCTILE_126: last[col.BBW_PCTILE_126],
-        col.BBW_PCTILE_252: last[col.BBW_PCTILE_252],
-        col.BBW_NEW_LOW: bool(last[col.BBW_NEW_LOW]),
-        col.SQUEEZE_ON: bool(last[col.SQUEEZE_ON]),
-        col.SQUEEZE_BARS: int(last[col.SQUEEZE_BARS]),
+        col.BBW: last[col.BBW][0],
+        col.BBW_PCTILE_126: last[col.BBW_PCTILE_126][0],
+        col.BBW_PCTILE_252: last[col.BBW_PCTILE_252][0],
+        col.BBW_NEW_LOW: bool(last[col.BBW_NEW_LOW][0]),
+        col.SQUEEZE_ON: bool(last[col.SQUEEZE_ON][0]),
+        col.SQUEEZE_BARS: int(last[col.SQUEEZE_BARS][0]),
         short_name: rv_s,
         long_name: rv_l,
         col.RV_RATIO: rv_s / rv_l if rv_l > 0 else np.nan,
         col.RANGE_PCT: (np.max(high[-n:]) - np.min(low[-n:])) / close[-1],
-        col.ATR: last[col.ATR],
-        col.ATR_PCT: last[col.ATR_PCT],
-        col.ATR_PCTILE_252: last[col.ATR_PCTILE_252],
-        col.RSI: last[col.RSI],
-        col.SMA_50: last[col.SMA_50],
-        col.DIST_SMA_50: last[col.DIST_SMA_50],
-        col.SMA_200: last[col.SMA_200],
-        col.DIST_SMA_200: last[col.DIST_SMA_200],
-        col.COMPRESSION_STATUS: last[col.COMPRESSION_STATUS],
-        col.RV_STATUS: rv[col.RV_STATUS],
+        col.ATR: last[col.ATR][0],
+        col.ATR_PCT: last[col.ATR_PCT][0],
+        col.ATR_PCTILE_252: last[col.ATR_PCTILE_252][0],
+        col.RSI: last[col.RSI][0],
+        col.SMA_50: last[col.SMA_50][0],
+        col.DIST_SMA_50: last[col.DIST_SMA_50][0],
+        col.SMA_200: last[col.SMA_200][0],
+        col.DIST_SMA_200: last[col.DIST_SMA_200][0],
+        col.COMPRESSION_STATUS: col.COMPRESSION_STATUSES[code],
+        col.RV_STATUS: rv_status[-1],
     }
     return pd.Series(summary, name=bars.index[-1], dtype=object)

@@ -27,7 +27,7 @@ import pandas as pd
 
 from . import columns as col
 from ._forecast import RVForecast, rv_forecast
-from ._rolling import Prefix, check_bars, prices, recursive_mean, rolling_sum
+from ._rolling import Prefix, check_bars, recursive_mean, rolling_sum
 from ._typing import BoolArray, FloatArray, RVEstimator
 from .errors import ConfigError, DataQualityWarning
 
@@ -66,10 +66,11 @@ def yang_zhang_k(n: int) -> float:
 class _Parts:
     """Per-bar log terms of the estimators (arrays aligned with the bars)."""
 
-    def __init__(self, bars: pd.DataFrame) -> None:
-        check_bars(bars)
-        o, h, lo, c = (prices(bars, name) for name in col.BAR_REQUIRED)
-        factor = prices(bars, col.ADJ_CLOSE) / c if col.ADJ_CLOSE in bars.columns else 1.0
+    def __init__(self, bars: pd.DataFrame, arrays: dict[str, FloatArray] | None = None) -> None:
+        if arrays is None:  # callers that validated the bars already pass the arrays
+            arrays = check_bars(bars)
+        o, h, lo, c = (arrays[name] for name in col.BAR_REQUIRED)
+        factor = arrays[col.ADJ_CLOSE] / c if col.ADJ_CLOSE in arrays else 1.0
         c_adj = c * factor
         o_adj = o * factor
         n = c.shape[0]
@@ -170,8 +171,11 @@ def _suspect_windows(parts: _Parts, n: int) -> BoolArray:
     return np.where(np.isnan(hits), cum > 0, hits > 0)
 
 
-def _prepare(bars: pd.DataFrame, split_check: bool) -> _Parts:
-    parts = _Parts(bars)
+def _prepare(
+    bars: pd.DataFrame, split_check: bool, arrays: dict[str, FloatArray] | None = None
+) -> _Parts:
+    """Validate ``bars`` (unless given ``check_bars`` arrays); run the split check once."""
+    parts = _Parts(bars, arrays)
     if split_check:
         dates = parts.flag_splits()
         if dates:
