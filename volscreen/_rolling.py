@@ -115,28 +115,39 @@ class Prefix:
         self.n = x.shape[0]
         self.centre = float(np.mean(x[finite])) if finite.any() else 0.0
         z = np.where(finite, x - self.centre, 0.0)
-        self._s1 = np.concatenate(([0.0], np.cumsum(z)))
-        self._s2 = np.concatenate(([0.0], np.cumsum(z * z)))
+        # rows: sum z, sum z^2 (one subtraction per window serves both)
+        self._sums = np.zeros((2, self.n + 1))
+        np.cumsum(z, out=self._sums[0, 1:])
+        np.cumsum(z * z, out=self._sums[1, 1:])
         self._bad = np.concatenate(([0], np.cumsum(~finite)))
+        self._all_finite = bool(finite.all())
 
-    def _window(self, cums: np.ndarray, window: int) -> FloatArray:
-        out = np.full(self.n, np.nan)
-        if 1 <= window <= self.n:
-            sums = cums[window:] - cums[:-window]
-            clean = self._bad[window:] - self._bad[:-window] == 0
-            out[window - 1 :] = np.where(clean, sums, np.nan)
-        return out
+    def _window(self, window: int, rows: slice) -> tuple[FloatArray, np.ndarray | None]:
+        """Window sums of the ``rows`` of the prefix sums at positions ``window - 1 ..``,
+        and the mask of windows free of NaN (None when every value is finite)."""
+        sums = self._sums[rows, window:] - self._sums[rows, :-window]
+        if self._all_finite:
+            return sums, None
+        return sums, self._bad[window:] - self._bad[:-window] == 0
 
     def mean(self, window: int) -> FloatArray:
         """Trailing mean over ``window`` values (NaN until full or with a NaN inside)."""
-        return self._window(self._s1, window) / window + self.centre
+        out = np.full(self.n, np.nan)
+        if 1 <= window <= self.n:
+            sums, clean = self._window(window, slice(0, 1))
+            mean = sums[0] / window + self.centre
+            out[window - 1 :] = mean if clean is None else np.where(clean, mean, np.nan)
+        return out
 
     def var(self, window: int, ddof: int = 1) -> FloatArray:
         """Trailing variance, window mean removed; round-off below zero clipped to zero."""
-        s1 = self._window(self._s1, window)
-        s2 = self._window(self._s2, window)
-        var = (s2 - s1 * s1 / window) / (window - ddof)
-        return np.where(np.isnan(var), np.nan, np.maximum(var, 0.0))
+        out = np.full(self.n, np.nan)
+        if 1 <= window <= self.n:
+            sums, clean = self._window(window, slice(0, 2))
+            s1, s2 = sums
+            var = np.maximum((s2 - s1 * s1 / window) / (window - ddof), 0.0)
+            out[window - 1 :] = var if clean is None else np.where(clean, var, np.nan)
+        return out
 
 
 def rolling_extreme(x: FloatArray, window: int, kind: str) -> FloatArray:

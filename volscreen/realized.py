@@ -331,25 +331,29 @@ def vol_cone(
         raise ConfigError(f"quantiles must lie in [0, 1], got {tuple(quantiles)}")
     data, status = _rv_arrays(_prepare(bars, split_check), windows, estimator)
     last_status = str(status[-1])
-    rows = []
-    for n in windows:
+    qs_wanted = np.asarray(quantiles, dtype=np.float64)
+    k = len(windows)
+    table = np.full((k, qs_wanted.shape[0]), np.nan)
+    current = np.full(k, np.nan)
+    pctile = np.full(k, np.nan)
+    n_obs = np.zeros(k, dtype=np.int64)
+    row_status: list[str] = []
+    for i, n in enumerate(windows):
         series = data[f"{col.RV_PREFIX}{int(n)}"]
         values = series[np.isfinite(series)]
-        current = float(series[-1])
-        row: dict[str, object] = {col.WINDOW: int(n)}
+        current[i] = series[-1]
+        n_obs[i] = values.size
         if values.size:
-            qs = np.quantile(values, np.asarray(quantiles, dtype=np.float64))
-            row.update({_quantile_name(q): float(v) for q, v in zip(quantiles, qs)})
-            pct = 100.0 * np.count_nonzero(values < current) / values.size
-            row[col.RV_CURRENT_PCTILE] = pct if np.isfinite(current) else np.nan
-            row[col.RV_STATUS] = col.RVS_OK if np.isfinite(current) else last_status
+            table[i] = np.quantile(values, qs_wanted)
+            if np.isfinite(current[i]):
+                pctile[i] = 100.0 * np.count_nonzero(values < current[i]) / values.size
+            row_status.append(col.RVS_OK if np.isfinite(current[i]) else last_status)
         else:
-            row.update({_quantile_name(q): np.nan for q in quantiles})
-            row[col.RV_CURRENT_PCTILE] = np.nan
-            row[col.RV_STATUS] = col.RVS_WARMUP
-        row[col.RV_CURRENT] = current
-        row[col.N_OBS] = int(values.size)
-        rows.append(row)
-    order = [col.WINDOW, *(_quantile_name(q) for q in quantiles), col.RV_CURRENT,
-             col.RV_CURRENT_PCTILE, col.N_OBS, col.RV_STATUS]
-    return pd.DataFrame(rows, columns=order).set_index(col.WINDOW)
+            row_status.append(col.RVS_WARMUP)
+    out: dict[str, object] = {_quantile_name(q): table[:, j] for j, q in enumerate(quantiles)}
+    out[col.RV_CURRENT] = current
+    out[col.RV_CURRENT_PCTILE] = pctile
+    out[col.N_OBS] = n_obs
+    out[col.RV_STATUS] = row_status
+    index = pd.Index(np.array([int(n) for n in windows], dtype=np.int64), name=col.WINDOW)
+    return pd.DataFrame(out, index=index)
