@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import volscreen as vs
+from volscreen import _rolling as rolling_module
 from volscreen import columns as col
 from volscreen._rolling import (
     linear_recursion,
@@ -155,6 +156,43 @@ def test_trailing_percentile_matches_a_loop(x, window):
             else:
                 below = sum(p < x[t] for p in x[t - w : t])
                 assert value == pytest.approx(100 * below / w)
+
+
+@settings(max_examples=60, deadline=None)
+@given(x=st.lists(st.sampled_from([0.1, 0.2, 0.3, 0.4, math.nan]), min_size=1, max_size=80),
+       window=st.integers(1, 12), block=st.integers(1, 9))
+def test_trailing_percentile_ties_nan_and_blocks_match_a_loop(x, window, block):
+    # few distinct values (ties are not "below"), NaN poisoning, and the blocked
+    # comparison cut into blocks of a few bars: each must equal the plain loop
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rolling_module, "_PCTILE_BLOCK", block)
+        got = trailing_percentile(np.array(x), window)
+    for t, value in enumerate(got):
+        past = x[t - window : t] if t >= window else []
+        if t < window or math.isnan(x[t]) or any(math.isnan(p) for p in past):
+            assert math.isnan(value)
+        else:
+            assert value == 100 * sum(p < x[t] for p in past) / window
+
+
+@pytest.mark.parametrize("n_bars", [15, 30, 130, 260, 400],
+                         ids=["rsi-warmup", "bb-warmup", "pctile126", "pctile252", "full"])
+def test_summary_equals_the_last_row_of_compression(n_bars):
+    # compression_summary computes only the latest bar's windows: it must agree with
+    # the full per-bar frame on every shared column, warmup rows included
+    rng = np.random.default_rng(n_bars)
+    bars = make_bars(100.0 * np.exp(np.cumsum(rng.normal(0, 0.01, n_bars))))
+    summary = vs.compression_summary(bars)
+    last = vs.compression(bars).iloc[-1]
+    for name in (col.BBW, col.BBW_PCTILE_126, col.BBW_PCTILE_252, col.BBW_NEW_LOW,
+                 col.SQUEEZE_ON, col.SQUEEZE_BARS, col.ATR, col.ATR_PCT, col.ATR_PCTILE_252,
+                 col.RSI, col.SMA_50, col.DIST_SMA_50, col.SMA_200, col.DIST_SMA_200,
+                 col.COMPRESSION_STATUS):
+        expected, got = last[name], summary[name]
+        if isinstance(expected, float) and math.isnan(expected):
+            assert math.isnan(got), name
+        else:
+            assert got == expected, name
 
 
 @given(flags=st.lists(st.booleans(), max_size=50))

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import volscreen as vs
 from volscreen import columns as col
 from volscreen.errors import BarsSchemaError, ConfigError, DataQualityWarning
+from volscreen._rolling import Prefix
 from volscreen.realized import TRADING_DAYS_PER_YEAR, yang_zhang_k
 
 from conftest import shared_files, shared_path
@@ -441,3 +442,19 @@ def test_forecaster_fits_each_horizon_like_a_plain_loop():
         assert fc.vol(h) == pytest.approx(naive_har_vol(bars, h), rel=1e-9)
         assert fc.vol(h) == vs.rv_forecast(bars, h)
     assert fc.forecast(5, method="ewma", details=False) == vs.rv_forecast(bars, 5, method="ewma")
+
+
+@settings(max_examples=60, deadline=None)
+@given(x=st.lists(st.one_of(st.floats(-1.0, 1.0), st.just(math.nan)), min_size=1, max_size=60),
+       window=st.integers(2, 12))
+def test_prefix_mean_and_var_match_a_plain_loop(x, window):
+    # the stacked prefix sums against numpy over each window (NaN poisons its windows)
+    prefix = Prefix(np.array(x))
+    mean, var = prefix.mean(window), prefix.var(window, ddof=1)
+    for t in range(len(x)):
+        block = x[t - window + 1 : t + 1] if t >= window - 1 else []
+        if not block or any(math.isnan(v) for v in block):
+            assert math.isnan(mean[t]) and math.isnan(var[t])
+        else:
+            assert mean[t] == pytest.approx(float(np.mean(block)), rel=1e-12, abs=1e-13)
+            assert var[t] == pytest.approx(float(np.var(block, ddof=1)), rel=1e-9, abs=1e-13)
