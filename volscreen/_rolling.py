@@ -7,6 +7,8 @@ is aligned on its last bar; positions before the first full window are NaN.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -161,6 +163,21 @@ _SCAN_BLOCK = 64
 """Block length of the vectorized linear recursion (see :func:`linear_recursion`)."""
 
 
+@functools.lru_cache(maxsize=32)
+def _scan_kernel(alpha: float) -> tuple[FloatArray, FloatArray]:
+    """Block matrix and decay powers of :func:`linear_recursion` for ``alpha`` (cached:
+    building them costs half of a 6,600-bar scan, and a stage reuses a few alphas)."""
+    beta = 1.0 - alpha
+    size = _SCAN_BLOCK
+    lag = np.arange(size)[:, None] - np.arange(size)[None, :]
+    with np.errstate(under="ignore"):  # tiny powers of beta underflow to 0 harmlessly
+        kernel: FloatArray = np.where(lag >= 0, alpha * beta ** np.maximum(lag, 0), 0.0)
+        decay: FloatArray = beta ** np.arange(1, size + 1, dtype=np.float64)
+    kernel.flags.writeable = False
+    decay.flags.writeable = False
+    return kernel, decay
+
+
 def linear_recursion(x: FloatArray, alpha: float, y0: float) -> FloatArray:
     """``y[t] = (1 - alpha) * y[t-1] + alpha * x[t]`` for t = 0.. with ``y[-1] = y0``.
 
@@ -170,7 +187,6 @@ def linear_recursion(x: FloatArray, alpha: float, y0: float) -> FloatArray:
     same result as ``scipy.signal.lfilter([alpha], [1, alpha - 1], x)``,
     without scipy.signal's import cost.
     """
-    beta = 1.0 - alpha
     n = x.shape[0]
     if n == 0:
         return np.empty(0)
@@ -178,10 +194,7 @@ def linear_recursion(x: FloatArray, alpha: float, y0: float) -> FloatArray:
     nblocks = -(-n // size)
     padded = np.zeros(nblocks * size)
     padded[:n] = x
-    lag = np.arange(size)[:, None] - np.arange(size)[None, :]
-    with np.errstate(under="ignore"):  # tiny powers of beta underflow to 0 harmlessly
-        kernel = np.where(lag >= 0, alpha * beta ** np.maximum(lag, 0), 0.0)
-        decay = beta ** np.arange(1, size + 1)
+    kernel, decay = _scan_kernel(float(alpha))
     local = padded.reshape(nblocks, size) @ kernel.T  # zero-start recursion per block
     carry = np.empty(nblocks)
     prev = y0
