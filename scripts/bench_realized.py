@@ -1,14 +1,16 @@
 """Benchmark: realized vol, vol cone, compression and range box on long histories.
 
-Prints the median wall time of each stage over repeated runs (after one warm-up
-run, so imports are not counted) for every daily file given, by default the
-26 years of IWM in ../shared/data.
+Prints the best and median wall time of each stage over repeated runs (after
+one warm-up run, so imports are not counted) for every daily file given, by
+default the 26 years of IWM in ../shared/data, with the machine's load average
+before and after (the best is the figure least disturbed by other load).
 
     python scripts/bench_realized.py [BARS_FILE ...] [--repeat N]
 """
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from pathlib import Path
@@ -38,6 +40,7 @@ def main() -> None:
     for path in args.files:
         bars = vs.load_bars(path)
         print(f"{path.name}: {len(bars)} bars, {bars.index[0]} .. {bars.index[-1]}")
+        print("  load average before: " + " ".join(f"{v:.2f}" for v in os.getloadavg()))
         stages = {
             "realized_vol(20, yang_zhang)": lambda: vs.realized_vol(bars, 20),
             "realized_vols(7 windows)": lambda: vs.realized_vols(bars),
@@ -61,6 +64,7 @@ def main() -> None:
                           "yang_zhang", "ewma"):
             best, median = timed(lambda e=estimator: vs.realized_vol(bars, 20, e), args.repeat)
             print(f"  {'realized_vol(20, ' + estimator + ')':<34s} {best:8.2f} {median:8.2f}")
+        print("  load average after:  " + " ".join(f"{v:.2f}" for v in os.getloadavg()))
 
 
 if __name__ == "__main__":
