@@ -114,6 +114,27 @@ def test_unknown_format_and_table(tmp_path: Path) -> None:
         write_result(hand_result(), tmp_path / "missing" / "a.csv")
 
 
+def _refuse_temp(*args, **kwargs):  # type: ignore[no-untyped-def]
+    raise PermissionError(13, "Permission denied", str(Path(kwargs["dir"]) / ".x.tmp"))
+
+
+@pytest.mark.parametrize("case", ["target-is-directory", "directory-refuses-files"])
+def test_unwritable_output_names_the_target_not_the_temp_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str) -> None:
+    target = tmp_path / "out.csv"
+    if case == "target-is-directory":
+        target.mkdir()
+    else:
+        import tempfile
+
+        monkeypatch.setattr(tempfile, "NamedTemporaryFile", _refuse_temp)
+    with pytest.raises(ExportError) as info:
+        write_result(hand_result(), target)
+    assert str(info.value).startswith(f"{target}: ")
+    assert ".tmp" not in str(info.value)
+    assert [p.name for p in tmp_path.iterdir()] == (["out.csv"] if target.is_dir() else [])
+
+
 def test_interrupted_write_leaves_no_file(tmp_path: Path) -> None:
     target = tmp_path / "out.csv"
 
@@ -135,7 +156,7 @@ def test_interrupted_write_keeps_previous_file(tmp_path: Path,
         raise OSError("disk gone")
 
     monkeypatch.setattr(os, "replace", fail_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(ExportError, match="out.json: cannot write"):
         write_result(hand_result(), target)
     assert target.read_text() == "previous"
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]

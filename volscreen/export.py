@@ -144,6 +144,13 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[IO[bytes]], None
     pathlib.Path
         The target path.
 
+    Raises
+    ------
+    ExportError
+        The directory is missing, the target is a directory, or the file
+        system refused the write (the message names ``path``, never the
+        temporary file).
+
     Notes
     -----
     The temporary file is flushed and fsync'ed before :func:`os.replace`
@@ -155,8 +162,14 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[IO[bytes]], None
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise ExportError("output directory does not exist", source=target)
-    handle = tempfile.NamedTemporaryFile(dir=directory, prefix=f".{target.name}.",
-                                         suffix=".tmp", delete=False)
+    if target.is_dir():
+        raise ExportError("is a directory, not a file", source=target)
+    try:
+        handle = tempfile.NamedTemporaryFile(dir=directory, prefix=f".{target.name}.",
+                                             suffix=".tmp", delete=False)
+    except OSError as exc:  # read-only or special directory: name the target, not the temp
+        raise ExportError(f"cannot write here ({exc.strerror or exc})", source=target) \
+            from None
     temp = Path(handle.name)
     try:
         with handle:
@@ -164,8 +177,10 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[IO[bytes]], None
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, target)
-    except BaseException:
+    except BaseException as exc:
         temp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ExportError(f"cannot write ({exc.strerror or exc})", source=target) from exc
         raise
     return target
 
