@@ -46,8 +46,19 @@ def test_help_does_not_import_heavy_modules() -> None:
         (["screen", "--top", "0"], 2, "Invalid value"),
         (["nonsense"], 2, "No such command"),
         (["screen", "--targets", "a,b"], 2, "--targets"),
+        (["screen", "--rate", "4"], 2, "'--rate': rate 4.0 is not a decimal"),
+        (["screen", "--dte", "60:7"], 2, "--dte: min days 60 is above max days 7"),
+        (["screen", "--dte", "-5:10"], 2, "--dte"),
+        (["screen", "--targets", "-5,300"], 2, "--targets: targets must be positive"),
+        (["term", "chain.csv", "--rate", "4"], 2, "'--rate': rate 4.0 is not a decimal"),
+        (["chain", "chain.csv", "--rate", "-2"], 2, "'--rate'"),
+        (["price", "chain.csv", "--structure", "straddle", "--expiry", "2026-02-20",
+          "--strikes", "260", "--rate", "5"], 2, "'--rate'"),
+        (["record", "chain.csv", "--rate", "4.5"], 2, "'--rate'"),
     ],
-    ids=["bad-format", "bad-top", "bad-command", "bad-targets"],
+    ids=["bad-format", "bad-top", "bad-command", "bad-targets", "rate-percent",
+         "dte-reversed", "dte-negative", "targets-negative", "term-rate-percent",
+         "chain-rate-percent", "price-rate-percent", "record-rate-percent"],
 )
 def test_usage_errors_exit_2(runner: CliRunner, args: list[str], code: int, needle: str) -> None:
     result = runner.invoke(cli, args)

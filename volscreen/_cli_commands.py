@@ -13,7 +13,16 @@ from typing import Any
 import click
 
 from . import columns as C
-from .cli import _emit_frame, _emit_text, _output_options, _parse_list, _use_color, _width, cli
+from .cli import (
+    _check_rate,
+    _emit_frame,
+    _emit_text,
+    _output_options,
+    _parse_list,
+    _use_color,
+    _width,
+    cli,
+)
 from .errors import ConfigError
 
 DEFAULT_ROWS = 60
@@ -22,7 +31,8 @@ DEFAULT_ROWS = 60
 
 def _rate_option(func: Any) -> Any:
     return click.option("--rate", type=float, default=0.04, show_default=True,
-                        help="Flat continuously-compounded rate, decimal.")(func)
+                        callback=_check_rate,
+                        help="Flat continuously-compounded rate, decimal (|rate| <= 1).")(func)
 
 
 def _load_one_chain(path: Path) -> Any:

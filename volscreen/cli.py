@@ -171,6 +171,24 @@ def _emit_frame(frame: pd.DataFrame, fmt: str, output: Path | None, *, name: str
         _emit_text(export.json_text(frame, name=name), output)
 
 
+def _check_rate(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """Click callback: ``--rate`` is a decimal; ``--rate 4`` (percent by mistake) is a usage error."""
+    if value is None:
+        return None
+    from ._config_checks import _rate
+
+    try:
+        return _rate(value, "rate", None)
+    except ConfigError as exc:
+        raise click.BadParameter(exc.message, ctx=ctx, param=param) from None
+
+
+def _option_hint(exc: ConfigError) -> str:
+    """``--dte`` for a ConfigError about ``dte`` or ``dte[0]`` raised on a flag value."""
+    key = (exc.column or "").split("[")[0].split(".")[0]
+    return f"--{key.replace('_', '-')}" if key else "option"
+
+
 def _parse_list(value: str | None, name: str) -> tuple[float, ...] | None:
     if value is None:
         return None
@@ -194,7 +212,8 @@ def _parse_list(value: str | None, name: str) -> tuple[float, ...] | None:
               help="volscreen.toml with defaults and a watchlist.")
 @click.option("--targets", default=None, help="Target price levels, e.g. 245,275.")
 @click.option("--range", "box_range", default=None, help="Range box FLOOR,CEILING, e.g. 255,265.")
-@click.option("--rate", type=float, default=None, help="Flat rate, decimal (0.04 = 4%).")
+@click.option("--rate", type=float, default=None, callback=_check_rate,
+              help="Flat rate, decimal (0.04 = 4%; |rate| > 1 is refused as a percent).")
 @click.option("--dte", default=None, help="Expiry window MIN:MAX calendar days, e.g. 7:60.")
 @click.option("--top", type=click.IntRange(1), default=None, help="Candidates shown.")
 @click.option("--store", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -227,8 +246,11 @@ def screen(chains: tuple[Path, ...], bars: tuple[Path, ...], config_path: Path |
         config = load_config(sample_config_path())
     else:
         config = ScreenConfig()
-    config = config.replace(rate=rate, dte=dte, top=top, store=store, strict=strict,
-                            targets=_parse_list(targets, "--targets"))
+    try:
+        config = config.replace(rate=rate, dte=dte, top=top, store=store, strict=strict,
+                                targets=_parse_list(targets, "--targets"))
+    except ConfigError as exc:  # a flag value out of range: name the flag, not a config key
+        raise click.BadParameter(exc.message, param_hint=_option_hint(exc)) from None
     user_range = _parse_list(box_range, "--range")
     keep_surface = fmt in ("csv", "parquet") and table_name == "surface"
     result = _run_screen(config, chains, bars, user_range, keep_surface, workers)
