@@ -54,6 +54,17 @@ def test_chain_bad_expiry_is_usage_error() -> None:
     assert run("chain", str(CHAIN), "--expiry", "soon").exit_code == 2
 
 
+@pytest.mark.parametrize("fmt", ["table", "csv"])
+def test_chain_unlisted_expiry_is_an_error_listing_the_expiries(fmt: str) -> None:
+    result = run("chain", str(CHAIN), "--expiry", "2026-02-20", "--expiry", "2031-01-17",
+                 "--format", fmt)
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    message = " ".join(result.stderr.split())
+    assert "--expiry 2031-01-17 is not listed" in message and "2026-02-20" in message
+    assert message.startswith(f"volscreen: error: {CHAIN}, column 'expiry'")
+
+
 def test_term_table_and_json() -> None:
     table = run("term", str(CHAIN))
     assert table.exit_code == 0 and "Model-free 30-day vol" in table.stdout
@@ -104,8 +115,9 @@ def test_price_table_shows_grid() -> None:
     "args,code",
     [(["--structure", "strangle", "--expiry", "2026-03-20", "--strikes", "255"], 2),
      (["--structure", "straddle", "--expiry", "2031-01-17", "--strikes", "262"], 1),
-     (["--structure", "straddle", "--expiry", "2026-03-20", "--strikes", "1000"], 1)],
-    ids=["strangle-one-strike", "no-such-expiry", "unlisted-strike"],
+     (["--structure", "straddle", "--expiry", "2026-03-20", "--strikes", "1000"], 1),
+     (["--structure", "strangle", "--expiry", "2026-03-20", "--strikes", "270,255"], 2)],
+    ids=["strangle-one-strike", "no-such-expiry", "unlisted-strike", "strangle-put-above-call"],
 )
 def test_price_errors(args: list[str], code: int) -> None:
     result = run("price", str(CHAIN), *args)

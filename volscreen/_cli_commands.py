@@ -73,6 +73,14 @@ def chain_cmd(file: Path, rate: float, expiries: tuple[str, ...], moneyness: flo
         except (ValueError, TypeError):
             raise click.BadParameter(f"not a date: {', '.join(expiries)}",
                                      param_hint="--expiry") from None
+        listed = pd.DatetimeIndex(frame[C.EXPIRY].dropna().unique()).sort_values()
+        missing = [w for w in wanted if w not in listed]
+        if missing:  # an empty table would look like "no quotes": say what is listed
+            shown = ", ".join(d.strftime("%Y-%m-%d") for d in listed[:12])
+            more = f" ... ({len(listed)} expiries)" if len(listed) > 12 else ""
+            raise ConfigError(f"--expiry {', '.join(d.strftime('%Y-%m-%d') for d in missing)} "
+                              f"is not listed; listed: {shown}{more}", source=file,
+                              column="expiry")
         frame = frame[frame[C.EXPIRY].isin(wanted)]
     if moneyness is not None:
         frame = frame[np.abs(frame[C.LOG_MONEYNESS].to_numpy(float)) <= moneyness]
@@ -226,6 +234,9 @@ def price_cmd(file: Path, structure: str, expiry: str, strikes: str, targets: st
         raise click.BadParameter("straddle takes one strike, strangle PUT,CALL",
                                  param_hint="--strikes")
     pair = (levels[0], levels[-1])
+    if pair[0] > pair[1]:  # a put above the call is a guts (both legs in the money): a typo
+        raise click.BadParameter(f"strangle is PUT,CALL with PUT <= CALL, got {strikes}",
+                                 param_hint="--strikes")
     try:
         when = pd.Timestamp(expiry).normalize()
     except (ValueError, TypeError):
