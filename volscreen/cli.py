@@ -172,7 +172,7 @@ def _emit_frame(frame: pd.DataFrame, fmt: str, output: Path | None, *, name: str
 
 
 def _check_rate(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    """Click callback: ``--rate`` is a decimal; ``--rate 4`` (percent by mistake) is a usage error."""
+    """Click callback: ``--rate`` is a decimal; ``--rate 4`` (a percent) is a usage error."""
     if value is None:
         return None
     from ._config_checks import _rate
