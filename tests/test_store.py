@@ -4,10 +4,13 @@ from __future__ import annotations
 import logging
 import math
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from volscreen import _store_schema as S
 from volscreen import columns as C
@@ -106,11 +109,118 @@ def test_conflict_updates_and_warns(store: HistoryStore, caplog: pytest.LogCaptu
     with caplog.at_level(logging.WARNING, logger="volscreen.store"):
         res = store.record(_snap(iv30=0.25, iv60=float("nan")))
     assert res.action == C.REC_UPDATED
-    assert res.changes == {C.HS_IV30: (0.2012, 0.25), C.HS_IV60: (0.2105, None)}
+    assert res.changes == {C.HS_IV30: (0.2012, 0.25)}  # a NaN is not a change
+    assert res.kept_stored == {C.HS_IV60: 0.2105}
     assert "IWM 2026-07-08" in caplog.text and "iv30" in caplog.text
+    assert "iv60" not in caplog.text
     row = store.history("IWM").iloc[0]
-    assert row[C.HS_IV30] == 0.25 and math.isnan(row[C.HS_IV60])
+    assert row[C.HS_IV30] == 0.25 and row[C.HS_IV60] == 0.2105
     assert len(store.history("IWM")) == 1
+
+
+# -- a re-record with fewer inputs keeps stored values ---------------------------------
+NO_BARS = {C.HS_RV20: "no_bars", C.HS_BBW: "no_bars", C.HS_BBW_PCTILE: "no_bars"}
+WITH_BARS = {C.HS_RV20: 0.198, C.HS_BBW: 0.0612, C.HS_BBW_PCTILE: 11.9}
+
+
+@pytest.mark.parametrize("on_conflict", ["update", "keep", "raise"])
+def test_rerecord_without_bars_keeps_stored_values(store: HistoryStore, on_conflict: str,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    store.record(_snap(**WITH_BARS))
+    before = store.history("IWM")
+    with caplog.at_level(logging.INFO, logger="volscreen.store"):
+        res = store.record(_snap(reasons=NO_BARS),
+                           on_conflict=on_conflict)  # type: ignore[arg-type]
+    assert res.action == C.REC_UNCHANGED and res.changes == {}
+    assert res.kept_stored == WITH_BARS
+    assert "no new value for rv20, bbw, bbw_pctile" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    pd.testing.assert_frame_equal(store.history("IWM"), before)  # not even recorded_at
+
+
+def test_rerecord_with_other_values_updates_and_keeps_missing(store: HistoryStore) -> None:
+    store.record(_snap(**WITH_BARS, reasons={C.HS_IV90: "above_listed_range"}))
+    res = store.record(_snap(iv30=0.2101, reasons={**NO_BARS, C.HS_IV90: "not_bracketed"}))
+    assert res.action == C.REC_UPDATED
+    assert res.changes == {C.HS_IV30: (0.2012, 0.2101)}
+    assert res.kept_stored == WITH_BARS
+    row = store.history("IWM").iloc[0]
+    assert row[C.HS_IV30] == 0.2101
+    assert [row[k] for k in WITH_BARS] == list(WITH_BARS.values())
+    # reasons describe the row: none for kept values; iv90 keeps its stored reason
+    assert row[C.HS_REASONS] == "iv90:above_listed_range"
+
+
+def test_a_new_value_fills_a_stored_gap_and_drops_its_reason(store: HistoryStore) -> None:
+    store.record(_snap(reasons=NO_BARS))
+    rest = {C.HS_BBW: "no_bars", C.HS_BBW_PCTILE: "no_bars"}
+    res = store.record(_snap(rv20=0.198, reasons=rest))
+    assert res.action == C.REC_UPDATED and res.changes == {C.HS_RV20: (None, 0.198)}
+    row = store.history("IWM").iloc[0]
+    assert row[C.HS_RV20] == 0.198
+    assert row[C.HS_REASONS] == "bbw:no_bars;bbw_pctile:no_bars"
+
+
+def test_missing_provenance_keeps_the_stored_one(store: HistoryStore) -> None:
+    store.record(_snap())
+    res = store.record(_snap(content_hash=None, quote_time=None))
+    assert res.action == C.REC_UNCHANGED
+    assert res.kept_stored == {C.HS_QUOTE_TIME: QT.tz_convert("UTC").isoformat(),
+                               C.HS_CONTENT_HASH: "ab" * 32}
+    assert store.history("IWM")[C.HS_CONTENT_HASH].iloc[0] == "ab" * 32
+
+
+def test_replace_forces_a_full_overwrite(store: HistoryStore,
+                                         caplog: pytest.LogCaptureFixture) -> None:
+    store.record(_snap(**WITH_BARS))
+    with caplog.at_level(logging.WARNING, logger="volscreen.store"):
+        res = store.record(_snap(reasons=NO_BARS), on_conflict="replace")
+    assert res.action == C.REC_UPDATED and res.kept_stored == {}
+    assert res.changes == {k: (v, None) for k, v in WITH_BARS.items()}
+    assert "rv20 0.198 -> None" in caplog.text
+    row = store.history("IWM").iloc[0]
+    assert all(math.isnan(row[k]) for k in WITH_BARS)
+    assert row[C.HS_REASONS] == "bbw:no_bars;bbw_pctile:no_bars;rv20:no_bars"
+    # the same snapshot again is now a no-op
+    assert store.record(_snap(reasons=NO_BARS), on_conflict="replace").action == \
+        C.REC_UNCHANGED
+
+
+def test_unknown_on_conflict_names_the_choices(store: HistoryStore) -> None:
+    with pytest.raises(StoreError, match="'update', 'keep', 'raise', 'replace'.*'merge'"):
+        store.record(_snap(), on_conflict="merge")  # type: ignore[arg-type]
+
+
+_MAYBE = st.one_of(st.none(), st.floats(0.01, 2.0, allow_nan=False))
+
+
+@settings(max_examples=60, deadline=None)
+@given(stored=st.lists(_MAYBE, min_size=3, max_size=3),
+       new=st.lists(_MAYBE, min_size=3, max_size=3), replace=st.booleans())
+def test_merge_matches_a_plain_loop(stored: list[float | None], new: list[float | None],
+                                    replace: bool) -> None:
+    names = (C.HS_IV30, C.HS_RV20, C.HS_BBW)
+    nan = float("nan")
+    with tempfile.TemporaryDirectory() as folder, HistoryStore(Path(folder) / "h.sqlite") as hs:
+        old_values = {k: nan if v is None else v for k, v in zip(names, stored)}
+        new_values = {k: nan if v is None else v for k, v in zip(names, new)}
+        hs.record(Snapshot("IWM", "2026-07-14", **old_values))  # type: ignore[arg-type]
+        res = hs.record(Snapshot("IWM", "2026-07-14", **new_values),  # type: ignore[arg-type]
+                        on_conflict="replace" if replace else "update")
+        row = hs.history("IWM").iloc[0]
+    expected, changed = {}, {}
+    for name, old, fresh in zip(names, stored, new):
+        value = fresh if (replace or fresh is not None) else old
+        same = value is old or (value is not None and old is not None
+                                and math.isclose(value, old, rel_tol=1e-12))
+        expected[name] = old if same else value
+        if not same:
+            changed[name] = (old, value)
+    for name in names:
+        got = None if math.isnan(row[name]) else row[name]
+        assert got == expected[name]
+    assert res.changes == changed
+    assert res.action == (C.REC_UPDATED if changed else C.REC_UNCHANGED)
 
 
 def test_conflict_keep_and_raise_write_nothing(store: HistoryStore) -> None:

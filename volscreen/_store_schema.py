@@ -52,7 +52,6 @@ MIGRATIONS: dict[int, str] = {1: _V1}
 """Target version -> script upgrading from the version just below it."""
 
 
-
 def current_version() -> int:
     """Schema version this code writes (the highest migration)."""
     return max(MIGRATIONS)
@@ -150,7 +149,9 @@ class RecordResult:
     """What :meth:`HistoryStore.record` did for one (underlying, date, kind).
 
     ``action`` is one of ``inserted``, ``unchanged``, ``updated``, ``kept``;
-    ``changes`` maps each differing field to (stored, new).
+    ``changes`` maps each differing field to (stored, new); ``kept_stored``
+    maps each field the new snapshot left empty to the stored value that was
+    kept instead (see :func:`merge_row`).
     """
 
     underlying: str
@@ -158,6 +159,8 @@ class RecordResult:
     kind: str
     action: str
     changes: Mapping[str, tuple[Any, Any]] = dataclasses.field(default_factory=dict)
+    kept_stored: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    """Fields missing (NaN/None) in the new snapshot whose stored value stayed."""
 
     @property
     def conflict(self) -> bool:
@@ -180,7 +183,7 @@ def _row_of(snap: Snapshot, recorded_at: str) -> dict[str, Any]:
     row[C.HS_SOURCE] = snap.source
     row[C.HS_CONTENT_HASH] = snap.content_hash
     row[C.HS_PROXY_OF] = snap.proxy_of
-    row[C.HS_REASONS] = ";".join(f"{k}:{v}" for k, v in sorted(snap.reasons.items())) or None
+    row[C.HS_REASONS] = _format_reasons(snap.reasons)
     row[C.HS_RECORDED_AT] = recorded_at
     return row
 
@@ -194,3 +197,70 @@ def _same(old: Any, new: Any) -> bool:
             return old is None and new is None
         return math.isclose(old, new, rel_tol=VALUE_RTOL, abs_tol=0.0)
     return bool(old == new)
+
+
+def _format_reasons(reasons: Mapping[str, str]) -> str | None:
+    return ";".join(f"{k}:{v}" for k, v in sorted(reasons.items())) or None
+
+
+def _parse_reasons(text: str | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in (text or "").split(";"):
+        name, sep, reason = part.partition(":")
+        if sep and name:
+            out[name] = reason
+    return out
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def merge_row(stored: Mapping[str, Any], new: Mapping[str, Any], *, replace: bool = False,
+              ) -> tuple[dict[str, Any], dict[str, tuple[Any, Any]], dict[str, Any]]:
+    """The row to write over a stored one: the single place of the keep-stored rule.
+
+    Parameters
+    ----------
+    stored
+        The stored row: at least the fields of ``_COMPARED`` and ``reasons``
+        (SQL values: NULL is None).
+    new
+        The new row as built by ``_row_of`` (all columns).
+    replace
+        True: the new row as it is, empty values included (a full overwrite).
+
+    Returns
+    -------
+    merged, changes, kept_stored
+        ``merged``: the row to write; ``changes``: field -> (stored, merged)
+        for every compared field that differs; ``kept_stored``: field ->
+        stored value, for every compared field that is empty in ``new`` but
+        not in ``stored``.
+
+    Notes
+    -----
+    Rule (unless ``replace``): an empty value (NULL / NaN) in the new row
+    never replaces a stored value -- for the series of
+    ``columns.HS_SERIES`` and for ``quote_time``, ``content_hash`` and
+    ``proxy_of`` alike.  A present value that differs (within
+    :data:`VALUE_RTOL`) replaces the stored one.  ``reasons`` describes the
+    merged row: a series that has a value has no reason; a series empty in
+    both rows keeps its stored reason (the new one only when none was
+    stored).  ``source`` and ``recorded_at`` come from the new row.
+    """
+    merged = dict(new)
+    kept: dict[str, Any] = {}
+    if not replace:
+        for name in _COMPARED:
+            if _missing(new[name]) and not _missing(stored[name]):
+                merged[name] = stored[name]
+                kept[name] = stored[name]
+        old_reasons = _parse_reasons(stored.get(C.HS_REASONS))
+        reasons = {**_parse_reasons(new.get(C.HS_REASONS)), **old_reasons}
+        merged[C.HS_REASONS] = _format_reasons(
+            {k: v for k, v in reasons.items()
+             if k not in VALUE_COLUMNS or merged[k] is None})
+    changes = {name: (stored[name], merged[name]) for name in _COMPARED
+               if not _same(stored[name], merged[name])}
+    return merged, changes, kept

@@ -21,8 +21,13 @@ Guarantees
 * Recording is idempotent per (underlying, date, kind): the same values again
   write nothing; different values are a *conflict*, resolved by
   ``on_conflict`` (``"update"`` overwrites and logs a warning, ``"keep"``
-  leaves the stored row, ``"raise"`` raises :class:`~volscreen.errors.StoreError`);
+  leaves the stored row, ``"raise"`` raises :class:`~volscreen.errors.StoreError`,
+  ``"replace"`` overwrites with the new row exactly as it is);
   the :class:`RecordResult` lists every changed field.
+* A value missing (NaN) in a new snapshot never erases a stored value
+  (e.g. a chain recorded again without bars keeps the stored RV20 and BBW);
+  only ``on_conflict="replace"`` does.  The rule lives in
+  :func:`volscreen._store_schema.merge_row`.
 * ``PRAGMA user_version`` is the schema version; older stores are migrated on
   open, a store written by newer code is refused with a ``StoreError``.
 """
@@ -42,7 +47,7 @@ import pandas as pd
 
 from . import _store_schema as S
 from . import columns as C
-from ._store_schema import _COMPARED, RecordResult, Snapshot, _as_date, _row_of, _same
+from ._store_schema import _COMPARED, RecordResult, Snapshot, _as_date, _row_of, merge_row
 from ._typing import DateLike, PathLike
 from .errors import StoreError
 
@@ -56,7 +61,8 @@ STORE_FILENAME = "history.sqlite"
 DEFAULT_BUSY_TIMEOUT = 30.0
 """Seconds a writer waits for another process's transaction to finish."""
 
-OnConflict = Literal["update", "keep", "raise"]
+OnConflict = Literal["update", "keep", "raise", "replace"]
+ON_CONFLICT_CHOICES: tuple[OnConflict, ...] = ("update", "keep", "raise", "replace")
 
 
 def default_store_path() -> Path:
@@ -215,21 +221,32 @@ class HistoryStore:
             A :class:`Snapshot` (or a mapping of its fields).
         on_conflict
             What to do when a row with different values is stored for the
-            same (underlying, date, kind): ``"update"`` (overwrite, log a
-            warning), ``"keep"`` (write nothing) or ``"raise"``
-            (``StoreError``; nothing written).
+            same (underlying, date, kind): ``"update"`` (overwrite the values
+            the snapshot has, log a warning), ``"keep"`` (write nothing),
+            ``"raise"`` (``StoreError``; nothing written) or ``"replace"``
+            (overwrite the whole row with the snapshot, empty values
+            included, log a warning).
 
         Returns
         -------
         RecordResult
             ``inserted``, ``unchanged`` (same values: nothing written, not
-            even ``recorded_at``), ``updated`` or ``kept``, with the changes.
+            even ``recorded_at``), ``updated`` or ``kept``, with the changes
+            and, in ``kept_stored``, the stored values kept because the
+            snapshot had none.
 
         Notes
         -----
-        Values compare equal within a relative 1e-12, and NaN equals NaN;
-        ``quote_time``, ``content_hash`` and ``proxy_of`` are compared too,
-        ``source``, ``reasons`` and ``recorded_at`` are not.
+        Missing values keep stored ones: a series that is NaN in the
+        snapshot (e.g. ``rv20``, ``bbw``, ``bbw_pctile`` with reason
+        ``no_bars`` when a chain is recorded again without bars), or a
+        ``quote_time`` / ``content_hash`` / ``proxy_of`` that is None, never
+        replaces a stored value; it is not a change, so such a re-record is
+        ``unchanged`` when everything else matches.  A value that is present
+        and differs is a change.  A series empty in both keeps its stored
+        reason.  Only ``on_conflict="replace"`` writes the snapshot as it
+        is.  Values compare equal within a relative 1e-12, and NaN equals
+        NaN; ``source``, ``reasons`` and ``recorded_at`` are not compared.
         """
         return self.record_many([snapshot], on_conflict=on_conflict)[0]
 
@@ -239,9 +256,9 @@ class HistoryStore:
 
         Used for bulk imports; same rules as :meth:`record`.
         """
-        if on_conflict not in ("update", "keep", "raise"):
-            raise StoreError(f"on_conflict must be 'update', 'keep' or 'raise', "
-                             f"got {on_conflict!r}")
+        if on_conflict not in ON_CONFLICT_CHOICES:
+            raise StoreError("on_conflict must be one of "
+                             f"{', '.join(map(repr, ON_CONFLICT_CHOICES))}, got {on_conflict!r}")
         results = []
         with self._transaction() as conn:
             for item in snapshots:
@@ -253,6 +270,9 @@ class HistoryStore:
                                res.date, res.kind, res.action,
                                ", ".join(f"{k} {o!r} -> {n!r}" for k, (o, n) in
                                          res.changes.items()))
+            if res.kept_stored:
+                logger.info("%s %s (%s): no new value for %s; stored value kept",
+                            res.underlying, res.date, res.kind, ", ".join(res.kept_stored))
         return results
 
     def _record_one(self, conn: sqlite3.Connection, snap: Snapshot,
@@ -260,19 +280,21 @@ class HistoryStore:
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
         row = _row_of(snap, now)
         key = (snap.underlying, snap.date.isoformat(), snap.kind)
+        read = _COMPARED + (C.HS_REASONS,)
         cur = conn.execute(
-            f"SELECT {', '.join(_COMPARED)} FROM {S.TABLE} WHERE {C.UNDERLYING} = ? "
+            f"SELECT {', '.join(read)} FROM {S.TABLE} WHERE {C.UNDERLYING} = ? "
             f"AND {C.HS_SESSION_DATE} = ? AND {C.HS_KIND} = ?", key)
-        stored = cur.fetchone()
+        found = cur.fetchone()
         columns = list(row)
-        if stored is None:
+        if found is None:
             conn.execute(f"INSERT INTO {S.TABLE} ({', '.join(columns)}) VALUES "
                          f"({', '.join('?' * len(columns))})", [row[c] for c in columns])
             return RecordResult(snap.underlying, snap.date, snap.kind, C.REC_INSERTED)
-        changes = {name: (old, row[name]) for name, old in zip(_COMPARED, stored)
-                   if not _same(old, row[name])}
+        row, changes, kept = merge_row(dict(zip(read, found)), row,
+                                       replace=on_conflict == "replace")
         if not changes:
-            return RecordResult(snap.underlying, snap.date, snap.kind, C.REC_UNCHANGED)
+            return RecordResult(snap.underlying, snap.date, snap.kind, C.REC_UNCHANGED,
+                                kept_stored=kept)
         if on_conflict == "raise":
             raise StoreError(
                 f"{snap.underlying} {snap.date} ({snap.kind}) is already recorded with "
@@ -280,12 +302,14 @@ class HistoryStore:
                                                   for k, (o, n) in changes.items())
                 + "; pass on_conflict='update' to overwrite", source=self.path)
         if on_conflict == "keep":
-            return RecordResult(snap.underlying, snap.date, snap.kind, C.REC_KEPT, changes)
+            return RecordResult(snap.underlying, snap.date, snap.kind, C.REC_KEPT, changes,
+                                kept)
         sets = [c for c in columns if c not in S.KEY_COLUMNS]
         conn.execute(f"UPDATE {S.TABLE} SET {', '.join(f'{c} = ?' for c in sets)} WHERE "
                      f"{C.UNDERLYING} = ? AND {C.HS_SESSION_DATE} = ? AND {C.HS_KIND} = ?",
                      [row[c] for c in sets] + list(key))
-        return RecordResult(snap.underlying, snap.date, snap.kind, C.REC_UPDATED, changes)
+        return RecordResult(snap.underlying, snap.date, snap.kind, C.REC_UPDATED, changes,
+                            kept)
 
     # -- reading -----------------------------------------------------------
     def underlyings(self) -> list[str]:
