@@ -7,6 +7,7 @@ the bars.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 from pathlib import Path
 
@@ -178,8 +179,36 @@ def test_snapshot_without_bars_gives_reasons(iwm_bars: pd.DataFrame) -> None:
 
 
 @pytest.mark.shared
+def test_rerecord_without_bars_keeps_rv20_and_bbw(store: HistoryStore,
+                                                  iwm_bars: pd.DataFrame) -> None:
+    # the review case: IWM 2026-07-14 recorded with bars, then again without
+    path = shared_path("chains", "iwm_yf_cboegreeks_2026-07-14_1555ET.json")
+    record_chain(store, path, iwm_bars)
+    before = store.history("IWM")
+    bar_fields = [C.HS_RV20, C.HS_BBW, C.HS_BBW_PCTILE]
+    assert before[bar_fields].notna().all(axis=None)
+    again = record_chain(store, path)
+    assert [r.action for r in again] == [C.REC_UNCHANGED]
+    assert list(again[0].kept_stored) == bar_fields
+    assert again[0].kept_stored[C.HS_RV20] == pytest.approx(
+        _naive_yang_zhang(iwm_bars, "2026-07-14"), rel=1e-9)
+    pd.testing.assert_frame_equal(store.history("IWM"), before)
+    # bars that stop before the session date are a missing input too
+    stale = record_chain(store, path, iwm_bars.loc[:"2026-07-13"])
+    assert [r.action for r in stale] == [C.REC_UNCHANGED]
+    # only the forced overwrite empties them, with the snapshot's reasons
+    forced = record_chain(store, path, on_conflict="replace")
+    assert [r.action for r in forced] == [C.REC_UPDATED]
+    assert sorted(forced[0].changes) == sorted(bar_fields)
+    row = store.history("IWM").iloc[0]
+    assert row[bar_fields].isna().all()
+    assert all(f"{k}:no_bars" in row[C.HS_REASONS] for k in bar_fields)
+
+
+@pytest.mark.shared
 def test_backfill_a_folder_with_progress_and_failures(store: HistoryStore, tmp_path: Path,
-                                                      iwm_bars: pd.DataFrame) -> None:
+                                                      iwm_bars: pd.DataFrame,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
     folder = tmp_path / "chains"
     folder.mkdir()
     for name, _day, _close in IWM_CHAINS[:2]:
@@ -187,8 +216,12 @@ def test_backfill_a_folder_with_progress_and_failures(store: HistoryStore, tmp_p
     (folder / "broken.csv").write_text("this,is\nnot,a chain\n")
     (folder / "notes.txt").write_text("skipped: not a chain suffix")
     seen: list[tuple[int, int, str]] = []
-    result = backfill_chains(store, folder, iwm_bars,
-                             progress=lambda i, n, p: seen.append((i, n, p.name)))
+    with caplog.at_level(logging.DEBUG, logger="volscreen.snapshot"):
+        result = backfill_chains(store, folder, iwm_bars,
+                                 progress=lambda i, n, p: seen.append((i, n, p.name)))
+    # the failure is the caller's to report: logged at debug level only
+    failed = [r for r in caplog.records if "broken.csv" in r.getMessage()]
+    assert [r.levelno for r in failed] == [logging.DEBUG]
     assert seen == [(1, 3, "broken.csv"), (2, 3, IWM_CHAINS[0][0]), (3, 3, IWM_CHAINS[1][0])]
     assert result.counts() == {C.REC_INSERTED: 2}
     assert [Path(f).name for f, _msg in result.failures] == ["broken.csv"]

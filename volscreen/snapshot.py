@@ -18,7 +18,10 @@ Conventions
   ``underlying_price`` of the chain.
 * ``rv20`` (Yang-Zhang, sqrt 252), ``bbw`` and ``bbw_pctile`` (126 bars):
   from the bars, read on the session date itself; no bar on that date (or
-  no bars) leaves them NaN with a reason, never a stale value.
+  no bars) leaves them NaN with a reason, never a stale value.  When such
+  a snapshot is recorded over a stored row of the same session date, the
+  stored values stay (a NaN never erases a stored value; see
+  :meth:`volscreen.store.HistoryStore.record`).
 * ``content_hash``: SHA-256 hex of the source file's bytes; for a DataFrame,
   of its CSV text (``DataFrame.to_csv(index=False)``, UTF-8, ``\\n`` lines).
 """
@@ -207,7 +210,11 @@ def record_chain(
 
     A file holding several quote dates records one snapshot per date, each
     in its own transaction.  ``bars`` is one underlying's bars or a mapping
-    underlying -> bars.
+    underlying -> bars.  Without bars, ``rv20``, ``bbw`` and ``bbw_pctile``
+    are NaN (reason ``no_bars``) and stored values of them are kept;
+    ``on_conflict`` is passed to :meth:`HistoryStore.record
+    <volscreen.store.HistoryStore.record>` (``"replace"`` forces a full
+    overwrite).
     """
     import volscreen as vs
 
@@ -253,7 +260,9 @@ def backfill_chains(
 
     Files whose name ends in none of ``.csv, .json, .parquet, .gz`` are
     skipped.  A file that fails (bad input, a stage error) is listed in
-    ``failures`` with its message and logged; the others are still recorded.
+    ``failures`` with its one-line message (logged at debug level only: the
+    caller reports it); the others are still recorded.  ``on_conflict`` as
+    in :func:`record_chain`.
     ``progress(done, total, path)`` is called after each file.
     """
     folder = Path(directory)
@@ -267,7 +276,7 @@ def backfill_chains(
         try:
             records.extend(record_chain(store, path, bars, rate=rate, on_conflict=on_conflict))
         except VolscreenError as exc:
-            logger.warning("%s: not recorded: %s", path, exc)
+            logger.debug("%s: not recorded: %s", path, exc)
             failures.append((str(path), str(exc)))
         if progress is not None:
             progress(i, len(files), path)
