@@ -135,3 +135,60 @@ def test_shipped_example_config_is_valid() -> None:
     assert [t.ticker for t in cfg.watchlist] == ["IWM"]
     assert cfg.watchlist[0].targets == (245.0, 275.0)
     assert config_from_mapping({}) == ScreenConfig()
+
+
+# ---------------------------------------------------------------------------
+# loader keys of a watchlist entry: columns, quote_time, spot, input_format
+# ---------------------------------------------------------------------------
+def test_loader_keys_become_load_chain_keywords(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, """
+[watchlist.spy]
+chain = "spy.csv"
+columns = { "Strike Px" = "Strike", "Exp" = "expiry" }
+quote_time = 2025-08-26
+spot = 645.16
+input_format = "YFinance"
+"""))
+    (entry,) = config.watchlist
+    import datetime
+
+    assert entry.load_options() == {
+        "columns": {"Strike Px": "strike", "Exp": "expiry"},
+        "quote_time": datetime.date(2025, 8, 26), "underlying_price": 645.16,
+        "format": "yfinance"}
+    plain = config.to_dict()["watchlist"][0]
+    assert plain["columns"] == {"Strike Px": "strike", "Exp": "expiry"}
+    assert plain["quote_time"] == "2025-08-26"
+
+
+def test_entry_without_loader_keys_passes_none(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, '[watchlist.IWM]\nchain = "iwm.csv"\n'))
+    assert config.watchlist[0].load_options() == {}
+
+
+@pytest.mark.parametrize(("line", "key", "words"), [
+    pytest.param('columns = "K"', "columns", "NAME=CANONICAL", id="columns-text-no-equals"),
+    pytest.param('columns = { K = "nope" }', "columns", "not a chain column",
+                 id="columns-unknown-target"),
+    pytest.param('columns = { K = 3 }', "columns", "canonical column name",
+                 id="columns-target-not-text"),
+    pytest.param("columns = {}", "columns", "expected a table", id="columns-empty"),
+    pytest.param('quote_time = "yesterday"', "quote_time", "not a date or time",
+                 id="quote-time-text"),
+    pytest.param("quote_time = 16:00:00", "quote_time", "date or date-time",
+                 id="quote-time-time-only"),
+    pytest.param("quote_time = 20250826", "quote_time", "date or date-time",
+                 id="quote-time-number"),
+    pytest.param("spot = -1", "spot", "above zero", id="spot-negative"),
+    pytest.param('spot = "abc"', "spot", "expected a number", id="spot-text"),
+    pytest.param('input_format = "bloomberg"', "input_format", "not a known chain format",
+                 id="input-format-unknown"),
+    pytest.param("input_format = 1", "input_format", "format name", id="input-format-number"),
+])
+def test_bad_loader_key_names_the_dotted_key(tmp_path: Path, line: str, key: str,
+                                             words: str) -> None:
+    path = write(tmp_path, f'[watchlist.SPY]\nchain = "spy.csv"\n{line}\n')
+    with pytest.raises(ConfigError, match=words) as info:
+        load_config(path)
+    assert info.value.column == f"watchlist.SPY.{key}"
+    assert info.value.source == str(path)

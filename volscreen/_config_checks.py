@@ -129,6 +129,69 @@ def _settlement(value: Any, key: str, source: Path | None) -> str:
     return value.upper()
 
 
+def _loader_check(key: str, source: Path | None, **argument: Any) -> Any:
+    """Check one ``load_chain`` keyword with the loader's own rules; ConfigError naming ``key``."""
+    from .loaders._args import check_chain_arguments
+
+    values: dict[str, Any] = {"format": None, "underlying": None, "underlying_price": None,
+                              "quote_time": None, "columns": None, "wide_threshold": 0.5}
+    values.update(argument)
+    try:
+        return check_chain_arguments(**values)
+    except ConfigError as exc:
+        raise _fail(key, source, exc.message) from None
+
+
+def _columns(value: Any, key: str, source: Path | None) -> tuple[tuple[str, str], ...]:
+    """``{file_name: canonical}`` (TOML table) or ``"NAME=CANONICAL,..."`` -> pairs."""
+    if isinstance(value, str):
+        pairs: dict[str, str] = {}
+        for part in value.split(","):
+            if not part.strip():
+                continue
+            name, sep, target = part.rpartition("=")
+            if not sep or not name.strip() or not target.strip():
+                raise _fail(key, source, f"expected NAME=CANONICAL[,NAME=CANONICAL...], "
+                                         f"got {part.strip()!r}")
+            if name.strip() in pairs:
+                raise _fail(key, source, f"column {name.strip()!r} is mapped twice")
+            pairs[name.strip()] = target.strip()
+        if not pairs:
+            raise _fail(key, source, "expected NAME=CANONICAL[,NAME=CANONICAL...], got ''")
+        value = pairs
+    if not isinstance(value, Mapping) or not value:
+        raise _fail(key, source, f"expected a table {{file_name = \"canonical_name\"}}, "
+                                 f"got {_type_name(value)}")
+    checked = _loader_check(key, source, columns=dict(value))
+    return tuple(checked.columns.items())
+
+
+def _quote_time(value: Any, key: str, source: Path | None) -> Any:
+    """An ISO date/time text or a TOML date/datetime (naive = New York; a date = 16:00)."""
+    import datetime
+
+    if isinstance(value, datetime.time) or not isinstance(value, (str, datetime.date)):
+        raise _fail(key, source, f"expected a date or date-time (e.g. '2025-08-26' or "
+                                 f"'2025-08-26 16:00'), got {_type_name(value)}")
+    if isinstance(value, str):
+        value = value.strip()
+    return _loader_check(key, source, quote_time=value).quote_time
+
+
+def _spot(value: Any, key: str, source: Path | None) -> float:
+    spot = _number(value, key, source)
+    if spot <= 0:
+        raise _fail(key, source, f"spot must be a price above zero, got {value!r}")
+    return spot
+
+
+def _input_format(value: Any, key: str, source: Path | None) -> str:
+    if not isinstance(value, str):
+        raise _fail(key, source, f"expected a chain format name, got {_type_name(value)}")
+    fmt = _loader_check(key, source, format=value).format
+    return str(fmt)
+
+
 def _weights(table: Any, key: str, source: Path | None) -> tuple[tuple[str, float], ...]:
     if not isinstance(table, Mapping):
         raise _fail(key, source, f"expected a table of weights, got {_type_name(table)}")
@@ -165,7 +228,14 @@ _TICKER_KEYS = {
     "range": _range,
     "settlement": _settlement,
     "rate": _rate,
+    "columns": _columns,
+    "quote_time": _quote_time,
+    "spot": _spot,
+    "input_format": _input_format,
 }
+LOADER_KEYS = {"columns": "columns", "quote_time": "quote_time", "spot": "underlying_price",
+               "input_format": "format"}
+"""Watchlist keys passed to ``load_chain``, with the keyword each becomes."""
 _TOP_KEYS = ("defaults", "weights", "thresholds", "watchlist", "strict")
 
 

@@ -32,6 +32,13 @@ File layout (every section and key optional)::
     targets = [245, 275]     # or range = [255, 265] (floor, ceiling)
     settlement = "PM"
 
+    [watchlist.SPY]          # a file the loader cannot fully read by itself
+    chain = "spy_yf_2025-08-26_afterclose.csv"
+    quote_time = 2025-08-26  # no time in the file: a date alone is the 16:00 New York close
+    spot = 645.16            # no underlying price in the file
+    columns = { "K" = "strike" }   # broker column -> canonical column
+    input_format = "yfinance"      # force the chain format instead of detecting it
+
 Relative paths are resolved against the directory of the config file.
 Unknown keys and wrong types raise :class:`~volscreen.errors.ConfigError`
 naming the file and the dotted key.
@@ -50,6 +57,7 @@ from ._config_checks import (
     _TICKER_KEYS,
     _TOP_KEYS,
     DEFAULT_WEIGHTS,
+    LOADER_KEYS,
     MAX_RATE,
     SETTLEMENTS,
     _fail,
@@ -94,6 +102,17 @@ class TickerConfig:
         from the option root).
     rate
         Per-ticker rate overriding the default, or None.
+    columns
+        ``(file_name, canonical_name)`` pairs mapping a broker's columns onto
+        canonical ones (``load_chain(columns=...)``), or None.
+    quote_time
+        Quote time of every row for files without one (``load_chain(quote_time=...)``;
+        naive = New York, a date alone = the 16:00 close), or None.
+    spot
+        Underlying price for rows without one (``load_chain(underlying_price=...)``),
+        or None.
+    input_format
+        Chain format forced instead of detected (``load_chain(format=...)``), or None.
     """
 
     ticker: str
@@ -103,6 +122,17 @@ class TickerConfig:
     range: tuple[float, float] | None = None
     settlement: str | None = None
     rate: float | None = None
+    columns: tuple[tuple[str, str], ...] | None = None
+    quote_time: Any = None
+    spot: float | None = None
+    input_format: str | None = None
+
+    def load_options(self) -> dict[str, Any]:
+        """Keyword arguments of ``load_chain`` set by this entry (None values left out)."""
+        values = {keyword: getattr(self, key) for key, keyword in LOADER_KEYS.items()}
+        if values["columns"] is not None:
+            values["columns"] = dict(values["columns"])
+        return {k: v for k, v in values.items() if v is not None}
 
 
 @dataclass(frozen=True)
@@ -185,6 +215,11 @@ class ScreenConfig:
         """Plain JSON-able dict (paths as strings, tuples as lists)."""
         plain = _plain(dataclasses.asdict(self))
         plain["weights"] = dict(self.weights)
+        for entry, original in zip(plain["watchlist"], self.watchlist):
+            if original.columns is not None:
+                entry["columns"] = dict(original.columns)
+            if original.quote_time is not None:
+                entry["quote_time"] = str(original.quote_time)
         return plain
 
 
