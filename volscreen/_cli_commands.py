@@ -17,6 +17,8 @@ from .cli import (
     _check_rate,
     _emit_frame,
     _emit_text,
+    _load_options,
+    _loader_options,
     _output_options,
     _parse_list,
     _use_color,
@@ -39,7 +41,7 @@ def _load_one_chain(path: Path) -> Any:
     from .loaders.chain import load_chain
     from .screen import _latest_chains
 
-    subs = _latest_chains(load_chain(path))
+    subs = _latest_chains(load_chain(path, **_load_options()))
     if len(subs) > 1:
         click.echo(f"volscreen: {path}: {len(subs)} underlyings; showing "
                    f"{subs[0][C.UNDERLYING].iloc[0]}", err=True)
@@ -55,6 +57,7 @@ def _load_one_chain(path: Path) -> Any:
 @click.option("--otm", is_flag=True, help="Only out-of-the-money rows (puts K<F, calls K>=F).")
 @click.option("--limit", type=click.IntRange(0), default=DEFAULT_ROWS, show_default=True,
               help="Rows in the table (0 = all); exports always hold every row.")
+@_loader_options
 @_output_options
 def chain_cmd(file: Path, rate: float, expiries: tuple[str, ...], moneyness: float | None,
               otm: bool, limit: int, fmt: str, output: Path | None, wide: bool,
@@ -105,6 +108,7 @@ def chain_cmd(file: Path, rate: float, expiries: tuple[str, ...], moneyness: flo
 @cli.command("term")
 @click.argument("file", type=click.Path(path_type=Path))
 @_rate_option
+@_loader_options
 @_output_options
 def term_cmd(file: Path, rate: float, fmt: str, output: Path | None, wide: bool,
              width: int | None) -> None:
@@ -215,6 +219,7 @@ def realized_cmd(bars: Path, as_of: str | None, fmt: str, output: Path | None, w
 @click.option("--spots", default=None,
               help="Spot levels of the P&L grid (default: around the targets).")
 @_rate_option
+@_loader_options
 @_output_options
 def price_cmd(file: Path, structure: str, expiry: str, strikes: str, targets: str | None,
               bars: Path | None, spots: str | None, rate: float, fmt: str, output: Path | None,
@@ -298,6 +303,7 @@ def price_cmd(file: Path, structure: str, expiry: str, strikes: str, targets: st
 @click.option("--store", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="History store (default: $VOLSCREEN_STORE or the user data folder).")
 @_rate_option
+@_loader_options
 def record_cmd(source: Path, bars: Path | None, store: Path | None, rate: float) -> None:
     """Record IV30/60/90, RV20, BBW, ... of CHAIN_OR_DIR into the history store."""
     from .loaders import load_bars
@@ -305,8 +311,11 @@ def record_cmd(source: Path, bars: Path | None, store: Path | None, rate: float)
     from .store import HistoryStore
 
     history = load_bars(bars) if bars is not None else None
+    options = _load_options()
     with HistoryStore(store) as hs:
-        if source.is_dir():
+        if options:
+            records, failures = _record_with_options(hs, source, history, rate, options)
+        elif source.is_dir():
             from .cli import _progress
 
             with _progress() as advance:
@@ -320,6 +329,37 @@ def record_cmd(source: Path, bars: Path | None, store: Path | None, rate: float)
         for path, message in failures:
             click.echo(f"volscreen: not recorded: {message}", err=True)
         click.echo(f"volscreen: {len(records)} snapshot(s) in {hs.path}", err=True)
+
+
+def _record_with_options(hs: Any, source: Path, history: Any, rate: float,
+                         options: dict[str, Any]) -> tuple[list[Any], list[tuple[str, str]]]:
+    """Record a chain file or folder read with the loader flags' ``load_chain`` keywords.
+
+    Like ``record_chain``/``backfill_chains`` (one snapshot per underlying and
+    quote time; a folder's failing files are listed, the others recorded),
+    with the file named as the snapshot's source and hashed from its bytes.
+    """
+    from .errors import VolscreenError
+    from .loaders import load_chain, split_chains
+    from .screen import chain_files
+    from .snapshot import build_snapshot, content_hash
+
+    folder = source.is_dir()
+    records: list[Any] = []
+    failures: list[tuple[str, str]] = []
+    for path in chain_files(source):
+        try:
+            frame = load_chain(path, **options)
+            digest = content_hash(path)
+            for _und, _qt, sub in split_chains(frame):
+                snap = build_snapshot(sub, history, rate=rate, source=str(path),
+                                      content_hash_hex=digest)
+                records.append(hs.record(snap))
+        except VolscreenError as exc:
+            if not folder:
+                raise
+            failures.append((str(path), str(exc)))
+    return records, failures
 
 
 @cli.command("history")

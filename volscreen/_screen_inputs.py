@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ from .errors import ConfigError
 CHAIN_SUFFIXES = (".csv", ".csv.gz", ".json", ".json.gz", ".parquet", ".pq", ".txt", ".gz")
 
 Progress = Callable[[int, int, str], None]
+LOAD_KEYWORDS = frozenset({"columns", "quote_time", "underlying_price", "format"})
+"""``load_chain`` keywords a screen passes through (``load_options``)."""
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,9 @@ class ScreenJob:
     """One chain source to screen, with its settings.
 
     ``chain`` and ``bars`` are paths or DataFrames; ``label`` names the source
-    in the result (``source_file``) and in warnings.
+    in the result (``source_file``) and in warnings.  ``load_options`` are
+    keyword arguments of ``load_chain`` (``columns``, ``quote_time``,
+    ``underlying_price``, ``format``) used when ``chain`` is a path.
     """
 
     chain: Any
@@ -32,7 +37,7 @@ class ScreenJob:
     settlement: str | None = None
     rate: float | None = None
     label: str = ""
-
+    load_options: Mapping[str, Any] = field(default_factory=dict)
 
 
 def chain_files(path: Path) -> list[Path]:
@@ -73,15 +78,20 @@ def match_bars(bars: Sequence[Path], ticker: str | None) -> Path | None:
 
 
 def jobs_from_paths(chains: Sequence[Path | str], bars: Sequence[Path | str] = (), *,
-                    user_range: Sequence[float] | None = None) -> list[ScreenJob]:
-    """Screen jobs for chain files/directories and bars files (CLI arguments)."""
+                    user_range: Sequence[float] | None = None,
+                    load_options: Mapping[str, Any] | None = None) -> list[ScreenJob]:
+    """Screen jobs for chain files/directories and bars files (CLI arguments).
+
+    ``load_options`` (keyword arguments of ``load_chain``) apply to every file.
+    """
     bar_paths = [Path(b) for b in bars]
     jobs = []
     for item in chains:
         for path in chain_files(Path(item)):
             jobs.append(ScreenJob(chain=path, bars=tuple(bar_paths) or None, label=str(path),
                                   range=None if user_range is None else
-                                  (float(user_range[0]), float(user_range[1]))))
+                                  (float(user_range[0]), float(user_range[1])),
+                                  load_options=dict(load_options or {})))
     return jobs
 
 
@@ -103,7 +113,7 @@ def entry_jobs(entry: TickerConfig) -> list[ScreenJob]:
             jobs.append(ScreenJob(chain=file, bars=entry.bars, ticker=entry.ticker,
                                   targets=entry.targets, range=entry.range,
                                   settlement=entry.settlement, rate=entry.rate,
-                                  label=str(file)))
+                                  label=str(file), load_options=entry.load_options()))
     return jobs
 
 
@@ -141,3 +151,18 @@ def label_of(chain: Any, default: str) -> str:
     if isinstance(chain, pd.DataFrame):
         return str(chain.attrs.get("source") or default)
     return str(chain)
+
+
+def with_load_options(jobs: list[ScreenJob], options: Mapping[str, Any]) -> list[ScreenJob]:
+    """``jobs`` with ``options`` over their own ``load_chain`` keywords (checked first)."""
+    from .loaders._args import check_chain_arguments
+
+    unknown = sorted(set(options) - LOAD_KEYWORDS)
+    if unknown:
+        raise ConfigError(f"load_options: unknown keyword(s) {', '.join(unknown)} "
+                          f"(known: {', '.join(sorted(LOAD_KEYWORDS))})", column="load_options")
+    check_chain_arguments(**{"format": None, "underlying": None, "underlying_price": None,
+                             "quote_time": None, "columns": None, "wide_threshold": 0.5,
+                             **options})
+    return [dataclasses.replace(job, load_options={**job.load_options, **options})
+            for job in jobs]

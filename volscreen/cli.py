@@ -171,6 +171,52 @@ def _emit_frame(frame: pd.DataFrame, fmt: str, output: Path | None, *, name: str
         _emit_text(export.json_text(frame, name=name), output)
 
 
+LOAD_OPTIONS_META = "volscreen.load_options"
+"""``ctx.meta`` key holding the ``load_chain`` keywords given by the loader flags."""
+
+
+def _loader_flag(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """Click callback of a loader flag: check it like the config key, keep it in ``ctx.meta``."""
+    if value is None:
+        return
+    from ._config_checks import _TICKER_KEYS, LOADER_KEYS
+
+    key = str(param.name)
+    try:
+        checked = _TICKER_KEYS[key](value, key, None)
+    except ConfigError as exc:
+        raise click.BadParameter(exc.message, ctx=ctx, param=param) from None
+    ctx.meta.setdefault(LOAD_OPTIONS_META, {})[LOADER_KEYS[key]] = \
+        dict(checked) if key == "columns" else checked
+
+
+def _loader_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--columns``, ``--quote-time``, ``--spot``, ``--input-format``: ``load_chain`` keywords."""
+    func = click.option("--input-format", "--format-in", "input_format", default=None,
+                        expose_value=False, callback=_loader_flag, metavar="FORMAT",
+                        help="Chain format of the input instead of detecting it "
+                             "(load_chain(format=...)), e.g. yfinance, canonical.")(func)
+    func = click.option("--spot", "spot", default=None, expose_value=False,
+                        callback=_loader_flag, metavar="PRICE",
+                        help="Underlying price for rows without one "
+                             "(load_chain(underlying_price=...)).")(func)
+    func = click.option("--quote-time", "quote_time", default=None, expose_value=False,
+                        callback=_loader_flag, metavar="ISO",
+                        help="Quote time of every row, for files without one "
+                             "(load_chain(quote_time=...)); naive = New York, a date alone "
+                             "= the 16:00 close, e.g. 2025-08-26 or 2025-08-26T15:45.")(func)
+    func = click.option("--columns", "columns", default=None, expose_value=False,
+                        callback=_loader_flag, metavar="NAME=CANONICAL[,...]",
+                        help="Map the file's column names onto canonical ones "
+                             "(load_chain(columns=...)), e.g. K=strike,Exp=expiry.")(func)
+    return func
+
+
+def _load_options() -> dict[str, Any]:
+    """The ``load_chain`` keywords given by the loader flags of the running command."""
+    return dict(click.get_current_context().meta.get(LOAD_OPTIONS_META, {}))
+
+
 def _check_rate(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
     """Click callback: ``--rate`` is a decimal; ``--rate 4`` (a percent) is a usage error."""
     if value is None:
@@ -226,6 +272,7 @@ def _parse_list(value: str | None, name: str) -> tuple[float, ...] | None:
               help="Processes screening chains in parallel (for large watchlists).")
 @click.option("--strict", is_flag=True, default=None,
               help="Exit 1 when any ticker fails (default: warn and exit 0).")
+@_loader_options
 @_output_options
 def screen(chains: tuple[Path, ...], bars: tuple[Path, ...], config_path: Path | None,
            targets: str | None, box_range: str | None, rate: float | None, dte: str | None,
@@ -305,7 +352,7 @@ def _run_screen(config: ScreenConfig, chains: Sequence[Path], bars: Sequence[Pat
             _with_cli(entry, bars, user_range, config.targets) for entry in config.watchlist))
     with _progress() as advance:
         return run(jobs, config=config, progress=advance, keep_surface=keep_surface,
-                   workers=workers)
+                   workers=workers, load_options=_load_options())
 
 
 def _with_cli(entry: Any, bars: Sequence[Path], user_range: Any, targets: Any) -> Any:

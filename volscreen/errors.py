@@ -75,8 +75,9 @@ class UnknownFormatError(DataError):
             "unknown chain format (tried: "
             + ", ".join(tried)
             + (f"; columns seen: {seen_txt}" if seen_txt else "")
-            + "). Pass format=... or map your columns with columns={'your_name': "
-            "'strike', ...} (CLI: --columns your_name=strike,...)",
+            + "). Force a format with format='yfinance' (CLI: --input-format yfinance) or map "
+            "your columns with columns={'your_name': 'strike', ...} (CLI: --columns "
+            "your_name=strike,...; config: columns = {your_name = \"strike\"})",
             source=source,
         )
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ from ._screen_inputs import (
     label_of,
     match_bars,
     pick,
+    with_load_options,
 )
 from ._screen_bars import bars_context, box_fields, cut_bars, plain
 from ._screen_rank import Outcome, assemble, best_of, with_legs
@@ -81,7 +83,8 @@ R_NO_STORE = "no_store"
 # ---------------------------------------------------------------------------
 def screen(chains: Any = None, bars: Any = None, *, config: ScreenConfig | None = None,
            store: Any = None, progress: Progress | None = None, keep_surface: bool = True,
-           workers: int = 1, **overrides: Any) -> ScreenResult:
+           workers: int = 1, load_options: Mapping[str, Any] | None = None,
+           **overrides: Any) -> ScreenResult:
     """Screen one ticker or a watchlist and rank the long-vol candidates.
 
     Parameters
@@ -112,6 +115,13 @@ def screen(chains: Any = None, bars: Any = None, *, config: ScreenConfig | None 
         worker is a fresh interpreter (spawned, so about a second of imports
         each); worth it from a few dozen chains.  Results and their order are
         the same as with one worker.
+    load_options
+        Keyword arguments of :func:`volscreen.load_chain` for every chain
+        given as a path: ``columns`` (``{file_name: canonical_name}``),
+        ``quote_time`` (naive = New York; a date alone = the 16:00 close),
+        ``underlying_price``, ``format``.  They override a watchlist entry's
+        ``columns``/``quote_time``/``spot``/``input_format``; checked before
+        any file is read.
     **overrides
         Config values to override (``rate=0.045``, ``dte=(7, 45)``,
         ``targets=[245, 275]``, ...), validated like the config file.
@@ -133,6 +143,8 @@ def screen(chains: Any = None, bars: Any = None, *, config: ScreenConfig | None 
     jobs = jobs_from_config(config) if chains is None else jobs_for(chains, bars)
     if not jobs:
         raise ConfigError("nothing to screen: pass chain files or a config with a watchlist")
+    if load_options:
+        jobs = with_load_options(jobs, load_options)
     if workers < 1:
         raise ConfigError(f"workers must be at least 1, got {workers}", column="workers")
     store = store if store is not None else config.store
@@ -236,7 +248,7 @@ def _run_job(job: ScreenJob, config: ScreenConfig, store: Any, out: Outcome,
         else:
             from .loaders import load_chain
 
-            chain = load_chain(job.chain, underlying=job.ticker)
+            chain = load_chain(job.chain, underlying=job.ticker, **job.load_options)
         subs = _latest_chains(chain)
     except VolscreenError as exc:
         _fail(out, ticker, label, exc)
