@@ -143,8 +143,8 @@ def test_odd_columns_chain_command_reads_the_mapped_strikes(odd_csv: Path) -> No
     frame = candidates_of(result)
     original = pd.read_csv(sample_chain())
     assert sorted(frame[C.STRIKE].unique()) == sorted(original[C.STRIKE].unique())
-    assert set(pd.to_datetime(frame[C.QUOTE_TIME])) == {pd.Timestamp("2026-02-02 21:00",
-                                                                      tz="UTC")}
+    sample_time = pd.Timestamp("2026-02-02 21:00", tz="UTC")  # 16:00 New York (EST)
+    assert set(pd.to_datetime(frame[C.QUOTE_TIME])) == {sample_time}
 
 
 def test_odd_columns_in_the_watchlist_and_flags_override(odd_csv: Path, tmp_path: Path) -> None:

@@ -243,4 +243,3 @@ def _table(value: Any, key: str, source: Path | None) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise _fail(key, source, f"expected a table [{key}], got {_type_name(value)}")
     return value
-

@@ -36,8 +36,8 @@ File layout (every section and key optional)::
     chain = "spy_yf_2025-08-26_afterclose.csv"
     quote_time = 2025-08-26  # no time in the file: a date alone is the 16:00 New York close
     spot = 645.16            # no underlying price in the file
-    columns = { "K" = "strike" }   # broker column -> canonical column
-    input_format = "yfinance"      # force the chain format instead of detecting it
+    # columns = { "Strike Px" = "strike" }  # a broker's column -> canonical column
+    # input_format = "yfinance"             # force the chain format (else detected)
 
 Relative paths are resolved against the directory of the config file.
 Unknown keys and wrong types raise :class:`~volscreen.errors.ConfigError`
@@ -231,7 +231,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     return value
-
 
 
 def _ticker(name: str, table: Any, source: Path | None) -> TickerConfig:
