@@ -130,7 +130,7 @@ def main() -> None:
 
     from volscreen.loaders import load_bars
     from volscreen.loaders.chain import load_chain
-    from volscreen.screen import screen
+    from volscreen.screening import screen
 
     start = time.perf_counter()
     chain = load_chain(CHAIN)

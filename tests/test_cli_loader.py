@@ -182,7 +182,7 @@ def test_odd_columns_record_a_folder(odd_csv: Path, tmp_path: Path) -> None:
 
 def test_screen_library_takes_load_options(odd_csv: Path) -> None:
     from volscreen.errors import ConfigError
-    from volscreen.screen import screen
+    from volscreen.screening import screen
 
     options = {"columns": {odd: canonical for canonical, odd in ODD_NAMES.items()},
                "quote_time": SAMPLE_QUOTE_TIME, "underlying_price": float(SAMPLE_SPOT)}

@@ -52,7 +52,7 @@ def test_screen_without_arguments_is_golden() -> None:
 
 def test_json_matches_the_library_result(sample_json: dict) -> None:
     from volscreen.config import load_config
-    from volscreen.screen import screen
+    from volscreen.screening import screen
 
     lib = screen(config=load_config(FIXTURES / "volscreen.toml"))
     assert sample_json[C.SCHEMA_VERSION] == SCHEMA_VERSION

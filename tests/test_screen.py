@@ -12,7 +12,7 @@ import pytest
 from volscreen import columns as C
 from volscreen.config import ScreenConfig
 from volscreen.errors import ConfigError
-from volscreen.screen import cut_bars, jobs_from_paths, match_bars, screen
+from volscreen.screening import cut_bars, jobs_from_paths, match_bars, screen
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CHAIN = FIXTURES / "iwm_chain_sample.csv"
@@ -251,3 +251,19 @@ def test_chains_sharing_a_history_screen_as_if_alone(sample, result) -> None:
     mine = both.candidates[key].sort_values(key).reset_index(drop=True)
     theirs = pd.concat([result.candidates[key], alone.candidates[key]])
     pd.testing.assert_frame_equal(mine, theirs.sort_values(key).reset_index(drop=True))
+
+
+def test_public_screen_is_the_function_after_every_submodule_is_imported() -> None:
+    # a public function that shared its name with a submodule would be replaced by
+    # the module as soon as anything imported that submodule by path
+    import importlib
+    import pkgutil
+
+    import volscreen
+
+    for info in pkgutil.iter_modules(volscreen.__path__):
+        importlib.import_module(f"volscreen.{info.name}")
+    for name in volscreen.__all__:
+        value = getattr(volscreen, name)
+        assert not isinstance(value, type(volscreen)), f"volscreen.{name} is a module"
+    assert callable(volscreen.screen) and volscreen.screen is screen

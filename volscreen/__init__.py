@@ -80,10 +80,10 @@ _EXPORTS: dict[str, str] = {
     "prob_beyond": "probability",
     "ScoreWeights": "score",
     # the screen
-    "screen": "screen",
-    "ScreenJob": "screen",
-    "jobs_from_paths": "screen",
-    "cut_bars": "screen",
+    "screen": "screening",
+    "ScreenJob": "screening",
+    "jobs_from_paths": "screening",
+    "cut_bars": "screening",
     "ScreenResult": "result",
     "ScreenConfig": "config",
     "TickerConfig": "config",
@@ -132,7 +132,7 @@ if TYPE_CHECKING:  # pragma: no cover - static analysers see real imports
     from .pricing import black_greeks, black_price, bsm_greeks, bsm_price
     from .rangebox import RangeBox, range_box
     from .result import ScreenResult
-    from .screen import ScreenJob, cut_bars, jobs_from_paths, screen
+    from .screening import ScreenJob, cut_bars, jobs_from_paths, screen
     from .realized import RVForecast, realized_vol, realized_vols, rv_forecast, vol_cone
     from .surface import constant_maturity, fit_svi, smile, term_structure
     from .probability import prob_beyond, prob_touch

@@ -39,7 +39,7 @@ def _rate_option(func: Any) -> Any:
 
 def _load_one_chain(path: Path) -> Any:
     from .loaders.chain import load_chain
-    from .screen import _latest_chains
+    from .screening import _latest_chains
 
     subs = _latest_chains(load_chain(path, **_load_options()))
     if len(subs) > 1:
@@ -230,7 +230,7 @@ def price_cmd(file: Path, structure: str, expiry: str, strikes: str, targets: st
 
     from .implied import implied_vols
     from .render import fmt_num, fmt_pct, fmt_text, frame_table, to_text
-    from .screen import cut_bars
+    from .screening import cut_bars
     from .structures import candidates
     from .targets import pnl_grid
 
@@ -341,7 +341,7 @@ def _record_with_options(hs: Any, source: Path, history: Any, rate: float,
     """
     from .errors import VolscreenError
     from .loaders import load_chain, split_chains
-    from .screen import chain_files
+    from .screening import chain_files
     from .snapshot import build_snapshot, content_hash
 
     folder = source.is_dir()

@@ -340,7 +340,7 @@ def _warning_lines(result: ScreenResult) -> list[str]:
 def _run_screen(config: ScreenConfig, chains: Sequence[Path], bars: Sequence[Path],
                 user_range: tuple[float, ...] | None, keep_surface: bool,
                 workers: int = 1) -> ScreenResult:
-    from .screen import jobs_from_paths, screen as run
+    from .screening import jobs_from_paths, screen as run
 
     if user_range is not None and len(user_range) != 2:
         raise click.BadParameter("expected FLOOR,CEILING", param_hint="--range")
