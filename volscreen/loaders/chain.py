@@ -300,7 +300,8 @@ def load_chain(
     if C.QUOTE_TIME not in out:
         raise ChainSchemaError(
             f"no quote time in a {spec.name} file; pass quote_time=... "
-            "(e.g. '2025-08-26 16:00' New York)", source=name, column=C.QUOTE_TIME)
+            "(CLI: --quote-time '2025-08-26 16:00', New York; a date alone = the 16:00 close)",
+            source=name, column=C.QUOTE_TIME)
     if C.CONTRACT_SYMBOL in out:
         out = _fill_from_symbols(out, name, base)
     missing = [c for c in (C.EXPIRY, C.STRIKE, C.RIGHT, C.BID, C.ASK) if c not in out]

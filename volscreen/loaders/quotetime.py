@@ -90,7 +90,7 @@ def quote_times(values: pd.Series, rule: QuoteClock, *, tz: str, source: str,
         pos = int(np.flatnonzero(bad)[0])
         raise ChainSchemaError(
             f"missing or unparseable quote time {values.iloc[pos]!r} ({int(bad.sum())} row(s)); "
-            "pass quote_time=... to set it", source=source, row=pos + row_base,
+            "pass quote_time=... (CLI: --quote-time) to set it", source=source, row=pos + row_base,
             column=C.QUOTE_TIME,
         )
     out = pd.DatetimeIndex(ints.astype("datetime64[ns]")).tz_localize("UTC")
