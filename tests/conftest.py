@@ -1,6 +1,8 @@
 """Shared fixtures: where the real market data lives, and skipping without it."""
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -36,3 +38,22 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real market data not available: {SHARED_DATA} is absent")
     return SHARED_DATA
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # module- and session-scoped fixtures run before any monkeypatch: keep the whole
+    # run away from the user's own IV history store (``volscreen screen`` reads it)
+    folder = tempfile.mkdtemp(prefix="volscreen-test-store-")
+    os.environ["VOLSCREEN_STORE"] = os.path.join(folder, "history.sqlite")
+
+
+@pytest.fixture(autouse=True)
+def _no_user_history_store(tmp_path_factory: pytest.TempPathFactory,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the default IV history store at an empty temp folder.
+
+    ``volscreen screen`` reads the default store when it exists; tests must
+    never read or write the user's own data folder.
+    """
+    folder = tmp_path_factory.mktemp("store_home")
+    monkeypatch.setenv("VOLSCREEN_STORE", str(folder / "history.sqlite"))

@@ -177,3 +177,18 @@ def test_stage_exports_re_read(tmp_path: Path, args: list[str], key: str, fmt: s
     else:
         back = pd.read_csv(target) if fmt == "csv" else pd.read_parquet(target)
         assert back.columns[0] == C.SCHEMA_VERSION and key in back.columns and len(back) > 0
+
+
+def test_screen_reads_the_default_store_when_it_exists(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    store = tmp_path / "default.sqlite"
+    monkeypatch.setenv("VOLSCREEN_STORE", str(store))
+    without = json.loads(run("screen", "--format", "json").stdout)
+    assert not store.exists()  # screening never creates a store
+    assert run("record", str(CHAIN), "--bars", str(BARS)).exit_code == 0
+    assert store.is_file()
+    auto = json.loads(run("screen", "--format", "json").stdout)
+    opted_out = json.loads(run("screen", "--no-store", "--format", "json").stdout)
+    status = C.IV_RANK_STATUS
+    assert without["summary"][0][status] == opted_out["summary"][0][status] == "no_store"
+    assert auto["summary"][0][status] == "too_few_obs"  # one day recorded: no rank yet

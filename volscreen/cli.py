@@ -263,7 +263,11 @@ def _parse_list(value: str | None, name: str) -> tuple[float, ...] | None:
 @click.option("--dte", default=None, help="Expiry window MIN:MAX calendar days, e.g. 7:60.")
 @click.option("--top", type=click.IntRange(1), default=None, help="Candidates shown.")
 @click.option("--store", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="IV history store (SQLite) for IV rank / percentile.")
+              help="IV history store (SQLite) for IV rank / percentile; default: the "
+                   "config's store, else $VOLSCREEN_STORE or the user data folder when that "
+                   "file exists.")
+@click.option("--no-store", is_flag=True, default=False,
+              help="Do not read any IV history store (no IV rank / percentile).")
 @click.option("--table", "table_name", default="candidates", show_default=True,
               type=click.Choice(["candidates", "summary", "warnings", "term_structure",
                                  "surface", "compression"]),
@@ -276,7 +280,7 @@ def _parse_list(value: str | None, name: str) -> tuple[float, ...] | None:
 @_output_options
 def screen(chains: tuple[Path, ...], bars: tuple[Path, ...], config_path: Path | None,
            targets: str | None, box_range: str | None, rate: float | None, dte: str | None,
-           top: int | None, store: Path | None, table_name: str, workers: int,
+           top: int | None, store: Path | None, no_store: bool, table_name: str, workers: int,
            strict: bool | None, fmt: str, output: Path | None, wide: bool,
            width: int | None) -> None:
     """The morning screen: rank tickers and long-vol candidates.
@@ -298,6 +302,12 @@ def screen(chains: tuple[Path, ...], bars: tuple[Path, ...], config_path: Path |
                                 targets=_parse_list(targets, "--targets"))
     except ConfigError as exc:  # a flag value out of range: name the flag, not a config key
         raise click.BadParameter(exc.message, param_hint=_option_hint(exc)) from None
+    if no_store:
+        import dataclasses
+
+        config = dataclasses.replace(config, store=None)
+    elif config.store is None:
+        config = config.replace(store=_existing_default_store())
     user_range = _parse_list(box_range, "--range")
     keep_surface = fmt in ("csv", "parquet") and table_name == "surface"
     result = _run_screen(config, chains, bars, user_range, keep_surface, workers)
@@ -335,6 +345,18 @@ def _warning_lines(result: ScreenResult) -> list[str]:
     from .render import warnings_lines
 
     return warnings_lines(result)
+
+
+def _existing_default_store() -> Path | None:
+    """The default store (``$VOLSCREEN_STORE`` or the user data folder) if it exists.
+
+    ``volscreen screen`` reads the history store automatically once
+    ``volscreen record`` has created it, so IV rank needs no flag.
+    """
+    from .store import default_store_path
+
+    path = default_store_path()
+    return path if path.is_file() else None
 
 
 def _run_screen(config: ScreenConfig, chains: Sequence[Path], bars: Sequence[Path],
