@@ -152,6 +152,47 @@ class Prefix:
         return out
 
 
+class Prefixes:
+    """Prefix sums of several series of one length, for trailing moments over many windows.
+
+    Row ``i`` gives the same window sums as ``Prefix(xs[i])`` (each series
+    centred on its own mean, NaN poisoning the windows that hold it), but one
+    subtraction per window serves every series and both moments.
+    """
+
+    def __init__(self, xs: tuple[FloatArray, ...]) -> None:
+        m, n = len(xs), xs[0].shape[0]
+        self.n = n
+        self.centres = np.zeros(m)
+        self._sums = np.zeros((2 * m, n + 1))  # rows 2i, 2i + 1: sum z_i, sum z_i^2
+        self._bad = np.zeros((m, n + 1), dtype=np.int64)
+        for i, x in enumerate(xs):
+            finite = np.isfinite(x)
+            centre = float(np.mean(x[finite])) if finite.any() else 0.0
+            self.centres[i] = centre
+            z = np.where(finite, x - centre, 0.0)
+            np.cumsum(z, out=self._sums[2 * i, 1:])
+            np.cumsum(z * z, out=self._sums[2 * i + 1, 1:])
+            np.cumsum(~finite, out=self._bad[i, 1:])
+        # NaN only in a leading stretch (the first bar has no previous close): every window
+        # starting after it is clean in every series, and no mask is needed
+        nbad = self._bad[:, -1]
+        lead = int(nbad.max())
+        self._lead = lead if np.array_equal(self._bad[:, lead], nbad) else None
+
+    def window(self, window: int) -> tuple[int, FloatArray, np.ndarray | None]:
+        """Window sums (rows as in the prefix sums) at positions ``start ..``, their start
+        and the per-series mask of NaN-free windows (None when every window from
+        ``start`` on is NaN-free in every series; the earlier ones then hold a NaN in
+        some series).  Requires ``1 <= window <= n``."""
+        if self._lead is not None:
+            first = window + self._lead  # prefix position of the first clean window's end
+            sums = self._sums[:, first:] - self._sums[:, first - window : self.n + 1 - window]
+            return first - 1, sums, None
+        sums = self._sums[:, window:] - self._sums[:, :-window]
+        return window - 1, sums, self._bad[:, window:] - self._bad[:, :-window] == 0
+
+
 def rolling_extreme(x: FloatArray, window: int, kind: str) -> FloatArray:
     """Trailing ``max`` or ``min`` over ``window`` values (NaN until full)."""
     roll = pd.Series(x).rolling(window, min_periods=window)

@@ -27,7 +27,7 @@ import pandas as pd
 
 from . import columns as col
 from ._forecast import RVForecast, rv_forecast
-from ._rolling import Prefix, check_bars, recursive_mean, rolling_sum
+from ._rolling import Prefix, Prefixes, check_bars, recursive_mean, rolling_sum
 from ._typing import BoolArray, FloatArray, RVEstimator
 from .errors import ConfigError, DataQualityWarning
 
@@ -56,6 +56,8 @@ ESTIMATORS: tuple[str, ...] = (
     "ewma",
 )
 _LN2 = float(np.log(2.0))
+_RV_STATUS_DTYPE = pd.CategoricalDtype(list(col.RV_STATUSES))
+"""dtype of the ``rv_status`` column (built once: building it costs more than the codes)."""
 
 
 def yang_zhang_k(n: int) -> float:
@@ -81,10 +83,25 @@ class _Parts:
         self.r_on = np.full(n, np.nan)
         self.r_on[1:] = np.log(o_adj[1:] / c_adj[:-1])  # overnight, open vs previous close
         self.r_oc = np.log(c / o)  # open-to-close, same day
-        self.hl = np.log(h / lo)
+        self._hl = (h, lo)
         self.rs = np.log(h / c) * np.log(h / o) + np.log(lo / c) * np.log(lo / o)
         self.suspect: BoolArray = np.zeros(n, dtype=bool)
         self._prefix: dict[str, Prefix] = {}
+        self._yz: Prefixes | None = None
+
+    @property
+    def hl(self) -> FloatArray:
+        """ln(H/L) per bar (computed on demand: only Parkinson and Garman-Klass use it)."""
+        h, lo = self._hl
+        return np.log(h / lo)
+
+    def yang_zhang(self) -> Prefixes:
+        """Prefix sums of the overnight, open-to-close and Rogers-Satchell terms,
+        built once (after the split check) and shared by every window."""
+        if self._yz is None:
+            r_oc_yz = np.where(np.isnan(self.r_on), np.nan, self.r_oc)
+            self._yz = Prefixes((self.r_on, r_oc_yz, self.rs))
+        return self._yz
 
     def prefix(self, name: str) -> Prefix:
         """Prefix sums of a per-bar term, built once and shared by every window."""
@@ -93,8 +110,6 @@ class _Parts:
                 x = self.hl**2
             elif name == "gk":
                 x = 0.5 * self.hl**2 - (2.0 * _LN2 - 1.0) * self.r_oc**2
-            elif name == "r_oc_yz":  # open-to-close on the bars that have an overnight return
-                x = np.where(np.isnan(self.r_on), np.nan, self.r_oc)
             else:
                 x = getattr(self, name)
             self._prefix[name] = Prefix(x)
@@ -102,14 +117,22 @@ class _Parts:
 
     def flag_splits(self) -> list[object]:
         """Mark one-day moves matching a split ratio; returns their bar labels."""
-        ratio = np.exp(np.abs(np.nan_to_num(self.r_cc)))
         near = np.zeros(self.n, dtype=bool)
-        for split in SPLIT_RATIOS:
-            near |= np.abs(ratio / split - 1.0) <= SPLIT_TOLERANCE
+        # only moves beyond the smallest split ratio (with margin) can match: test those alone
+        floor = np.log(min(SPLIT_RATIOS) * (1.0 - SPLIT_TOLERANCE)) - 0.01
+        candidates = np.flatnonzero(np.abs(np.nan_to_num(self.r_cc)) >= floor)
+        if candidates.size:
+            ratio = np.exp(np.abs(self.r_cc[candidates]))
+            hit = np.zeros(candidates.size, dtype=bool)
+            for split in SPLIT_RATIOS:
+                hit |= np.abs(ratio / split - 1.0) <= SPLIT_TOLERANCE
+            near[candidates[hit]] = True
         self.suspect = near
         if near.any():
             self.r_cc[near] = np.nan
             self.r_on[near] = np.nan
+            self._prefix.clear()  # sums built before the check are stale
+            self._yz = None
         return list(self.index[near])
 
 
@@ -145,16 +168,32 @@ def _daily_var(parts: _Parts, estimator: str, n: int) -> FloatArray:
     if estimator == "rogers_satchell":
         return parts.prefix("rs").mean(n)
     if estimator == "yang_zhang":
-        k = yang_zhang_k(n)
-        var_o = parts.prefix("r_on").var(n, ddof=1)
-        var_c = parts.prefix("r_oc_yz").var(n, ddof=1)
-        var_rs = parts.prefix("rs").mean(n)
-        return var_o + k * var_c + (1.0 - k) * np.maximum(var_rs, 0.0)
+        return _yang_zhang_var(parts.yang_zhang(), n)
     if estimator == "ewma":
         return _ewma_var(parts.r_cc, n, EWMA_LAMBDA)
     raise ConfigError(
         f"unknown realized-vol estimator {estimator!r}; choose one of " + ", ".join(ESTIMATORS)
     )
+
+
+def _yang_zhang_var(pre: Prefixes, n: int) -> FloatArray:
+    """Yang-Zhang daily variance over ``n`` bars from the shared prefix sums: the
+    overnight and open-to-close variances (ddof = 1) and the Rogers-Satchell mean
+    of each window, with the arithmetic of :meth:`Prefix.var` / :meth:`Prefix.mean`."""
+    out = np.full(pre.n, np.nan)
+    if n > pre.n:
+        return out
+    k = yang_zhang_k(n)
+    start, s, clean = pre.window(n)
+    var_o = np.maximum((s[1] - s[0] * s[0] / n) / (n - 1), 0.0)
+    var_c = np.maximum((s[3] - s[2] * s[2] / n) / (n - 1), 0.0)
+    var_rs = s[4] / n + pre.centres[2]
+    if clean is not None:
+        var_o = np.where(clean[0], var_o, np.nan)
+        var_c = np.where(clean[1], var_c, np.nan)
+        var_rs = np.where(clean[2], var_rs, np.nan)
+    out[start:] = var_o + k * var_c + (1.0 - k) * np.maximum(var_rs, 0.0)
+    return out
 
 
 def _annualise(daily_var: FloatArray) -> FloatArray:
@@ -263,7 +302,7 @@ def _rv_arrays(
         warm |= np.isnan(vol) & ~spoiled
         data[f"{col.RV_PREFIX}{n}"] = vol
     codes = np.where(split, 2, np.where(warm, 1, 0))  # positions in RV_STATUSES
-    return data, pd.Categorical.from_codes(codes, categories=list(col.RV_STATUSES))
+    return data, pd.Categorical.from_codes(codes, dtype=_RV_STATUS_DTYPE)
 
 
 def realized_vol(
@@ -285,6 +324,25 @@ def realized_vol(
     name = f"{col.RV_PREFIX}{int(window)}"
     data, _ = _rv_arrays(_prepare(bars, split_check), (window,), estimator)
     return pd.Series(data[name], index=bars.index.copy(), name=name)
+
+
+def _sorted_quantiles(ordered: FloatArray, counts: np.ndarray, qs: FloatArray) -> FloatArray:
+    """Quantiles ``qs`` of the first ``counts[i]`` values of each sorted row ``i``.
+
+    numpy's default (linear) method: virtual index q (m - 1) between order
+    statistics, with numpy's interpolation formula; NaN for rows without values.
+    """
+    m = counts[:, None].astype(np.float64)
+    virtual = qs[None, :] * (m - 1.0)
+    lo = np.clip(np.floor(virtual), 0.0, np.maximum(m - 1.0, 0.0))
+    hi = np.minimum(lo + 1.0, np.maximum(m - 1.0, 0.0))
+    gamma = virtual - lo
+    a = np.take_along_axis(ordered, lo.astype(np.intp), axis=1)
+    b = np.take_along_axis(ordered, hi.astype(np.intp), axis=1)
+    diff = b - a
+    with np.errstate(invalid="ignore"):  # rows without values hold NaN (masked below)
+        value = np.where(gamma >= 0.5, b - diff * (1.0 - gamma), a + diff * gamma)
+    return np.where(m > 0, value, np.nan)
 
 
 def _quantile_name(q: float) -> str:
@@ -332,24 +390,20 @@ def vol_cone(
     data, status = _rv_arrays(_prepare(bars, split_check), windows, estimator)
     last_status = str(status[-1])
     qs_wanted = np.asarray(quantiles, dtype=np.float64)
-    k = len(windows)
-    table = np.full((k, qs_wanted.shape[0]), np.nan)
-    current = np.full(k, np.nan)
-    pctile = np.full(k, np.nan)
-    n_obs = np.zeros(k, dtype=np.int64)
-    row_status: list[str] = []
-    for i, n in enumerate(windows):
-        series = data[f"{col.RV_PREFIX}{int(n)}"]
-        values = series[np.isfinite(series)]
-        current[i] = series[-1]
-        n_obs[i] = values.size
-        if values.size:
-            table[i] = np.quantile(values, qs_wanted)
-            if np.isfinite(current[i]):
-                pctile[i] = 100.0 * np.count_nonzero(values < current[i]) / values.size
-            row_status.append(col.RVS_OK if np.isfinite(current[i]) else last_status)
-        else:
-            row_status.append(col.RVS_WARMUP)
+    # all windows at once: sorted rows (NaN last), the finite values first in each
+    vols = np.array([data[f"{col.RV_PREFIX}{int(n)}"] for n in windows]).reshape(
+        len(windows), len(bars))
+    ordered = np.sort(vols, axis=1)
+    n_obs = np.count_nonzero(np.isfinite(vols), axis=1).astype(np.int64)
+    current = vols[:, -1].copy()
+    table = _sorted_quantiles(ordered, n_obs, qs_wanted)
+    below = np.count_nonzero(ordered < current[:, None], axis=1)  # NaN compares False
+    with np.errstate(invalid="ignore", divide="ignore"):  # no history -> NaN, status warmup
+        pctile = np.where(np.isfinite(current) & (n_obs > 0), 100.0 * below / n_obs, np.nan)
+    row_status = [
+        col.RVS_WARMUP if m == 0 else col.RVS_OK if np.isfinite(c) else last_status
+        for m, c in zip(n_obs, current)
+    ]
     out: dict[str, object] = {_quantile_name(q): table[:, j] for j, q in enumerate(quantiles)}
     out[col.RV_CURRENT] = current
     out[col.RV_CURRENT_PCTILE] = pctile
