@@ -175,6 +175,24 @@ def test_trailing_percentile_ties_nan_and_blocks_match_a_loop(x, window, block):
             assert value == 100 * sum(p < x[t] for p in past) / window
 
 
+@settings(max_examples=60, deadline=None)
+@given(x=st.lists(st.sampled_from([0.1, 0.2, 0.3, 0.4, math.nan]), min_size=1, max_size=80),
+       windows=st.lists(st.integers(1, 15), min_size=2, max_size=4), block=st.integers(1, 9))
+def test_shared_trailing_percentiles_match_a_loop(x, windows, block):
+    # several windows from one comparison pass (shorter windows as partial sums of the
+    # longest one's lags, any order, repeats), in small blocks: each equals the plain loop
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rolling_module, "_PCTILE_BLOCK", block)
+        results = trailing_percentiles(np.array(x), tuple(windows))
+    for got, window in zip(results, windows):
+        for t, value in enumerate(got):
+            past = x[t - window : t] if t >= window else []
+            if t < window or math.isnan(x[t]) or any(math.isnan(p) for p in past):
+                assert math.isnan(value)
+            else:
+                assert value == 100 * sum(p < x[t] for p in past) / window
+
+
 @pytest.mark.parametrize("n_bars", [15, 30, 130, 260, 400],
                          ids=["rsi-warmup", "bb-warmup", "pctile126", "pctile252", "full"])
 def test_summary_equals_the_last_row_of_compression(n_bars):

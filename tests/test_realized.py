@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import volscreen as vs
 from volscreen import columns as col
 from volscreen.errors import BarsSchemaError, ConfigError, DataQualityWarning
-from volscreen._rolling import Prefix
+from volscreen._rolling import Prefix, Prefixes
 from volscreen.realized import TRADING_DAYS_PER_YEAR, yang_zhang_k
 
 from conftest import shared_files, shared_path
@@ -458,3 +458,56 @@ def test_prefix_mean_and_var_match_a_plain_loop(x, window):
         else:
             assert mean[t] == pytest.approx(float(np.mean(block)), rel=1e-12, abs=1e-13)
             assert var[t] == pytest.approx(float(np.var(block, ddof=1)), rel=1e-9, abs=1e-13)
+
+
+@settings(max_examples=60, deadline=None)
+@given(x=st.lists(st.one_of(st.floats(-1.0, 1.0), st.just(math.nan)), min_size=2, max_size=60),
+       lead=st.integers(0, 3), window=st.integers(2, 12))
+def test_stacked_prefixes_match_a_plain_loop(x, lead, window):
+    # three series (one with NaN only in a leading stretch, one with NaN anywhere, one
+    # finite): each row's window sums against numpy, from the start the kernel reports
+    n = len(x)
+    leading = np.array([math.nan] * min(lead, n) + [0.5 * v for v in range(n - min(lead, n))])
+    scattered = np.array(x)
+    finite = np.nan_to_num(scattered, nan=0.25)
+    for series in ((leading, finite), (leading, scattered, finite)):
+        if window > n:
+            continue
+        start, sums, clean = Prefixes(series).window(window)
+        for t in range(n):
+            blocks = [s[t - window + 1 : t + 1] for s in series] if t >= window - 1 else []
+            all_clean = bool(blocks) and not any(np.isnan(b).any() for b in blocks)
+            if t < start:
+                assert not all_clean  # skipped windows hold a NaN in some series
+                continue
+            j = t - start
+            for i, block in enumerate(blocks):
+                if clean is not None and not clean[i, j]:
+                    assert np.isnan(block).any()
+                    continue
+                assert not np.isnan(block).any()
+                z = block - np.nanmean(series[i])
+                assert sums[2 * i, j] == pytest.approx(z.sum(), rel=1e-9, abs=1e-12)
+                assert sums[2 * i + 1, j] == pytest.approx((z * z).sum(), rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("n_bars", [8, 25, 300], ids=lambda n: f"{n}bars")
+def test_vol_cone_matches_numpy_quantile_per_window(n_bars):
+    # the one-sort cone against np.quantile and a counting loop on each rolling series
+    bars = random_bars(11, n=n_bars)
+    windows, quantiles = (5, 10, 20, 30), (0.0, 0.05, 0.1, 0.33, 0.5, 0.9, 1.0)
+    cone = vs.vol_cone(bars, windows, quantiles)
+    rvs = vs.realized_vols(bars, windows)
+    for n in windows:
+        series = rvs[f"{col.RV_PREFIX}{n}"].to_numpy()
+        values = series[np.isfinite(series)]
+        row = cone.loc[n]
+        assert row[col.N_OBS] == values.size
+        if values.size == 0:
+            assert row[col.RV_STATUS] == col.RVS_WARMUP and np.isnan(row["q50"])
+            continue
+        expected = np.quantile(values, quantiles)
+        got = [row[f"{col.CONE_QUANTILE_PREFIX}{round(100 * q):g}"] for q in quantiles]
+        np.testing.assert_allclose(got, expected, rtol=1e-14)
+        below = sum(1 for v in values if v < series[-1])
+        assert row[col.RV_CURRENT_PCTILE] == 100 * below / values.size

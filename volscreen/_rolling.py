@@ -326,8 +326,42 @@ def trailing_percentile(x: FloatArray, window: int) -> FloatArray:
 
 
 def trailing_percentiles(x: FloatArray, windows: tuple[int, ...]) -> list[FloatArray]:
-    """:func:`trailing_percentile` for each of several windows."""
-    return [trailing_percentile(x, int(window)) for window in windows]
+    """:func:`trailing_percentile` for each of several windows, in one pass.
+
+    The lags of a shorter window are the last rows of the longest window's
+    comparison matrix, so one comparison serves every window: the counts of
+    the shorter windows are partial sums down those rows.  Bars before the
+    longest window is full are counted on their own (a short head).
+    """
+    wins = [int(w) for w in windows]
+    n = x.shape[0]
+    if len(wins) < 2 or min(wins) < 1 or n <= max(wins):
+        return [trailing_percentile(x, w) for w in wins]
+    top = max(wins)
+    m = n - top  # shared outputs at t = top .. n - 1
+    acc = np.uint16 if top <= np.iinfo(np.uint16).max else np.int64
+    lags = sorted(set(wins))  # ascending: counts over lags 1..w accumulate
+    below = {w: np.empty(m, dtype=acc) for w in lags}
+    for begin in range(0, m, _PCTILE_BLOCK):
+        end = min(begin + _PCTILE_BLOCK, m)
+        past = np.lib.stride_tricks.sliding_window_view(x[begin : end + top - 1], end - begin)
+        less = (past < x[top + begin : top + end]).view(np.uint8)  # row k: lag top - k
+        running = np.zeros(end - begin, dtype=acc)
+        done = 0
+        for w in lags:  # rows top - w .. top - done - 1 hold lags done + 1 .. w
+            running += less[top - w : top - done].sum(axis=0, dtype=acc)
+            below[w][begin:end] = running
+            done = w
+    bad = np.concatenate(([0], np.cumsum(~np.isfinite(x[:-1]))))
+    results = {}
+    for w in lags:
+        out = np.full(n, np.nan)
+        if w < top:  # outputs before the shared part: the first top bars alone
+            out[:top] = trailing_percentile(x[:top], w)
+        valid = np.isfinite(x[top:]) & (bad[top:] - bad[top - w : n - w] == 0)
+        out[top:] = np.where(valid, 100.0 * below[w] / w, np.nan)
+        results[w] = out
+    return [results[w].copy() if wins.count(w) > 1 else results[w] for w in wins]
 
 
 def run_length(flag: np.ndarray) -> np.ndarray:

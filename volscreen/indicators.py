@@ -40,6 +40,8 @@ SMA_PERIODS = (20, 50, 200)
 BBW_PCTILE_WINDOWS = (126, 252)
 BBW_LOW_LOOKBACK = 126
 ATR_PCTILE_WINDOW = 252
+_STATUS_DTYPE = pd.CategoricalDtype(list(col.COMPRESSION_STATUSES))
+"""dtype of the ``compression_status`` column (built once: building it costs more than the codes)."""
 KELTNER_VARIANT = "EMA(20) +/- 1.5 x Wilder ATR(20) (Raschke / TTM-squeeze Keltner)"
 """The Keltner channel variant used for the squeeze."""
 
@@ -142,8 +144,7 @@ def compression(
     data[col.ATR_PCTILE_252] = trailing_percentile(data[col.ATR_PCT], ATR_PCTILE_WINDOW)
     codes = _status_codes(data, np.arange(bbw.shape[0]) >= params["rsi_period"])
     ordered: dict[str, Any] = {name: data[name] for name in _COLUMNS}
-    ordered[col.COMPRESSION_STATUS] = pd.Categorical.from_codes(
-        codes, categories=list(col.COMPRESSION_STATUSES))
+    ordered[col.COMPRESSION_STATUS] = pd.Categorical.from_codes(codes, dtype=_STATUS_DTYPE)
     return pd.DataFrame(ordered, index=bars.index.copy())
 
 
