@@ -157,28 +157,39 @@ class Prefixes:
 
     Row ``i`` gives the same window sums as ``Prefix(xs[i])`` (each series
     centred on its own mean, NaN poisoning the windows that hold it), but one
-    subtraction per window serves every series and both moments.
+    subtraction per window serves every series and both moments.  ``squares``
+    says which series need the second moment (default all); the others'
+    square rows stay zero.
     """
 
-    def __init__(self, xs: tuple[FloatArray, ...]) -> None:
+    def __init__(self, xs: tuple[FloatArray, ...], squares: tuple[bool, ...] | None = None) -> None:
         m, n = len(xs), xs[0].shape[0]
         self.n = n
         self.centres = np.zeros(m)
         self._sums = np.zeros((2 * m, n + 1))  # rows 2i, 2i + 1: sum z_i, sum z_i^2
-        self._bad = np.zeros((m, n + 1), dtype=np.int64)
-        for i, x in enumerate(xs):
-            finite = np.isfinite(x)
-            centre = float(np.mean(x[finite])) if finite.any() else 0.0
-            self.centres[i] = centre
-            z = np.where(finite, x - centre, 0.0)
-            np.cumsum(z, out=self._sums[2 * i, 1:])
-            np.cumsum(z * z, out=self._sums[2 * i + 1, 1:])
-            np.cumsum(~finite, out=self._bad[i, 1:])
+        bad_at = [np.flatnonzero(~np.isfinite(x)) for x in xs]
         # NaN only in a leading stretch (the first bar has no previous close): every window
-        # starting after it is clean in every series, and no mask is needed
-        nbad = self._bad[:, -1]
-        lead = int(nbad.max())
-        self._lead = lead if np.array_equal(self._bad[:, lead], nbad) else None
+        # starting after it is clean in every series, and no NaN count is needed
+        lead = max(b.size for b in bad_at)
+        self._lead: int | None = lead
+        if any(b.size and b[-1] != b.size - 1 for b in bad_at):
+            self._lead = None
+            self._bad = np.zeros((m, n + 1), dtype=np.int64)
+        for i, x in enumerate(xs):
+            nbad = bad_at[i].size
+            if self._lead is not None:  # finite values are x[nbad:], contiguous
+                centre = float(np.mean(x[nbad:])) if nbad < n else 0.0
+                z = x - centre
+                z[:nbad] = 0.0
+            else:
+                finite = np.isfinite(x)
+                centre = float(np.mean(x[finite])) if nbad < n else 0.0
+                z = np.where(finite, x - centre, 0.0)
+                np.cumsum(~finite, out=self._bad[i, 1:])
+            self.centres[i] = centre
+            np.cumsum(z, out=self._sums[2 * i, 1:])
+            if squares is None or squares[i]:
+                np.cumsum(z * z, out=self._sums[2 * i + 1, 1:])
 
     def window(self, window: int) -> tuple[int, FloatArray, np.ndarray | None]:
         """Window sums (rows as in the prefix sums) at positions ``start ..``, their start

@@ -100,7 +100,7 @@ class _Parts:
         built once (after the split check) and shared by every window."""
         if self._yz is None:
             r_oc_yz = np.where(np.isnan(self.r_on), np.nan, self.r_oc)
-            self._yz = Prefixes((self.r_on, r_oc_yz, self.rs))
+            self._yz = Prefixes((self.r_on, r_oc_yz, self.rs), squares=(True, True, False))
         return self._yz
 
     def prefix(self, name: str) -> Prefix:
@@ -293,15 +293,19 @@ def _rv_arrays(
     data: dict[str, FloatArray] = {}
     warm = np.zeros(parts.n, dtype=bool)
     split = np.zeros(parts.n, dtype=bool)
+    any_split = bool(parts.suspect.any())
     for n in windows:
         n = int(n)
         vol = _annualise(_daily_var(parts, estimator, n))
-        spoiled = _suspect_windows(parts, n)
-        vol[spoiled] = np.nan
-        split |= spoiled
-        warm |= np.isnan(vol) & ~spoiled
+        if any_split:
+            spoiled = _suspect_windows(parts, n)
+            vol[spoiled] = np.nan
+            split |= spoiled
+            warm |= np.isnan(vol) & ~spoiled
+        else:
+            warm |= np.isnan(vol)
         data[f"{col.RV_PREFIX}{n}"] = vol
-    codes = np.where(split, 2, np.where(warm, 1, 0))  # positions in RV_STATUSES
+    codes = np.where(split, 2, np.where(warm, 1, 0)).astype(np.int8)  # in RV_STATUSES
     return data, pd.Categorical.from_codes(codes, dtype=_RV_STATUS_DTYPE)
 
 
