@@ -175,6 +175,24 @@ def test_trailing_percentile_ties_nan_and_blocks_match_a_loop(x, window, block):
             assert value == 100 * sum(p < x[t] for p in past) / window
 
 
+@pytest.mark.parametrize("low_lookback", [2, 20, 126, 253, 300], ids=lambda n: f"low{n}")
+def test_bbw_new_low_matches_a_plain_loop(low_lookback):
+    # today's BBW is the lowest of the last N bars, today included (NaN windows: False)
+    rng = np.random.default_rng(low_lookback)
+    close = 100.0 * np.exp(np.cumsum(rng.normal(0, 0.01, 420)))
+    close[200:260] = close[199]  # a flat stretch: zero width, ties at the low
+    bars = pd.DataFrame({"open": close, "high": close * 1.01, "low": close * 0.99,
+                         "close": close, "volume": 1e6})
+    frame = vs.compression(bars, low_lookback=low_lookback)
+    bbw = frame[col.BBW].tolist()
+    expected = []
+    for t, value in enumerate(bbw):
+        window = bbw[t - low_lookback + 1 : t + 1] if t >= low_lookback - 1 else []
+        ok = bool(window) and not any(math.isnan(v) for v in window)
+        expected.append(ok and value <= min(window))
+    assert frame[col.BBW_NEW_LOW].tolist() == expected
+
+
 @settings(max_examples=60, deadline=None)
 @given(x=st.lists(st.sampled_from([0.1, 0.2, 0.3, 0.4, math.nan]), min_size=1, max_size=80),
        windows=st.lists(st.integers(1, 15), min_size=2, max_size=4), block=st.integers(1, 9))

@@ -137,10 +137,13 @@ def compression(
     _check_periods(params)
     data = _indicators(check_bars(bars), **params)
     bbw = data[col.BBW]
-    pct_126, pct_252 = trailing_percentiles(bbw, BBW_PCTILE_WINDOWS)
+    # the new-low flag shares the comparison pass: today's BBW is the lowest of the last
+    # N bars exactly when none of the N - 1 before it is strictly below (NaN -> False)
+    pct_126, pct_252, pct_low = trailing_percentiles(
+        bbw, BBW_PCTILE_WINDOWS + (params["low_lookback"] - 1,))
     data[col.BBW_PCTILE_126] = pct_126
     data[col.BBW_PCTILE_252] = pct_252
-    data[col.BBW_NEW_LOW] = bbw <= rolling_extreme(bbw, params["low_lookback"], "min")
+    data[col.BBW_NEW_LOW] = pct_low == 0.0
     data[col.ATR_PCTILE_252] = trailing_percentile(data[col.ATR_PCT], ATR_PCTILE_WINDOW)
     codes = _status_codes(data, np.arange(bbw.shape[0]) >= params["rsi_period"])
     ordered: dict[str, Any] = {name: data[name] for name in _COLUMNS}
