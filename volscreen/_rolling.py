@@ -204,6 +204,25 @@ class Prefixes:
         return window - 1, sums, self._bad[:, window:] - self._bad[:, :-window] == 0
 
 
+def sorted_quantiles(ordered: FloatArray, counts: np.ndarray, qs: FloatArray) -> FloatArray:
+    """Quantiles ``qs`` of the first ``counts[i]`` values of each sorted row ``i``.
+
+    numpy's default (linear) method: virtual index q (m - 1) between order
+    statistics, with numpy's interpolation formula; NaN for rows without values.
+    """
+    m = counts[:, None].astype(np.float64)
+    virtual = qs[None, :] * (m - 1.0)
+    lo = np.clip(np.floor(virtual), 0.0, np.maximum(m - 1.0, 0.0))
+    hi = np.minimum(lo + 1.0, np.maximum(m - 1.0, 0.0))
+    gamma = virtual - lo
+    a = np.take_along_axis(ordered, lo.astype(np.intp), axis=1)
+    b = np.take_along_axis(ordered, hi.astype(np.intp), axis=1)
+    diff = b - a
+    with np.errstate(invalid="ignore"):  # rows without values hold NaN (masked below)
+        value = np.where(gamma >= 0.5, b - diff * (1.0 - gamma), a + diff * gamma)
+    return np.where(m > 0, value, np.nan)
+
+
 def rolling_extreme(x: FloatArray, window: int, kind: str) -> FloatArray:
     """Trailing ``max`` or ``min`` over ``window`` values (NaN until full)."""
     roll = pd.Series(x).rolling(window, min_periods=window)

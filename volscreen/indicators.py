@@ -41,7 +41,7 @@ BBW_PCTILE_WINDOWS = (126, 252)
 BBW_LOW_LOOKBACK = 126
 ATR_PCTILE_WINDOW = 252
 _STATUS_DTYPE = pd.CategoricalDtype(list(col.COMPRESSION_STATUSES))
-"""dtype of the ``compression_status`` column (built once: building it costs more than the codes)."""
+"""dtype of ``compression_status`` (built once: it costs more than the codes)."""
 KELTNER_VARIANT = "EMA(20) +/- 1.5 x Wilder ATR(20) (Raschke / TTM-squeeze Keltner)"
 """The Keltner channel variant used for the squeeze."""
 

@@ -27,7 +27,14 @@ import pandas as pd
 
 from . import columns as col
 from ._forecast import RVForecast, rv_forecast
-from ._rolling import Prefix, Prefixes, check_bars, recursive_mean, rolling_sum
+from ._rolling import (
+    Prefix,
+    Prefixes,
+    check_bars,
+    recursive_mean,
+    rolling_sum,
+    sorted_quantiles,
+)
 from ._typing import BoolArray, FloatArray, RVEstimator
 from .errors import ConfigError, DataQualityWarning
 
@@ -330,25 +337,6 @@ def realized_vol(
     return pd.Series(data[name], index=bars.index.copy(), name=name)
 
 
-def _sorted_quantiles(ordered: FloatArray, counts: np.ndarray, qs: FloatArray) -> FloatArray:
-    """Quantiles ``qs`` of the first ``counts[i]`` values of each sorted row ``i``.
-
-    numpy's default (linear) method: virtual index q (m - 1) between order
-    statistics, with numpy's interpolation formula; NaN for rows without values.
-    """
-    m = counts[:, None].astype(np.float64)
-    virtual = qs[None, :] * (m - 1.0)
-    lo = np.clip(np.floor(virtual), 0.0, np.maximum(m - 1.0, 0.0))
-    hi = np.minimum(lo + 1.0, np.maximum(m - 1.0, 0.0))
-    gamma = virtual - lo
-    a = np.take_along_axis(ordered, lo.astype(np.intp), axis=1)
-    b = np.take_along_axis(ordered, hi.astype(np.intp), axis=1)
-    diff = b - a
-    with np.errstate(invalid="ignore"):  # rows without values hold NaN (masked below)
-        value = np.where(gamma >= 0.5, b - diff * (1.0 - gamma), a + diff * gamma)
-    return np.where(m > 0, value, np.nan)
-
-
 def _quantile_name(q: float) -> str:
     return f"{col.CONE_QUANTILE_PREFIX}{round(100 * q):g}"
 
@@ -400,7 +388,7 @@ def vol_cone(
     ordered = np.sort(vols, axis=1)
     n_obs = np.count_nonzero(np.isfinite(vols), axis=1).astype(np.int64)
     current = vols[:, -1].copy()
-    table = _sorted_quantiles(ordered, n_obs, qs_wanted)
+    table = sorted_quantiles(ordered, n_obs, qs_wanted)
     below = np.count_nonzero(ordered < current[:, None], axis=1)  # NaN compares False
     with np.errstate(invalid="ignore", divide="ignore"):  # no history -> NaN, status warmup
         pctile = np.where(np.isfinite(current) & (n_obs > 0), 100.0 * below / n_obs, np.nan)
