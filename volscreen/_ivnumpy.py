@@ -42,6 +42,11 @@ _SQRT_2PI = math.sqrt(2.0 * math.pi)
 _TWO_PI_OVER_3SQRT3 = 2.0 * math.pi / (3.0 * math.sqrt(3.0))
 _P_LOW = 0.02425
 """Acklam's split between the central and the tail rational approximations."""
+SMALL_T_MAX = 0.21
+"""b is its Taylor series in t = s/2 below this t (Jaeckel's bound, 2 DBL_EPSILON^(1/16))."""
+SMALL_T_H_MIN = -10.0
+"""... and only where h = x/s is above this (below, 1 + h Y(h) loses too many digits)."""
+_SPLIT = 134217729.0  # 2^27 + 1, Dekker's splitting constant
 
 
 def _norm_cdf(z: np.ndarray) -> np.ndarray:
@@ -79,11 +84,48 @@ def _inv_norm_cdf(p: np.ndarray) -> np.ndarray:
     return out
 
 
+def _b_small_t(h: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """b from its expansion in t = s/2 (Jaeckel, Let's Be Rational, eq. 2.4), h = x/s <= 0.
+
+    ex N(h + t) - N(h - t) / ex cancels to a few hundred ulp when s is small
+    and the option out of the money; this series has no cancellation beyond
+    a = 1 + h Y(h), with Y(h) = N(h) / n(h) (the Mills ratio of the left tail).
+    """
+    # Y(h) = N(h) e^{h^2/2} sqrt(2 pi); h^2 split exactly (Dekker) so e^{h^2/2} keeps full precision
+    c = _SPLIT * h
+    hh = c - (c - h)
+    hl = h - hh
+    p = h * h
+    lo = ((hh * hh - p) + 2.0 * hh * hl) + hl * hl
+    e = np.exp(0.5 * p)
+    a = 1.0 + h * ((_norm_cdf(h) * _SQRT_2PI) * (e + e * (0.5 * lo)))
+    w = t * t
+    h2 = h * h
+    c6 = (-89055.0 + 135135.0 * a + h2 * (-82845.0 + 270270.0 * a + h2 * (
+        -20370.0 + 135135.0 * a + h2 * (-1926.0 + 25740.0 * a + h2 * (
+            -75.0 + 2145.0 * a + h2 * (-1.0 + 78.0 * a + a * h2)))))) * (1.0 / 6227020800.0)
+    c5 = (-6555.0 + 10395.0 * a + h2 * (-4680.0 + 17325.0 * a + h2 * (
+        -840.0 + 6930.0 * a + h2 * (-52.0 + 990.0 * a + h2 * (-1.0 + 55.0 * a + a * h2))))) \
+        * (1.0 / 39916800.0)
+    c4 = (-561.0 + 945.0 * a + h2 * (-285.0 + 1260.0 * a + h2 * (
+        -33.0 + 378.0 * a + h2 * (-1.0 + 36.0 * a + a * h2)))) * (1.0 / 362880.0)
+    c3 = (-57.0 + 105.0 * a + h2 * (-18.0 + 105.0 * a + h2 * (-1.0 + 21.0 * a + a * h2))) \
+        * (1.0 / 5040.0)
+    c2 = (-7.0 + 15.0 * a + h2 * (-1.0 + 10.0 * a + a * h2)) * (1.0 / 120.0)
+    c1 = (-1.0 + 3.0 * a + a * h2) * (1.0 / 6.0)
+    series = a + w * (c1 + w * (c2 + w * (c3 + w * (c4 + w * (c5 + w * c6)))))
+    return (2.0 * t * series) * (_INV_SQRT_2PI * np.exp(-0.5 * (h2 + w)))
+
+
 def _b(xa: np.ndarray, s: np.ndarray, ex: np.ndarray) -> np.ndarray:
     """b(xa, s) given ex = e^{xa/2}."""
     h = xa / s
     half = 0.5 * s
-    return ex * _norm_cdf(h + half) - _norm_cdf(h - half) / ex
+    out = ex * _norm_cdf(h + half) - _norm_cdf(h - half) / ex
+    small = (half < SMALL_T_MAX) & (h > SMALL_T_H_MIN)
+    if small.any():
+        out[small] = _b_small_t(h[small], half[small])
+    return out
 
 
 def _initial_guess(xa: np.ndarray, beta: np.ndarray,
