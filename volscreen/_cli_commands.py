@@ -313,53 +313,21 @@ def record_cmd(source: Path, bars: Path | None, store: Path | None, rate: float)
     history = load_bars(bars) if bars is not None else None
     options = _load_options()
     with HistoryStore(store) as hs:
-        if options:
-            records, failures = _record_with_options(hs, source, history, rate, options)
-        elif source.is_dir():
+        if source.is_dir():
             from .cli import _progress
 
             with _progress() as advance:
-                done = backfill_chains(hs, source, history, rate=rate,
+                done = backfill_chains(hs, source, history, rate=rate, load_options=options,
                                        progress=lambda i, n, p: advance(i, n, Path(p).name))
             records, failures = done.records, done.failures
         else:
-            records, failures = record_chain(hs, source, history, rate=rate), []
+            records = record_chain(hs, source, history, rate=rate, load_options=options)
+            failures = []
         for res in records:
             click.echo(f"{res.underlying} {res.date} {res.action}")
         for path, message in failures:
             click.echo(f"volscreen: not recorded: {message}", err=True)
         click.echo(f"volscreen: {len(records)} snapshot(s) in {hs.path}", err=True)
-
-
-def _record_with_options(hs: Any, source: Path, history: Any, rate: float,
-                         options: dict[str, Any]) -> tuple[list[Any], list[tuple[str, str]]]:
-    """Record a chain file or folder read with the loader flags' ``load_chain`` keywords.
-
-    Like ``record_chain``/``backfill_chains`` (one snapshot per underlying and
-    quote time; a folder's failing files are listed, the others recorded),
-    with the file named as the snapshot's source and hashed from its bytes.
-    """
-    from .errors import VolscreenError
-    from .loaders import load_chain, split_chains
-    from .screening import chain_files
-    from .snapshot import build_snapshot, content_hash
-
-    folder = source.is_dir()
-    records: list[Any] = []
-    failures: list[tuple[str, str]] = []
-    for path in chain_files(source):
-        try:
-            frame = load_chain(path, **options)
-            digest = content_hash(path)
-            for _und, _qt, sub in split_chains(frame):
-                snap = build_snapshot(sub, history, rate=rate, source=str(path),
-                                      content_hash_hex=digest)
-                records.append(hs.record(snap))
-        except VolscreenError as exc:
-            if not folder:
-                raise
-            failures.append((str(path), str(exc)))
-    return records, failures
 
 
 @cli.command("history")

@@ -34,6 +34,7 @@ import math
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -205,6 +206,7 @@ def record_chain(
     *,
     rate: float = DEFAULT_RATE,
     on_conflict: OnConflict = "update",
+    load_options: Mapping[str, Any] | None = None,
 ) -> list[RecordResult]:
     """Load a chain file (or take a chain), snapshot each (underlying, quote time), record.
 
@@ -214,14 +216,17 @@ def record_chain(
     are NaN (reason ``no_bars``) and stored values of them are kept;
     ``on_conflict`` is passed to :meth:`HistoryStore.record
     <volscreen.store.HistoryStore.record>` (``"replace"`` forces a full
-    overwrite).
+    overwrite).  ``load_options`` are keywords of :func:`volscreen.load_chain`
+    (``columns``, ``quote_time``, ``underlying_price``, ``format``) for a file
+    it cannot read alone; the snapshot still names the file and hashes its bytes.
     """
     import volscreen as vs
 
     if isinstance(chain, pd.DataFrame):
         frame, source, digest = chain, "<DataFrame>", content_hash(chain)
     else:
-        frame, source, digest = vs.load_chain(chain), str(chain), content_hash(chain)
+        frame = vs.load_chain(chain, **dict(load_options or {}))
+        source, digest = str(chain), content_hash(chain)
     results = []
     for und, _qt, sub in vs.split_chains(frame):
         snap = build_snapshot(sub, _bars_for(bars, und), rate=rate, source=source,
@@ -255,6 +260,7 @@ def backfill_chains(
     rate: float = DEFAULT_RATE,
     on_conflict: OnConflict = "update",
     progress: ProgressCallback | None = None,
+    load_options: Mapping[str, Any] | None = None,
 ) -> BackfillResult:
     """Record every chain file in ``directory`` (sorted by name).
 
@@ -262,7 +268,7 @@ def backfill_chains(
     skipped.  A file that fails (bad input, a stage error) is listed in
     ``failures`` with its one-line message (logged at debug level only: the
     caller reports it); the others are still recorded.  ``on_conflict`` as
-    in :func:`record_chain`.
+    and ``load_options`` as in :func:`record_chain`.
     ``progress(done, total, path)`` is called after each file.
     """
     folder = Path(directory)
@@ -274,7 +280,8 @@ def backfill_chains(
     failures: list[tuple[str, str]] = []
     for i, path in enumerate(files, start=1):
         try:
-            records.extend(record_chain(store, path, bars, rate=rate, on_conflict=on_conflict))
+            records.extend(record_chain(store, path, bars, rate=rate, on_conflict=on_conflict,
+                                        load_options=load_options))
         except VolscreenError as exc:
             logger.debug("%s: not recorded: %s", path, exc)
             failures.append((str(path), str(exc)))
