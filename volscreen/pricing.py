@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._special import ndtr
 from ._typing import ArrayLike, FloatArray, RightLike
 from .errors import VolscreenError
 
@@ -86,8 +87,6 @@ def is_call(right: RightLike) -> np.ndarray:
 
 
 def _ndtr(x: FloatArray) -> FloatArray:
-    from scipy.special import ndtr  # lazy: keeps `import volscreen` fast
-
     return np.asarray(ndtr(x), dtype=np.float64)
 
 
