@@ -353,7 +353,7 @@ def _existing_default_store() -> Path | None:
     ``volscreen screen`` reads the history store automatically once
     ``volscreen record`` has created it, so IV rank needs no flag.
     """
-    from .store import default_store_path
+    from ._store_path import default_store_path  # not .store: no pandas/sqlite unless it exists
 
     path = default_store_path()
     return path if path.is_file() else None

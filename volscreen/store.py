@@ -36,9 +36,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-import os
 import sqlite3
-import sys
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -47,6 +45,7 @@ import pandas as pd
 
 from . import _store_schema as S
 from . import columns as C
+from ._store_path import STORE_ENV, STORE_FILENAME, default_store_path  # noqa: F401 (re-exported)
 from ._store_schema import _COMPARED, RecordResult, Snapshot, _as_date, _row_of, merge_row
 from ._typing import DateLike, PathLike
 from .errors import StoreError
@@ -55,35 +54,11 @@ __all__ = ["HistoryStore", "RecordResult", "Snapshot", "default_store_path"]
 
 logger = logging.getLogger(__name__)
 
-STORE_ENV = "VOLSCREEN_STORE"
-"""Environment variable naming the store file (overrides the default path)."""
-STORE_FILENAME = "history.sqlite"
 DEFAULT_BUSY_TIMEOUT = 30.0
 """Seconds a writer waits for another process's transaction to finish."""
 
 OnConflict = Literal["update", "keep", "raise", "replace"]
 ON_CONFLICT_CHOICES: tuple[OnConflict, ...] = ("update", "keep", "raise", "replace")
-
-
-def default_store_path() -> Path:
-    """Where the store lives when no path is given.
-
-    ``$VOLSCREEN_STORE`` if set; else ``$XDG_DATA_HOME/volscreen/history.sqlite``
-    (``~/.local/share/volscreen/history.sqlite`` when XDG_DATA_HOME is unset)
-    on Linux and other Unix, ``~/Library/Application Support/volscreen/...`` on
-    macOS and ``%LOCALAPPDATA%\\volscreen\\...`` on Windows.
-    """
-    env = os.environ.get(STORE_ENV)
-    if env:
-        return Path(env).expanduser()
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        xdg = os.environ.get("XDG_DATA_HOME")
-        base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "share"
-    return base / "volscreen" / STORE_FILENAME
 
 
 class HistoryStore:
