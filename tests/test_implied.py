@@ -12,6 +12,7 @@ from volscreen import columns as C
 SPOT = 262.215
 RATE = 0.04
 DIV = 0.012
+_ZERO = np.zeros(1)  # rate and dividend of the solvers' forward mode, broadcast
 
 
 @pytest.fixture(params=["numpy", "compiled"])
@@ -19,7 +20,7 @@ def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
     """Run a test on the NumPy solver (small batches) and on the compiled kernel."""
     import volscreen.implied as implied
 
-    monkeypatch.setattr(implied, "NUMPY_MAX_SIZE", 10**12 if request.param == "numpy" else 0)
+    monkeypatch.setattr(implied, "ENGINE", request.param)
     return str(request.param)
 
 
@@ -40,8 +41,9 @@ def test_known_sigma_round_trip_near_the_money(engine: str) -> None:
     fwd = SPOT * np.exp((RATE - DIV) * g["t"])
     intrinsic = np.exp(-RATE * g["t"]) * np.maximum(
         np.where(g["right"] == "C", fwd - g["strike"], g["strike"] - fwd), 0.0)
-    # well-conditioned rows: time value of at least 5% of the option value
-    ok = (price - intrinsic) > 0.05 * price
+    # well-conditioned rows: time value of at least 5% of the option value, and a price that
+    # is a normal double (subnormal prices, 1e-320, keep only a few significant bits)
+    ok = ((price - intrinsic) > 0.05 * price) & (price >= np.finfo(float).tiny)
     assert ok.sum() > 5_000
     assert np.all(status[ok] == C.IVS_OK)
     np.testing.assert_allclose(iv[ok], g["vol"][ok], rtol=0, atol=5e-12)
@@ -233,7 +235,7 @@ def test_serial_and_parallel_kernels_agree() -> None:
     outs = []
     for kernel in (black_iv_kernel, black_iv_kernel_serial):
         iv, codes = np.empty(len(price)), np.empty(len(price), dtype=np.int8)
-        kernel(price, fwd, g["strike"], g["t"], call, iv, codes)
+        kernel(price, fwd, g["strike"], g["t"], _ZERO, _ZERO, call, False, iv, codes)
         outs.append((iv, codes))
     np.testing.assert_array_equal(outs[0][0], outs[1][0])
     np.testing.assert_array_equal(outs[0][1], outs[1][1])
@@ -264,7 +266,7 @@ def _both_engines(seed: int, n: int) -> tuple[np.ndarray, ...]:
     out = []
     for solver in (black_iv_kernel_serial, black_iv_numpy):
         iv, codes = np.empty(n), np.empty(n, dtype=np.int8)
-        solver(price, fwd, g["strike"], g["t"], call, iv, codes)
+        solver(price, fwd, g["strike"], g["t"], _ZERO, _ZERO, call, False, iv, codes)
         out += [iv, codes]
     intrinsic = np.maximum(np.where(call, fwd - g["strike"], g["strike"] - fwd), 0.0)
     return (*out, price - intrinsic)
@@ -297,8 +299,12 @@ def test_numpy_and_compiled_paths_agree_on_the_accuracy_grid() -> None:
     options; both stay within 5e-12 of the exact answer there.
     """
     iv_k, st_k, iv_n, st_n, tv = _both_engines(seed=32, n=50_000)
-    np.testing.assert_array_equal(st_k, st_n)
-    np.testing.assert_array_equal(np.isnan(iv_k), np.isnan(iv_n))
+    # prices below the normal range (under 2.2e-308, a few significant bits left) are
+    # excluded: there the last bits of erfc decide whether the loop can settle
+    normal = (tv >= np.finfo(float).tiny) | (tv <= 0)
+    assert normal.sum() > 45_000
+    np.testing.assert_array_equal(st_k[normal], st_n[normal])
+    np.testing.assert_array_equal(np.isnan(iv_k[normal]), np.isnan(iv_n[normal]))
     good = tv >= 0.001
     assert good.sum() > 25_000
     assert np.nanmax(np.abs(iv_k[good] - iv_n[good])) <= 2e-13

@@ -52,6 +52,7 @@ from ._ivnumpy import MAX_ITER as _MAX_ITER
 from ._ivnumpy import STEP_RTOL as _STEP_RTOL
 from ._ivnumpy import SMALL_T_H_MIN as _SMALL_T_H_MIN
 from ._ivnumpy import SMALL_T_MAX as _SMALL_T_MAX
+from ._ivnumpy import _CODY_MID, _CODY_SMALL, _R1_DEN, _R1_NUM, _R2_DEN, _R2_NUM, _R3_DEN, _R3_NUM
 from ._ivnumpy import (ST_ABOVE_MAX, ST_AT_INTRINSIC, ST_BAD_INPUT, ST_BELOW_INTRINSIC,
                        ST_EXPIRED, ST_NO_PRICE, ST_NOT_CONVERGED, ST_OK)
 
@@ -60,7 +61,9 @@ _SQRT3 = math.sqrt(3.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _SQRT_2PI = math.sqrt(2.0 * math.pi)
 _TWO_PI_OVER_3SQRT3 = 2.0 * math.pi / (3.0 * math.sqrt(3.0))
-_SPLIT = 134217729.0  # 2^27 + 1, Dekker's splitting constant
+_INV_SQRT_PI = 1.0 / math.sqrt(math.pi)
+_SQRT_PI_2 = math.sqrt(0.5 * math.pi)
+_SQRT1_2 = math.sqrt(0.5)
 
 
 @njit(cache=True, fastmath=False)
@@ -96,20 +99,40 @@ def _inv_norm_cdf(p: float) -> float:
 @njit(cache=True, fastmath=False)
 def normalized_tv(xa: float, s: float) -> float:
     """b(xa, s) for xa <= 0 (out-of-the-money normalized time value)."""
-    return _b(xa, s, math.exp(0.5 * xa))
+    h = xa / s
+    g = math.exp(-0.5 * h * h - 0.125 * s * s)
+    return _b(xa, s, math.exp(0.5 * xa), h, g)
 
 
 @njit(cache=True, fastmath=False)
-def _b_small_t(h: float, t: float) -> float:
-    """b from its expansion in t = s/2 (see :func:`volscreen._ivnumpy._b_small_t`)."""
-    # Y(h) = N(h) e^{h^2/2} sqrt(2 pi); h^2 split exactly (Dekker) so e^{h^2/2} keeps full precision
-    c = _SPLIT * h
-    hh = c - (c - h)
-    hl = h - hh
-    p = h * h
-    lo = ((hh * hh - p) + 2.0 * hh * hl) + hl * hl
-    e = math.exp(0.5 * p)
-    a = 1.0 + h * ((_norm_cdf(h) * _SQRT_2PI) * (e + e * (0.5 * lo)))
+def _poly(x: float, c: tuple) -> float:  # type: ignore[type-arg]
+    """Horner: coefficients highest power first."""
+    out = c[0]
+    for i in range(1, len(c)):
+        out = out * x + c[i]
+    return out
+
+
+@njit(cache=True, fastmath=False)
+def _erfcx(y: float) -> float:
+    """Scaled complementary error function e^{y^2} erfc(y) for y >= 0 (Cody's three ranges)."""
+    if y <= _CODY_SMALL:
+        q = y * y
+        return math.exp(q) * (1.0 - y * _poly(q, _R1_NUM) / _poly(q, _R1_DEN))
+    if y <= _CODY_MID:
+        return _poly(y, _R2_NUM) / _poly(y, _R2_DEN)
+    q = 1.0 / (y * y)
+    return (_INV_SQRT_PI - q * _poly(q, _R3_NUM) / _poly(q, _R3_DEN)) / y
+
+
+@njit(cache=True, fastmath=False)
+def _b_small_t(h: float, t: float, g: float) -> float:
+    """b from its expansion in t = s/2 (see :func:`volscreen._ivnumpy._b_small_t`).
+
+    ``g`` = exp(-(h^2 + t^2)/2), the factor the caller shares with b'.
+    """
+    # Y(h) = N(h) / n(h) = sqrt(pi/2) erfcx(-h / sqrt 2): no exp, no cancellation
+    a = 1.0 + h * (_SQRT_PI_2 * _erfcx(-h * _SQRT1_2))
     w = t * t
     h2 = h * h
     c6 = (-89055.0 + 135135.0 * a + h2 * (-82845.0 + 270270.0 * a + h2 * (
@@ -125,16 +148,18 @@ def _b_small_t(h: float, t: float) -> float:
     c2 = (-7.0 + 15.0 * a + h2 * (-1.0 + 10.0 * a + a * h2)) * (1.0 / 120.0)
     c1 = (-1.0 + 3.0 * a + a * h2) * (1.0 / 6.0)
     series = a + w * (c1 + w * (c2 + w * (c3 + w * (c4 + w * (c5 + w * c6)))))
-    return (2.0 * t * series) * (_INV_SQRT_2PI * math.exp(-0.5 * (h2 + w)))
+    return (2.0 * t * series) * (_INV_SQRT_2PI * g)
 
 
 @njit(cache=True, fastmath=False)
-def _b(xa: float, s: float, ex: float) -> float:
-    """b(xa, s) given ex = e^{xa/2}; the expansion in t where the difference cancels."""
-    h = xa / s
+def _b(xa: float, s: float, ex: float, h: float, g: float) -> float:
+    """b(xa, s) given ex = e^{xa/2}, h = xa/s and g = exp(-(h^2 + s^2/4)/2).
+
+    The expansion in t where the difference of the two N cancels.
+    """
     half = 0.5 * s
     if half < _SMALL_T_MAX and h > _SMALL_T_H_MIN:
-        return _b_small_t(h, half)
+        return _b_small_t(h, half, g)
     return ex * _norm_cdf(h + half) - _norm_cdf(h - half) / ex
 
 
@@ -165,21 +190,22 @@ def _initial_guess(xa: float, beta: float, ex: float) -> tuple[float, bool]:
 
 
 @njit(cache=True, fastmath=False)
-def solve_normalized(xa: float, beta: float) -> tuple[float, int]:
-    """Total volatility s with b(xa, s) = beta; (s, iterations) with -1 on failure."""
-    ex = math.exp(0.5 * xa)
+def solve_normalized(xa: float, beta: float, ex: float) -> tuple[float, int]:
+    """Total volatility s with b(xa, s) = beta, ex = e^{xa/2}; (s, iterations), -1 on failure."""
     s, use_log = _initial_guess(xa, beta, ex)
     log_beta = math.log(beta) if use_log else 0.0
     x2 = xa * xa
     for it in range(_MAX_ITER):
         if not (s > 0.0) or not math.isfinite(s):
             return math.nan, -1
-        b = _b(xa, s, ex)
         inv_s = 1.0 / s
         h = xa * inv_s
-        db = _INV_SQRT_2PI * math.exp(-0.5 * h * h - 0.125 * s * s)
-        h2 = x2 * inv_s * inv_s * inv_s - 0.25 * s
-        h3 = h2 * h2 - 3.0 * x2 * inv_s * inv_s * inv_s * inv_s - 0.25
+        g = math.exp(-0.5 * h * h - 0.125 * s * s)
+        b = _b(xa, s, ex, h, g)
+        db = _INV_SQRT_2PI * g
+        x2s3 = x2 * inv_s * inv_s * inv_s
+        h2 = x2s3 - 0.25 * s
+        h3 = h2 * h2 - 3.0 * x2s3 * inv_s - 0.25
         if use_log:
             if not (b > 0.0) or not (db > 0.0):
                 # below representable: move right (b increases with s)
@@ -231,34 +257,60 @@ def solve_one(p: float, f: float, k: float, tt: float, call: bool) -> tuple[floa
         return math.nan, ST_ABOVE_MAX
     xa = -abs(math.log(f / k))
     beta = tv / math.sqrt(f * k)
-    if beta >= math.exp(0.5 * xa):
+    ex = math.exp(0.5 * xa)
+    if beta >= ex:
         return math.nan, ST_ABOVE_MAX
-    s, it = solve_normalized(xa, beta)
+    s, it = solve_normalized(xa, beta, ex)
     if it < 0:
         return math.nan, ST_NOT_CONVERGED
     return s / math.sqrt(tt), ST_OK
 
 
+@njit(cache=True, fastmath=False)
+def _solve_row(i: int, price: np.ndarray, under: np.ndarray, strike: np.ndarray,
+               t: np.ndarray, rate: np.ndarray, div: np.ndarray, call: np.ndarray,
+               spot_mode: bool) -> tuple[float, int]:
+    """Row ``i`` of the batch; an input of length 1 is broadcast over every row."""
+    tt = t[i if t.shape[0] > 1 else 0]
+    r = rate[i if rate.shape[0] > 1 else 0]
+    u = under[i if under.shape[0] > 1 else 0]
+    if spot_mode:
+        f = u * math.exp((r - div[i if div.shape[0] > 1 else 0]) * tt)
+    else:
+        f = u
+    p = price[i if price.shape[0] > 1 else 0] * math.exp(r * tt)
+    return solve_one(p, f, strike[i if strike.shape[0] > 1 else 0], tt,
+                     call[i if call.shape[0] > 1 else 0])
+
+
 @njit(parallel=True, cache=True, fastmath=False)
-def black_iv_kernel(price: np.ndarray, forward: np.ndarray, strike: np.ndarray,
-                    t: np.ndarray, call: np.ndarray, out_iv: np.ndarray,
-                    out_status: np.ndarray) -> None:
-    """Fill ``out_iv``/``out_status`` from undiscounted Black-76 prices (1-d arrays), all cores."""
-    for i in prange(price.shape[0]):
-        out_iv[i], out_status[i] = solve_one(price[i], forward[i], strike[i], t[i], call[i])
+def black_iv_kernel(price: np.ndarray, under: np.ndarray, strike: np.ndarray, t: np.ndarray,
+                    rate: np.ndarray, div: np.ndarray, call: np.ndarray, spot_mode: bool,
+                    out_iv: np.ndarray, out_status: np.ndarray) -> None:
+    """Fill ``out_iv``/``out_status`` (length n) on all cores.
+
+    Inputs are 1-d float64 arrays (``call`` bool) of length n or 1 (broadcast).
+    ``price`` is discounted at ``rate``; ``under`` is the spot (``spot_mode``,
+    forward u e^{(r - q) t}) or the forward itself.  Undiscounting and the
+    forward are computed here, per row, so no temporary arrays are made.
+    """
+    for i in prange(out_iv.shape[0]):
+        out_iv[i], out_status[i] = _solve_row(np.int64(i), price, under, strike, t, rate, div,
+                                              call, spot_mode)
 
 
 @njit(cache=True, fastmath=False)
-def black_iv_kernel_serial(price: np.ndarray, forward: np.ndarray, strike: np.ndarray,
-                           t: np.ndarray, call: np.ndarray, out_iv: np.ndarray,
-                           out_status: np.ndarray) -> None:
+def black_iv_kernel_serial(price: np.ndarray, under: np.ndarray, strike: np.ndarray,
+                           t: np.ndarray, rate: np.ndarray, div: np.ndarray, call: np.ndarray,
+                           spot_mode: bool, out_iv: np.ndarray, out_status: np.ndarray) -> None:
     """One-thread twin of :func:`black_iv_kernel` for small batches.
 
     Waking the worker threads costs more than a few thousand options take,
     and much more when other processes hold the cores.
     """
-    for i in range(price.shape[0]):
-        out_iv[i], out_status[i] = solve_one(price[i], forward[i], strike[i], t[i], call[i])
+    for i in range(out_iv.shape[0]):
+        out_iv[i], out_status[i] = _solve_row(np.int64(i), price, under, strike, t, rate, div,
+                                              call, spot_mode)
 
 
 @njit(cache=True, fastmath=False)
@@ -266,5 +318,5 @@ def iteration_counts(xa: np.ndarray, beta: np.ndarray) -> np.ndarray:
     """Householder corrections used per option (diagnostics for the benchmark)."""
     out = np.empty(xa.shape[0], dtype=np.int64)
     for i in range(xa.shape[0]):
-        out[i] = solve_normalized(xa[i], beta[i])[1]
+        out[i] = solve_normalized(xa[i], beta[i], math.exp(0.5 * xa[i]))[1]
     return out

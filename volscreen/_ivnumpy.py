@@ -46,7 +46,29 @@ SMALL_T_MAX = 0.21
 """b is its Taylor series in t = s/2 below this t (Jaeckel's bound, 2 DBL_EPSILON^(1/16))."""
 SMALL_T_H_MIN = -10.0
 """... and only where h = x/s is above this (below, 1 + h Y(h) loses too many digits)."""
-_SPLIT = 134217729.0  # 2^27 + 1, Dekker's splitting constant
+_INV_SQRT_PI = 1.0 / math.sqrt(math.pi)
+_SQRT_PI_2 = math.sqrt(0.5 * math.pi)
+_SQRT1_2 = math.sqrt(0.5)
+
+# W. J. Cody's rational approximations of erf/erfc (Math. Comp. 23 (1969) 631-637; SPECFUN
+# CALERF), highest power first, used here for the scaled erfcx(y) = e^{y^2} erfc(y), y >= 0:
+# y <= 0.46875: e^{y^2} (1 - y R1(y^2));  y <= 4: R2(y);  else (1/sqrt(pi) - R3(1/y^2)/y^2) / y
+_CODY_SMALL = 0.46875
+_CODY_MID = 4.0
+_R1_NUM = (1.85777706184603153e-1, 3.16112374387056560e00, 1.13864154151050156e02,
+           3.77485237685302021e02, 3.20937758913846947e03)
+_R1_DEN = (1.0, 2.36012909523441209e01, 2.44024637934444173e02,
+           1.28261652607737228e03, 2.84423683343917062e03)
+_R2_NUM = (2.15311535474403846e-8, 5.64188496988670089e-1, 8.88314979438837594e00,
+           6.61191906371416295e01, 2.98635138197400131e02, 8.81952221241769090e02,
+           1.71204761263407058e03, 2.05107837782607147e03, 1.23033935479799725e03)
+_R2_DEN = (1.0, 1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02,
+           1.62138957456669019e03, 3.29079923573345963e03, 4.36261909014324716e03,
+           3.43936767414372164e03, 1.23033935480374942e03)
+_R3_NUM = (1.63153871373020978e-2, 3.05326634961232344e-1, 3.60344899949804439e-1,
+           1.25781726111229246e-1, 1.60837851487422766e-2, 6.58749161529837803e-4)
+_R3_DEN = (1.0, 2.56852019228982242e00, 1.87295284992346047e00, 5.27905102951428412e-1,
+           6.05183413124413191e-2, 2.33520497626869185e-3)
 
 
 def _norm_cdf(z: np.ndarray) -> np.ndarray:
@@ -84,21 +106,45 @@ def _inv_norm_cdf(p: np.ndarray) -> np.ndarray:
     return out
 
 
-def _b_small_t(h: np.ndarray, t: np.ndarray) -> np.ndarray:
+def _poly(x: np.ndarray, c: tuple[float, ...]) -> np.ndarray:
+    """Horner: coefficients highest power first (same order of operations as the kernel)."""
+    out = c[0] * x + c[1]
+    for coeff in c[2:]:
+        out *= x
+        out += coeff
+    return out
+
+
+def _erfcx(y: np.ndarray) -> np.ndarray:
+    """Scaled complementary error function e^{y^2} erfc(y) for y >= 0 (Cody's three ranges)."""
+    out = np.empty_like(y)
+    small = y <= _CODY_SMALL
+    tail = y > _CODY_MID
+    mid = ~small & ~tail
+    if small.any():
+        ys = y[small]
+        q = ys * ys
+        out[small] = np.exp(q) * (1.0 - ys * _poly(q, _R1_NUM) / _poly(q, _R1_DEN))
+    if mid.any():
+        ym = y[mid]
+        out[mid] = _poly(ym, _R2_NUM) / _poly(ym, _R2_DEN)
+    if tail.any():
+        yt = y[tail]
+        q = 1.0 / (yt * yt)
+        out[tail] = (_INV_SQRT_PI - q * _poly(q, _R3_NUM) / _poly(q, _R3_DEN)) / yt
+    return out
+
+
+def _b_small_t(h: np.ndarray, t: np.ndarray, g: np.ndarray) -> np.ndarray:
     """b from its expansion in t = s/2 (Jaeckel, Let's Be Rational, eq. 2.4), h = x/s <= 0.
 
     ex N(h + t) - N(h - t) / ex cancels to a few hundred ulp when s is small
     and the option out of the money; this series has no cancellation beyond
-    a = 1 + h Y(h), with Y(h) = N(h) / n(h) (the Mills ratio of the left tail).
+    a = 1 + h Y(h), with Y(h) = N(h) / n(h) (the Mills ratio of the left tail)
+    = sqrt(pi/2) erfcx(-h / sqrt 2), a rational function without exp.
+    ``g`` = exp(-(h^2 + t^2)/2) is shared with the derivative b'.
     """
-    # Y(h) = N(h) e^{h^2/2} sqrt(2 pi); h^2 split exactly (Dekker) so e^{h^2/2} keeps full precision
-    c = _SPLIT * h
-    hh = c - (c - h)
-    hl = h - hh
-    p = h * h
-    lo = ((hh * hh - p) + 2.0 * hh * hl) + hl * hl
-    e = np.exp(0.5 * p)
-    a = 1.0 + h * ((_norm_cdf(h) * _SQRT_2PI) * (e + e * (0.5 * lo)))
+    a = 1.0 + h * (_SQRT_PI_2 * _erfcx(-h * _SQRT1_2))
     w = t * t
     h2 = h * h
     c6 = (-89055.0 + 135135.0 * a + h2 * (-82845.0 + 270270.0 * a + h2 * (
@@ -114,17 +160,21 @@ def _b_small_t(h: np.ndarray, t: np.ndarray) -> np.ndarray:
     c2 = (-7.0 + 15.0 * a + h2 * (-1.0 + 10.0 * a + a * h2)) * (1.0 / 120.0)
     c1 = (-1.0 + 3.0 * a + a * h2) * (1.0 / 6.0)
     series = a + w * (c1 + w * (c2 + w * (c3 + w * (c4 + w * (c5 + w * c6)))))
-    return (2.0 * t * series) * (_INV_SQRT_2PI * np.exp(-0.5 * (h2 + w)))
+    return (2.0 * t * series) * (_INV_SQRT_2PI * g)
 
 
-def _b(xa: np.ndarray, s: np.ndarray, ex: np.ndarray) -> np.ndarray:
-    """b(xa, s) given ex = e^{xa/2}."""
-    h = xa / s
+def _b(xa: np.ndarray, s: np.ndarray, ex: np.ndarray, h: np.ndarray,
+       g: np.ndarray) -> np.ndarray:
+    """b(xa, s) given ex = e^{xa/2}, h = xa/s and g = exp(-(h^2 + s^2/4)/2)."""
     half = 0.5 * s
-    out = ex * _norm_cdf(h + half) - _norm_cdf(h - half) / ex
     small = (half < SMALL_T_MAX) & (h > SMALL_T_H_MIN)
+    out = np.empty_like(s)
     if small.any():
-        out[small] = _b_small_t(h[small], half[small])
+        out[small] = _b_small_t(h[small], half[small], g[small])
+    big = ~small
+    if big.any():
+        hb, tb, eb = h[big], half[big], ex[big]
+        out[big] = eb * _norm_cdf(hb + tb) - _norm_cdf(hb - tb) / eb
     return out
 
 
@@ -158,58 +208,83 @@ def _initial_guess(xa: np.ndarray, beta: np.ndarray,
     return s, lower
 
 
-def _solve_normalized(xa: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Total volatility s with b(xa, s) = beta; (s, converged) with NaN on failure."""
-    ex = np.exp(0.5 * xa)
+def _solve_normalized(xa: np.ndarray, beta: np.ndarray,
+                      ex: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Total volatility s with b(xa, s) = beta, ex = e^{xa/2}; (s, converged), NaN on failure.
+
+    The state of the options still iterating is compacted after each
+    correction, so every array operation runs on live options only.
+    """
+    n = xa.size
     s, use_log = _initial_guess(xa, beta, ex)
-    log_beta = np.where(use_log, np.log(np.where(use_log, beta, 1.0)), 0.0)
-    out = np.full(xa.size, np.nan)
-    done = np.zeros(xa.size, dtype=bool)
-    live = np.arange(xa.size)
+    log_beta = np.zeros(n)
+    if use_log.any():
+        log_beta[use_log] = np.log(beta[use_log])
+    out = np.full(n, np.nan)
+    done = np.zeros(n, dtype=bool)
+    idx = np.arange(n)
+    x, e, lg, lb, bt, si = xa, ex, use_log, log_beta, beta, s
     for _ in range(MAX_ITER):
-        si = s[live]
         fail = ~(si > 0.0) | ~np.isfinite(si)
         if fail.any():
-            live, si = live[~fail], si[~fail]
-        if live.size == 0:
+            keep = ~fail
+            idx, x, e, lg, lb, bt, si = (a[keep] for a in (idx, x, e, lg, lb, bt, si))
+        if idx.size == 0:
             break
-        x, e, lg = xa[live], ex[live], use_log[live]
-        b = _b(x, si, e)
         inv_s = 1.0 / si
         h = x * inv_s
-        db = _INV_SQRT_2PI * np.exp(-0.5 * h * h - 0.125 * si * si)
-        x2 = x * x
-        h2 = x2 * inv_s * inv_s * inv_s - 0.25 * si
-        h3 = h2 * h2 - 3.0 * x2 * inv_s * inv_s * inv_s * inv_s - 0.25
+        g = np.exp(-0.5 * h * h - 0.125 * si * si)
+        b = _b(x, si, e, h, g)
+        db = _INV_SQRT_2PI * g
+        x2s3 = x * x * inv_s * inv_s * inv_s
+        h2 = x2s3 - 0.25 * si
+        h3 = h2 * h2 - 3.0 * x2s3 * inv_s - 0.25
+        g2, g3 = h2, h3
+        newton = np.empty_like(si)
+        up = ~lg
+        if up.any():
+            newton[up] = -(b[up] - bt[up]) / db[up]
+        if lg.any():
+            g2, g3 = h2.copy(), h3.copy()
+            bl, h2l = b[lg], h2[lg]
+            lam = db[lg] / bl
+            newton[lg] = -(np.log(bl) - lb[lg]) / lam
+            g2[lg] = h2l - lam
+            g3[lg] = h3[lg] - 3.0 * lam * h2l + 2.0 * lam * lam
         underflow = lg & (~(b > 0.0) | ~(db > 0.0))  # below representable: move right
-        flat = ~lg & ~(db > 0.0)
-        lam = db / b
-        newton = np.where(lg, -(np.log(b) - log_beta[live]) / lam, -(b - beta[live]) / db)
-        g2 = np.where(lg, h2 - lam, h2)
-        g3 = np.where(lg, h3 - 3.0 * lam * h2 + 2.0 * lam * lam, h3)
+        flat = up & ~(db > 0.0)
         step = newton * (1.0 + 0.5 * g2 * newton) / (1.0 + newton * (g2 + g3 * newton / 6.0))
         wild = ~np.isfinite(step) | (np.abs(step) > np.abs(2.0 * newton) + 1e-300)
-        step = np.where(wild, newton, step)  # the rational factor is unreliable far away
+        step[wild] = newton[wild]  # the rational factor is unreliable far away
         s_new = si + step
-        s_new = np.where(s_new <= 0.0, 0.5 * si, s_new)
-        s_new = np.where(underflow, 2.0 * si, s_new)
+        neg = s_new <= 0.0
+        s_new[neg] = 0.5 * si[neg]
+        s_new[underflow] = 2.0 * si[underflow]
         conv = ~underflow & ~flat & (np.abs(s_new - si) <= STEP_RTOL * s_new)
-        out[live[conv]] = s_new[conv]
-        done[live[conv]] = True
-        s[live] = s_new
-        live = live[~conv & ~flat]
+        out[idx[conv]] = s_new[conv]
+        done[idx[conv]] = True
+        si = s_new
+        keep = ~conv & ~flat
+        if not keep.all():
+            idx, x, e, lg, lb, bt, si = (a[keep] for a in (idx, x, e, lg, lb, bt, si))
     return out, done
 
 
-def black_iv_numpy(price: np.ndarray, forward: np.ndarray, strike: np.ndarray,
-                   t: np.ndarray, call: np.ndarray, out_iv: np.ndarray,
-                   out_status: np.ndarray) -> None:
-    """Fill ``out_iv``/``out_status`` from undiscounted Black-76 prices (1-d arrays).
+def black_iv_numpy(price: np.ndarray, under: np.ndarray, strike: np.ndarray, t: np.ndarray,
+                   rate: np.ndarray, div: np.ndarray, call: np.ndarray, spot_mode: bool,
+                   out_iv: np.ndarray, out_status: np.ndarray) -> None:
+    """Fill ``out_iv``/``out_status`` (length n); inputs 1-d of length n or 1 (broadcast).
 
-    Same contract as :func:`volscreen._ivkernel.black_iv_kernel`.
+    Same contract as :func:`volscreen._ivkernel.black_iv_kernel`: ``price`` is
+    discounted at ``rate``, ``under`` the spot (``spot_mode``, forward
+    u e^{(r - q) t}) or the forward.
     """
-    p, f, k, tt = price, forward, strike, t
+    n = out_iv.shape[0]
     with np.errstate(all="ignore"):  # every non-finite case gets its status below
+        tt = np.broadcast_to(t, (n,))
+        k = np.broadcast_to(strike, (n,))
+        f = np.broadcast_to(under * np.exp((rate - div) * t) if spot_mode else under, (n,))
+        p = np.broadcast_to(price * np.exp(rate * t), (n,))
         bad = ~(np.isfinite(f) & np.isfinite(k) & (f > 0.0) & (k > 0.0)) | np.isnan(tt)
         expired = ~bad & (tt <= 0.0)
         no_price = ~bad & ~expired & np.isnan(p)
@@ -224,19 +299,24 @@ def black_iv_numpy(price: np.ndarray, forward: np.ndarray, strike: np.ndarray,
         pending &= ~at
         above = pending & ((p >= upper) | np.isinf(tv))
         pending &= ~above
-        xa = -np.abs(np.log(f / k))
-        beta = tv / np.sqrt(f * k)
-        above_b = pending & (beta >= np.exp(0.5 * xa))
-        pending &= ~above_b
-        status = np.full(p.size, ST_OK, dtype=np.int8)
+        idx = np.flatnonzero(pending)
+        fi, ki = f[idx], k[idx]
+        xa = -np.abs(np.log(fi / ki))
+        beta = tv[idx] / np.sqrt(fi * ki)
+        ex = np.exp(0.5 * xa)
+        above_b = beta >= ex
+        status = np.full(n, ST_OK, dtype=np.int8)
         for mask, code in ((bad, ST_BAD_INPUT), (expired, ST_EXPIRED), (no_price, ST_NO_PRICE),
                            (below, ST_BELOW_INTRINSIC), (at, ST_AT_INTRINSIC),
-                           (above | above_b, ST_ABOVE_MAX)):
+                           (above, ST_ABOVE_MAX)):
             status[mask] = code
-        iv = np.full(p.size, np.nan)
-        idx = np.flatnonzero(pending)
+        iv = np.full(n, np.nan)
+        if above_b.any():
+            status[idx[above_b]] = ST_ABOVE_MAX
+            keep = ~above_b
+            idx, xa, beta, ex = idx[keep], xa[keep], beta[keep], ex[keep]
         if idx.size:
-            s, converged = _solve_normalized(xa[idx], beta[idx])
+            s, converged = _solve_normalized(xa, beta, ex)
             iv[idx] = np.where(converged, s / np.sqrt(tt[idx]), np.nan)
             status[idx[~converged]] = ST_NOT_CONVERGED
     out_iv[:] = iv

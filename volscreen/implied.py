@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import copy
 import logging
+import math
+import sys
 from collections.abc import Callable
 from typing import Any, Literal, overload
 
@@ -54,7 +56,10 @@ STATUS_CODES = (
 _STATUS_ARRAY = np.array(STATUS_CODES, dtype=object)
 
 NUMPY_MAX_SIZE = 20_000
-"""Batches shorter than this are solved by the NumPy twin of the kernel (no numba import)."""
+"""Batches shorter than this are solved by the NumPy twin of the kernel (no numba import),
+unless the compiled kernel is already loaded in this process."""
+ENGINE: Literal["auto", "numpy", "compiled"] = "auto"
+"""Which solver runs: ``"auto"`` (see :func:`_kernel`), or one of them for every batch."""
 PARALLEL_MIN_SIZE = 4096
 """Compiled batches at least this long run on all cores; smaller ones on one thread."""
 
@@ -63,43 +68,60 @@ UNUSABLE_QUOTES = (C.QS_NO_BID, C.QS_ZERO_ASK, C.QS_CROSSED, C.QS_EXPIRED, C.QS_
 """quote_status codes whose rows get no IV; their iv_status repeats the quote status."""
 
 
-def _call_mask(right: RightLike, shape: tuple[int, ...]) -> np.ndarray:
-    arr = np.asarray(right)
-    if arr.dtype.kind == "b":
-        return np.broadcast_to(arr, shape)
-    if arr.dtype.kind == "U" and arr.dtype.itemsize == 4:  # one character: fast path
-        code = arr.view(np.uint32)
-        calls = (code == ord("C")) | (code == ord("c"))
-        puts = (code == ord("P")) | (code == ord("p"))
-        if bool(np.all(calls | puts)):
-            return np.broadcast_to(calls, shape)
-    return np.broadcast_to(is_call(right), shape)
+def _call_mask(right: np.ndarray) -> np.ndarray:
+    """Boolean call mask of ``right`` (its shape); one-character arrays without Python objects.
+
+    ``"C"``/``"c"`` and ``"P"``/``"p"`` as NumPy ``U1``/``S1`` arrays (the
+    usual vectorized input) are classified by their character codes, case
+    folded with one bit; anything else goes through :func:`volscreen.pricing.is_call`
+    (which names the first invalid value).
+    """
+    kind, size = right.dtype.kind, right.dtype.itemsize
+    if kind == "b":
+        return right
+    if (kind == "U" and size == 4) or (kind == "S" and size == 1):
+        code = right.view(np.uint32 if kind == "U" else np.uint8) | 0x20  # lower case
+        calls = code == ord("c")
+        if bool(np.all(calls | (code == ord("p")))):
+            return calls
+    return is_call(right)
 
 
 def _kernel_arg(value: ArrayLike, shape: tuple[int, ...], dtype: type) -> np.ndarray:
-    """1-d, C-contiguous, writable array of length prod(shape).
+    """1-d, C-contiguous, writable array of length prod(shape), or of length 1 for a scalar.
 
-    One array type for every argument keeps numba to a single compiled
-    specialization (read-only pandas buffers are copied).
+    The solvers broadcast a length-1 input over every row, so a scalar rate or
+    spot is never expanded.  One array type for every argument keeps numba to
+    a single compiled specialization (read-only buffers are copied).
     """
     arr: np.ndarray = np.asarray(value, dtype=dtype)
-    if arr.shape != shape:
-        arr = np.broadcast_to(arr, shape)
-    flat = np.ascontiguousarray(arr).reshape(-1)
+    if arr.size == 1 and arr.ndim <= len(shape):
+        flat = arr.reshape(1)
+    else:
+        if arr.shape != shape:
+            arr = np.broadcast_to(arr, shape)
+        flat = np.ascontiguousarray(arr).reshape(-1)
     if not flat.flags.writeable:
         flat = flat.copy()
     return flat
 
 
+def _kernel_loaded() -> bool:
+    return "volscreen._ivkernel" in sys.modules
+
+
 def _kernel(n: int) -> Callable[..., None]:
     """The solver for a batch of ``n`` options (same algorithm and statuses on every path).
 
-    Below :data:`NUMPY_MAX_SIZE` the NumPy twin: a fresh process then never
-    imports numba, whose import and cache load cost more than solving a whole
-    chain.  Larger batches run the compiled kernel, on all cores from
-    :data:`PARALLEL_MIN_SIZE` (of any batch that reaches the compiled path).
+    :data:`ENGINE` ``"auto"``: the compiled kernel when this process has
+    already loaded it (any size) or for batches of :data:`NUMPY_MAX_SIZE`
+    options and more; otherwise the NumPy twin, so that a fresh process
+    solving a chain never imports numba, whose import and cache load cost
+    more than solving the chain.  Compiled batches run on all cores from
+    :data:`PARALLEL_MIN_SIZE` options.
     """
-    if n < NUMPY_MAX_SIZE:
+    if ENGINE == "numpy" or (ENGINE == "auto" and n < NUMPY_MAX_SIZE
+                             and not _kernel_loaded()):
         from ._ivnumpy import black_iv_numpy
 
         return black_iv_numpy
@@ -111,20 +133,16 @@ def _kernel(n: int) -> Callable[..., None]:
 def _solve(price: ArrayLike, under: ArrayLike, strike: ArrayLike, t: ArrayLike,
            rate: ArrayLike, div: ArrayLike, right: RightLike,
            spot_mode: bool) -> tuple[FloatArray, np.ndarray]:
-    p, u, k, tt, r, q = (np.asarray(a, dtype=np.float64)
-                         for a in (price, under, strike, t, rate, div))
+    arrays = [a if isinstance(a, np.ndarray) else np.asarray(a, dtype=np.float64)
+              for a in (price, under, strike, t, rate, div)]
     right_arr = right if isinstance(right, np.ndarray) else np.asarray(right)
-    shape = np.broadcast_shapes(p.shape, u.shape, k.shape, tt.shape, r.shape, q.shape,
-                                right_arr.shape)
-    with np.errstate(over="ignore", invalid="ignore"):  # inf/NaN inputs get a status
-        forward = u * np.exp((r - q) * tt) if spot_mode else u
-        undiscounted = p * np.exp(r * tt)
-    args = [_kernel_arg(a, shape, np.float64) for a in (undiscounted, forward, k, tt)]
-    call = _kernel_arg(_call_mask(right_arr, right_arr.shape), shape, np.bool_)
-    n = args[0].shape[0]
+    shape = np.broadcast_shapes(*(a.shape for a in arrays), right_arr.shape)
+    args = [_kernel_arg(a, shape, np.float64) for a in arrays]
+    call = _kernel_arg(_call_mask(right_arr), shape, np.bool_)
+    n = math.prod(shape)
     iv = np.empty(n, dtype=np.float64)
     codes = np.empty(n, dtype=np.int8)
-    _kernel(n)(*args, call, iv, codes)
+    _kernel(n)(*args, call, spot_mode, iv, codes)
     return iv.reshape(shape), codes.reshape(shape)
 
 
