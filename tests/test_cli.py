@@ -155,3 +155,43 @@ def test_missing_bundled_sample_is_a_clear_error(runner: CliRunner, tmp_path: Pa
     result = runner.invoke(cli, ["screen"])
     assert result.exit_code == 1
     assert "bundled sample is not available" in result.stderr and "CHAIN_OR_DIR" in result.stderr
+
+
+def test_screen_without_a_store_does_not_import_it(tmp_path: Path) -> None:
+    """No history store on disk: the screen neither opens nor imports volscreen.store."""
+    code = ("import sys; from volscreen.cli import main\n"
+            "try:\n    main(['screen'])\nexcept SystemExit:\n    pass\n"
+            "print('STORE', 'volscreen.store' in sys.modules, 'sqlite3' in sys.modules)")
+    env = {**__import__("os").environ, "VOLSCREEN_STORE": str(tmp_path / "none.sqlite")}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         check=True, env=env).stdout
+    assert out.strip().splitlines()[-1] == "STORE False False"
+    assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_volscreen_warning_is_one_clean_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """The command line shows a VolscreenWarning as one line, once; others as Python does."""
+    from volscreen import cli as cli_module
+    from volscreen.errors import DataQualityWarning
+
+    for _ in range(2):
+        cli_module._show_warning(DataQualityWarning("7 one-day moves match a split ratio"),
+                                 DataQualityWarning, "/x/realized.py", 235)
+    cli_module._show_warning(UserWarning("other"), UserWarning, "/x/other.py", 7)
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "volscreen: warning: 7 one-day moves match a split ratio"
+    assert sum("split ratio" in line for line in err) == 1
+    assert any(line.startswith("/x/other.py:7: UserWarning: other") for line in err)
+
+
+def test_realized_split_warning_on_vix_is_one_line() -> None:
+    """VIX bars trip the split check: stderr holds its message once, no Python warning text."""
+    from conftest import shared_path
+
+    bars = shared_path("ohlcv", "VIX_daily_yahoo_with_adjclose_2000_to_2022-11-18.csv")
+    result = subprocess.run([sys.executable, "-m", "volscreen", "realized", str(bars)],
+                            cwd=ROOT, capture_output=True, text=True, check=True)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("volscreen: ") and "split ratio" in lines[0]
+    assert "DataQualityWarning" not in result.stderr and ".py:" not in result.stderr

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -99,13 +100,63 @@ def cli(ctx: click.Context, debug: bool, verbose: int) -> None:
     ctx.obj["debug"] = debug
     level = logging.DEBUG if debug or verbose > 1 else logging.INFO if verbose else \
         logging.WARNING
+    root = logging.getLogger()
+    fresh = not root.handlers  # else an embedding program (or pytest) owns the handlers
     logging.basicConfig(level=level, stream=sys.stderr, format="volscreen: %(message)s")
     logging.getLogger("volscreen").setLevel(level)
+    if fresh:
+        for handler in root.handlers:
+            handler.addFilter(_ONCE)
+
+
+class _OnceFilter(logging.Filter):
+    """Pass each distinct log message once; remember it for :func:`_show_warning`.
+
+    The library logs a data-quality finding and also issues it as a
+    :class:`~volscreen.errors.VolscreenWarning`, and several stages may find
+    the same thing (e.g. the split check runs for the cone and again for the
+    compression summary): the terminal shows it once.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if text in self.seen:
+            return False
+        self.seen.add(text)
+        return True
+
+
+_ONCE = _OnceFilter()
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str,
+                  lineno: int, file: Any = None, line: str | None = None) -> None:
+    """``warnings.showwarning`` for the command line: a VolscreenWarning is one line.
+
+    Python's default shows ``file:line: Category: text`` and the source line;
+    a user needs the text, once (skipped when the same text was just logged).
+    """
+    from .errors import VolscreenWarning
+
+    if not issubclass(category, VolscreenWarning):  # what Python's default shows
+        (file or sys.stderr).write(warnings.formatwarning(message, category, filename, lineno,
+                                                          line))
+        return
+    text = str(message)
+    if text not in _ONCE.seen:
+        _ONCE.seen.add(text)
+        click.echo(f"volscreen: warning: {text}", err=True)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point (``volscreen``)."""
-    cli.main(args=list(argv) if argv is not None else None, prog_name="volscreen")
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        cli.main(args=list(argv) if argv is not None else None, prog_name="volscreen")
 
 
 # ---------------------------------------------------------------------------
