@@ -3,9 +3,23 @@
 Usage: python scripts/bench_load.py [repeats]
 Prints the best of ``repeats`` wall-clock timings per file (skips when
 ../shared/data is absent).
+
+python scripts/bench_load.py --process [runs]
+    Whole-process time of ``volscreen screen`` on the IWM chain of 2026-07-14
+    with the IWM daily history since 2000 (issue 7: imports included): the
+    median wall and CPU (user + sys) seconds of ``runs`` runs, and the load
+    average before and after.
+
+python scripts/bench_load.py --special
+    Nanoseconds per element of volscreen._special.ndtr/erfc and
+    scipy.special.ndtr/erfc at n = 1e3, 1e4, 1e6 (standard normal arguments).
 """
 from __future__ import annotations
 
+import os
+import resource
+import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -14,6 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from volscreen.loaders import load_bars, load_chain  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SCREEN_CHAIN = SHARED / "chains" / "iwm_yf_cboegreeks_2026-07-14_1555ET.json"
+SCREEN_BARS = SHARED / "ohlcv" / "IWM_daily_raw_2000_to_2026-08-21_yf.csv"
 EXTRA = {"spy_yf_2025-08-26_afterclose.csv": {"quote_time": "2025-08-26 16:00"}}
 
 
@@ -26,7 +42,63 @@ def best_of(func, repeats: int) -> tuple[float, int]:
     return min(times), rows
 
 
+def bench_process(runs: int) -> None:
+    """Median wall and CPU seconds of whole ``volscreen screen`` processes."""
+    if not SCREEN_CHAIN.is_file() or not SCREEN_BARS.is_file():
+        print(f"skipped: {SCREEN_CHAIN.name} or {SCREEN_BARS.name} is absent")
+        return
+    cmd = [sys.executable, "-m", "volscreen", "screen", str(SCREEN_CHAIN), "--bars",
+           str(SCREEN_BARS)]
+    env = dict(os.environ, VOLSCREEN_STORE=os.environ.get(
+        "VOLSCREEN_STORE", str(Path("/nonexistent") / "history.sqlite")))
+    subprocess.run(cmd, check=True, capture_output=True, env=env)  # warm the .pyc files
+    load_before = os.getloadavg()
+    walls, cpus = [], []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       env=env)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    load_after = os.getloadavg()
+    print(f"volscreen screen {SCREEN_CHAIN.name} --bars {SCREEN_BARS.name}")
+    print(f"runs {runs}: wall median {statistics.median(walls):.3f} s "
+          f"(min {min(walls):.3f}, max {max(walls):.3f}); "
+          f"cpu median {statistics.median(cpus):.3f} s (min {min(cpus):.3f})")
+    print(f"load average 1 min: {load_before[0]:.2f} before, {load_after[0]:.2f} after")
+
+
+def bench_special() -> None:
+    """ns per element: volscreen._special against scipy.special."""
+    import timeit
+
+    import numpy as np
+    import scipy.special
+
+    from volscreen import _special
+
+    rng = np.random.default_rng(0)
+    print(f"{'n':>9s} {'function':8s} {'volscreen ns':>13s} {'scipy ns':>9s} {'ratio':>6s}")
+    for n in (1_000, 10_000, 1_000_000):
+        x = rng.standard_normal(n)
+        number = max(3, 2_000_000 // n)
+        for name in ("ndtr", "erfc"):
+            ours, theirs = getattr(_special, name), getattr(scipy.special, name)
+            t_ours = min(timeit.repeat(lambda: ours(x), number=number, repeat=5)) / number
+            t_theirs = min(timeit.repeat(lambda: theirs(x), number=number, repeat=5)) / number
+            print(f"{n:9d} {name:8s} {t_ours / n * 1e9:13.1f} {t_theirs / n * 1e9:9.1f} "
+                  f"{t_ours / t_theirs:6.1f}")
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--process"]:
+        bench_process(int(sys.argv[2]) if len(sys.argv) > 2 else 10)
+        return
+    if sys.argv[1:2] == ["--special"]:
+        bench_special()
+        return
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     if not SHARED.is_dir():
         print(f"skipped: {SHARED} is absent")
