@@ -308,7 +308,7 @@ def test_numpy_and_compiled_paths_agree_on_the_accuracy_grid() -> None:
     good = tv >= 0.001
     assert good.sum() > 25_000
     assert np.nanmax(np.abs(iv_k[good] - iv_n[good])) <= 2e-13
-    assert np.nanmax(np.abs(iv_k - iv_n)) <= 1e-11
+    assert np.nanmax(np.abs(iv_k[normal] - iv_n[normal])) <= 1e-11
 
 
 def _mp_black_prices(fwd: np.ndarray, strike: np.ndarray, t: np.ndarray, vol: np.ndarray,

@@ -18,6 +18,8 @@ import math
 
 import numpy as np
 
+from ._special import erfc
+
 # status codes shared with volscreen._ivkernel and volscreen.implied (index into its table)
 ST_OK = 0
 ST_BELOW_INTRINSIC = 1
@@ -72,8 +74,7 @@ _R3_DEN = (1.0, 2.56852019228982242e00, 1.87295284992346047e00, 5.27905102951428
 
 
 def _norm_cdf(z: np.ndarray) -> np.ndarray:
-    from scipy.special import erfc
-
+    # volscreen._special, not scipy.special: importing scipy.special costs more than a chain
     return 0.5 * erfc(-z / _SQRT2)
 
 
