@@ -413,6 +413,7 @@ P_TOUCH_HIGH_RV = "p_touch_high_rv"
 P_TOUCH_LOW_HIST = "p_touch_low_hist"  # share of historical windows whose low reached the level
 P_TOUCH_HIGH_HIST = "p_touch_high_hist"
 HIST_SAMPLE_SIZE = "hist_sample_size"  # number of overlapping windows behind the *_hist columns
+HIST_CONDITION = "hist_condition"  # window starts kept, e.g. "bbw_pctile_126 in [0, 20)"
 # cheapness and score (score.py)
 RV_FORECAST = "rv_forecast"  # annual decimal vol on the trading-day (sqrt 252) clock
 FAIR_DEBIT_RV = "fair_debit_rv"  # Black-76 structure value at the RV forecast, per share
@@ -439,6 +440,7 @@ DS_OK = "ok"
 DS_NO_RV = "no_rv"  # no RV forecast: *_rv, fair_debit_rv, cheapness, iv_rv_ratio NaN
 DS_NO_BARS = "no_bars"  # no price history: *_hist NaN
 DS_SHORT_HISTORY = "short_history"  # fewer overlapping windows than the minimum: *_hist NaN
+DS_FEW_SIMILAR = "few_similar_windows"  # condition left fewer windows than the minimum: *_hist NaN
 DS_NO_TARGET_LOW = "no_target_low"  # no target below spot: *_low target columns NaN
 DS_NO_TARGET_HIGH = "no_target_high"  # no target above spot
 DS_NO_ATR = "no_atr"  # be_*_atrs NaN

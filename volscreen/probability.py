@@ -23,16 +23,17 @@ Measures
 """
 from __future__ import annotations
 
-import hashlib
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from . import columns as C
+from ._candcols import StatusCodes, floats, with_columns
+from ._hist import History, adjusted, block_starts, bootstrap_shape, history
+from .errors import ConfigError
 
 TRADING_DAYS_PER_YEAR = 252
 MIN_HIST_WINDOWS = 250
@@ -104,14 +105,6 @@ def prob_touch(spot: Any, level: Any, vol: Any, t: Any, drift: Any = 0.0) -> np.
     return np.where((sd > 0) & np.isfinite(b), p, np.nan)
 
 
-def _adjusted(bars: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    close = bars[C.CLOSE].to_numpy(dtype=float)
-    factor = (bars[C.ADJ_CLOSE].to_numpy(dtype=float) / close
-              if C.ADJ_CLOSE in bars.columns else np.ones_like(close))
-    return (close * factor, bars[C.HIGH].to_numpy(dtype=float) * factor,
-            bars[C.LOW].to_numpy(dtype=float) * factor)
-
-
 def hist_windows(bars: pd.DataFrame, horizon: int,
                  condition: Any = None) -> dict[str, np.ndarray]:
     """Overlapping ``horizon``-session windows of the price history.
@@ -122,96 +115,10 @@ def hist_windows(bars: pd.DataFrame, horizon: int,
     boolean array or Series aligned with ``bars``) keeps only windows whose
     start bar satisfies it.
     """
-    return _History(*_adjusted(bars), condition).windows((int(horizon),))[int(horizon)]
+    return History(*adjusted(bars), condition).windows((int(horizon),))[int(horizon)]
 
 
-class _History:
-    """Adjusted closes/highs/lows of one history and its windows per horizon.
-
-    Path extremes for every horizon up to the largest one asked for come from
-    one running max/min (window h+1 = window h and one more bar), so a set of
-    horizons costs one pass of length ``max(h)`` over the bars rather than
-    one ``n x h`` sliding window each; maxima and minima are exact, so the
-    windows are identical to a direct computation.
-    """
-
-    def __init__(self, close: np.ndarray, high: np.ndarray, low: np.ndarray,
-                 condition: Any = None) -> None:
-        self.close, self.high, self.low = close, high, low
-        self.condition = None if condition is None else np.asarray(condition, dtype=bool)
-        self._cache: dict[int, dict[str, np.ndarray]] = {}
-
-    def windows(self, horizons: Any) -> dict[int, dict[str, np.ndarray]]:
-        """``{h: hist_windows(bars, h, condition)}`` for each horizon (cached)."""
-        wanted = sorted({int(h) for h in horizons} - set(self._cache))
-        n_bars = self.close.size
-        empty = {"end": np.empty(0), "low": np.empty(0), "high": np.empty(0)}
-        valid = [h for h in wanted if 1 <= h < n_bars]
-        for h in wanted:
-            if h not in valid:
-                self._cache[h] = empty
-        if valid:
-            path_high, path_low = self.high[1:], self.low[1:]  # h = 1: the next bar
-            for h in range(1, valid[-1] + 1):
-                if h > 1:  # extend every window by bar i + h
-                    path_high = np.maximum(path_high[:-1], self.high[h:])
-                    path_low = np.minimum(path_low[:-1], self.low[h:])
-                if h in valid:
-                    self._cache[h] = self._one(h, path_high, path_low)
-        return {int(h): self._cache[int(h)] for h in horizons}
-
-    def _one(self, h: int, path_high: np.ndarray, path_low: np.ndarray) -> dict[str, np.ndarray]:
-        n = self.close.size - h
-        start = self.close[:n]
-        keep = np.isfinite(start) & np.isfinite(self.close[h:]) & (start > 0)
-        if self.condition is not None:
-            keep &= self.condition[:n]
-        out = {"end": (self.close[h:] / start)[keep], "low": (path_low / start)[keep],
-               "high": (path_high / start)[keep]}
-        for arr in out.values():
-            arr.flags.writeable = False  # shared between calls through the cache
-        return out
-
-
-_HISTORY_CACHE: OrderedDict[bytes, _History] = OrderedDict()
-HISTORY_CACHE_SIZE = 8
-"""Histories whose windows are kept between calls (a screen reuses one per ticker)."""
-
-
-def _history(bars: pd.DataFrame, condition: Any) -> _History:
-    """The :class:`_History` of ``bars``, shared between calls on identical prices.
-
-    Keyed by a digest of the adjusted prices and the condition, so a frame
-    with the same values reuses the windows (and nothing stale can be hit).
-    """
-    close, high, low = _adjusted(bars)
-    digest = hashlib.blake2b(digest_size=16)
-    for arr in (close, high, low):
-        digest.update(np.ascontiguousarray(arr).tobytes())
-    if condition is not None:
-        digest.update(b"cond" + np.ascontiguousarray(np.asarray(condition, dtype=bool)).tobytes())
-    key = digest.digest()
-    hist = _HISTORY_CACHE.get(key)
-    if hist is None:
-        hist = _History(close, high, low, condition)
-        _HISTORY_CACHE[key] = hist
-        while len(_HISTORY_CACHE) > HISTORY_CACHE_SIZE:
-            _HISTORY_CACHE.popitem(last=False)
-    else:
-        _HISTORY_CACHE.move_to_end(key)
-    return hist
-
-
-@lru_cache(maxsize=32)
-def _block_starts(seed: int, n_starts: int, size: int) -> np.ndarray:
-    """``size`` block starts drawn uniformly from ``[0, n_starts)`` (seeded, read-only).
-
-    Cached: the draws depend only on the seed and the shapes, so every chain
-    screened against the same history reuses them.
-    """
-    starts = np.random.default_rng(seed).integers(0, n_starts, size=size)
-    starts.flags.writeable = False
-    return starts
+_history = history  # the cached History of a frame (see volscreen._hist)
 
 
 def block_bootstrap_se(hits: np.ndarray, block: int, n_boot: int = DEFAULT_BOOTSTRAP,
@@ -235,12 +142,11 @@ def block_bootstrap_se(hits: np.ndarray, block: int, n_boot: int = DEFAULT_BOOTS
     if n < 2:
         se = np.full(m, np.nan)
         return se if np.ndim(hits) == 2 else float(se[0])
-    block = max(1, min(int(block), n))
-    k = int(np.ceil(n / block))
+    block, k = bootstrap_shape(n, block)
     csum = np.zeros((m, n + 1))
     np.cumsum(arr, axis=1, out=csum[:, 1:])
     block_sums = csum[:, block:] - csum[:, :-block]  # (m, n - block + 1): every block's sum
-    starts = _block_starts(int(seed), n - block + 1, n_boot * k)
+    starts = block_starts(int(seed), n - block + 1, n_boot * k)
     sums = np.take(block_sums, starts, axis=1).reshape(m, n_boot, k).sum(axis=2)
     means = np.ascontiguousarray(sums.T) / (k * block)  # (n_boot, m)
     se = means.std(axis=0, ddof=1)
@@ -257,6 +163,100 @@ def _rv_per_row(rv: Any, trading_days: np.ndarray) -> np.ndarray:
     if isinstance(rv, Mapping):
         return np.array([float(rv.get(int(h), np.nan)) for h in trading_days], dtype=float)
     return np.full(trading_days.size, float(rv))
+
+
+BBW_BUCKETS = 5
+"""Default number of equal-width BBW-percentile buckets (quintiles) of the condition."""
+CONDITION_BBW_BUCKET = "bbw_bucket"
+"""``condition=`` value that builds :func:`compression_condition` from the bars."""
+CONDITION_CUSTOM = "custom"
+"""``hist_condition`` of a boolean mask given by the caller."""
+
+
+@dataclass(frozen=True)
+class HistCondition:
+    """Which historical window starts count: a mask aligned with the bars and its label."""
+
+    mask: np.ndarray  # bool, one per bar: a window starting at this bar counts
+    label: str  # e.g. "bbw_pctile_126 in [0, 20)", written to ``hist_condition``
+    bucket: int  # today's bucket, 0-based (-1: today's percentile unknown)
+    buckets: int
+    today: float  # today's (last bar's) BBW percentile
+
+
+def compression_condition(bars: pd.DataFrame, *, buckets: int = BBW_BUCKETS,
+                          window: int = 126) -> HistCondition:
+    """Window starts in the same BBW-percentile bucket as the last bar ("today").
+
+    Parameters
+    ----------
+    bars
+        Daily bars (raw OHLC, as for :func:`volscreen.compression`); the last
+        bar is today.
+    buckets
+        Number of equal-width percentile buckets (5: quintiles).
+    window
+        Percentile look-back, 126 or 252 bars (``bbw_pctile_126``/``_252``).
+
+    Returns
+    -------
+    HistCondition
+        ``mask[i]`` is True when bar i's BBW percentile falls in today's
+        bucket; bars whose percentile is NaN (the first ``window`` + 19
+        bars) never count.  Today's percentile NaN: every entry False, so the
+        conditioned ``_hist`` columns are NaN with ``few_similar_windows``.
+
+    Notes
+    -----
+    BBW percentile p = 100 x #{previous N bars with a BBW strictly below}/N
+    (:func:`volscreen.compression`).  Bucket j of B holds
+    100 j/B <= p < 100 (j + 1)/B, the last bucket also p = 100; it is
+    computed from the count c = p N / 100 as min(c B // N, B - 1), exactly.
+    """
+    from .indicators import BBW_PCTILE_WINDOWS, compression
+
+    if int(window) not in BBW_PCTILE_WINDOWS:
+        raise ConfigError(f"window must be one of {BBW_PCTILE_WINDOWS}, got {window!r}",
+                          column="window")
+    if int(buckets) < 1:
+        raise ConfigError(f"buckets must be at least 1, got {buckets!r}", column="buckets")
+    window, buckets = int(window), int(buckets)
+    name = C.BBW_PCTILE_126 if window == 126 else C.BBW_PCTILE_252
+    pctile = compression(bars)[name].to_numpy(dtype=float)
+    bucket = bbw_buckets(pctile, window, buckets)
+    today = int(bucket[-1]) if bucket.size else -1
+    if today < 0:
+        return HistCondition(np.zeros(bucket.size, dtype=bool), f"{name} unknown", -1,
+                             buckets, float(pctile[-1]) if pctile.size else np.nan)
+    lo, hi = 100 * today / buckets, 100 * (today + 1) / buckets
+    label = f"{name} in [{lo:g}, {hi:g}{']' if today == buckets - 1 else ')'}"
+    return HistCondition(bucket == today, label, today, buckets, float(pctile[-1]))
+
+
+def bbw_buckets(pctile: np.ndarray, window: int, buckets: int) -> np.ndarray:
+    """Bucket (0..buckets-1) of each BBW percentile over ``window`` bars; -1 where NaN."""
+    ok = np.isfinite(pctile)
+    count = np.rint(np.where(ok, pctile, 0.0) * window / 100.0).astype(np.int64)
+    return np.where(ok, np.minimum(count * buckets // window, buckets - 1), -1)
+
+
+def _resolve_condition(condition: Any, bars: pd.DataFrame | None) -> tuple[Any, str | None]:
+    """(mask or None, hist_condition label or None) of a ``condition`` argument."""
+    if condition is None or bars is None:
+        return None, None
+    if isinstance(condition, str):
+        if condition != CONDITION_BBW_BUCKET:
+            raise ConfigError(f"condition must be {CONDITION_BBW_BUCKET!r}, a HistCondition or "
+                              f"a boolean mask, got {condition!r}", column="condition")
+        condition = compression_condition(bars)
+    if isinstance(condition, HistCondition):
+        mask, label = condition.mask, condition.label
+    else:
+        mask, label = np.asarray(condition, dtype=bool), CONDITION_CUSTOM
+    if mask.shape != (len(bars),):
+        raise ConfigError(f"condition has {mask.size} entries for {len(bars)} bars",
+                          column="condition")
+    return mask, label
 
 
 def add_probabilities(cands: pd.DataFrame, *, rv: Any = None, bars: pd.DataFrame | None = None,
@@ -276,8 +276,10 @@ def add_probabilities(cands: pd.DataFrame, *, rv: Any = None, bars: pd.DataFrame
     bars
         Daily bars for the ``_hist`` columns (``None``: NaN with ``no_bars``).
     condition
-        Boolean array aligned with ``bars``: only windows starting where it is
-        True (e.g. a BBW-percentile bucket like today's) count.
+        Restricts the historical windows to those starting in a state like
+        today's: ``"bbw_bucket"`` (the last bar's BBW-percentile quintile, see
+        :func:`compression_condition`), a :class:`HistCondition`, or a
+        boolean array aligned with ``bars``.  Adds ``hist_condition``.
     n_boot, seed
         Moving-block bootstrap replicates and seed of ``p_beyond_be_hist_se``.
     min_windows
@@ -288,23 +290,46 @@ def add_probabilities(cands: pd.DataFrame, *, rv: Any = None, bars: pd.DataFrame
     pandas.DataFrame
         A copy with ``rv_forecast``, ``p_beyond_be_iv``, ``p_beyond_be_rv``,
         ``p_beyond_be_hist``, ``p_beyond_be_hist_se``, ``hist_sample_size``,
-        ``p_touch_low/high_iv``, ``_rv``, ``_hist``.
-    """
-    from .targets import _codes, _flag, _join, with_columns
+        ``p_touch_low/high_iv``, ``_rv``, ``_hist`` (and ``hist_condition``).
 
-    out = cands  # read only: new columns are collected in ``new``
+    Notes
+    -----
+    Fewer than ``min_windows`` windows: the ``_hist`` columns are NaN with
+    ``short_history`` when the whole history is that short, and with
+    ``few_similar_windows`` when the condition left too few (no fallback to
+    the unconditioned sample: the column keeps one meaning).
+    """
+    codes = StatusCodes.of(cands)
+    new = probability_columns(floats(cands, PROBABILITY_INPUTS),
+                              cands[C.TRADING_DAYS].to_numpy(dtype=np.int64), codes, rv=rv,
+                              bars=bars, condition=condition, n_boot=n_boot, seed=seed,
+                              min_windows=min_windows)
+    new[C.DATA_STATUS] = codes.joined()
+    return with_columns(cands, new)
+
+
+PROBABILITY_INPUTS = (C.SPOT, C.FORWARD, C.T, C.PUT_IV, C.CALL_IV, C.BREAKEVEN_LOW,
+                      C.BREAKEVEN_HIGH, C.TARGET_LOW, C.TARGET_HIGH)
+"""Float columns :func:`probability_columns` reads."""
+
+
+def probability_columns(f: dict[str, np.ndarray], days: np.ndarray, codes: StatusCodes, *,
+                        rv: Any = None, bars: pd.DataFrame | None = None, condition: Any = None,
+                        n_boot: int = DEFAULT_BOOTSTRAP, seed: int = DEFAULT_SEED,
+                        min_windows: int = MIN_HIST_WINDOWS) -> dict[str, Any]:
+    """The columns :func:`add_probabilities` adds, from arrays (``f``: :data:`PROBABILITY_INPUTS`).
+
+    ``days`` are the trading days of each row; codes are raised on
+    ``codes``; the returned dict holds a ``data_status`` placeholder.
+    """
     new: dict[str, Any] = {}
-    codes = _codes(out)
-    f = {k: out[k].to_numpy(dtype=float) for k in (
-        C.SPOT, C.FORWARD, C.T, C.PUT_IV, C.CALL_IV, C.BREAKEVEN_LOW, C.BREAKEVEN_HIGH,
-        C.TARGET_LOW, C.TARGET_HIGH)}
-    days = out[C.TRADING_DAYS].to_numpy(dtype=np.int64)
+    n = days.size
     spot, t = f[C.SPOT], f[C.T]
     with np.errstate(invalid="ignore", divide="ignore"):  # NaN rows carry data_status codes
         carry = np.log(f[C.FORWARD] / spot) / t
         rv_ann = _rv_per_row(rv, days)
         rv_cal = rv_ann * np.sqrt(days / TRADING_DAYS_PER_YEAR / t)
-    _flag(codes, ~np.isfinite(rv_ann), C.DS_NO_RV)
+    codes.flag(~np.isfinite(rv_ann), C.DS_NO_RV)
     new[C.RV_FORECAST] = rv_ann
     new[C.P_BEYOND_BE_IV] = prob_beyond(f[C.FORWARD], f[C.BREAKEVEN_LOW], f[C.BREAKEVEN_HIGH],
                                         f[C.PUT_IV], t, f[C.CALL_IV])
@@ -313,39 +338,67 @@ def add_probabilities(cands: pd.DataFrame, *, rv: Any = None, bars: pd.DataFrame
     new[C.P_TOUCH_HIGH_IV] = prob_touch(spot, f[C.TARGET_HIGH], f[C.CALL_IV], t, carry)
     new[C.P_TOUCH_LOW_RV] = prob_touch(spot, f[C.TARGET_LOW], rv_cal, t, 0.0)
     new[C.P_TOUCH_HIGH_RV] = prob_touch(spot, f[C.TARGET_HIGH], rv_cal, t, 0.0)
-    hist = {k: np.full(len(out), np.nan) for k in (
+    mask, label = _resolve_condition(condition, bars)
+    hist = {k: np.full(n, np.nan) for k in (
         C.P_BEYOND_BE_HIST, C.P_BEYOND_BE_HIST_SE, C.P_TOUCH_LOW_HIST, C.P_TOUCH_HIGH_HIST)}
-    size = np.zeros(len(out), dtype=np.int64)
+    size = np.zeros(n, dtype=np.int64)
     if bars is None:
-        _flag(codes, np.ones(len(out), dtype=bool), C.DS_NO_BARS)
+        codes.flag(np.ones(n, dtype=bool), C.DS_NO_BARS)
     else:
-        horizons = [int(h) for h in np.unique(days[days > 0])]
-        history = _history(bars, condition).windows(horizons)
-        for h in horizons:
-            rows = np.flatnonzero(days == h)
-            w = history[h]
-            size[rows] = w["end"].size
-            if w["end"].size < min_windows:
-                _flag(codes, days == h, C.DS_SHORT_HISTORY)
-                continue
+        _hist_columns(f, days, history(bars, mask), hist, size, codes, n_boot, seed,
+                      min_windows)
+        codes.flag(days <= 0, C.DS_SHORT_HISTORY)
+    new.update(hist)
+    new[C.HIST_SAMPLE_SIZE] = size
+    if label is not None:
+        new[C.HIST_CONDITION] = np.full(n, label, dtype=object)
+    new[C.DATA_STATUS] = None  # placeholder: the caller joins the codes last
+    return new
+
+
+def _hist_columns(f: dict[str, np.ndarray], days: np.ndarray, hist_of: History,
+                  hist: dict[str, np.ndarray], size: np.ndarray, codes: StatusCodes,
+                  n_boot: int, seed: int, min_windows: int) -> None:
+    """Fill the ``_hist`` columns horizon by horizon from the sorted windows (in place).
+
+    Counts "beyond a level" are binary searches in the sorted window
+    statistics; the standard error uses the history's bootstrap table once
+    the history is reused (:meth:`History.boot_table`), else the direct
+    resampling of :func:`block_bootstrap_se`; both give the same numbers.
+    """
+    spot = f[C.SPOT]
+    horizons = [int(h) for h in np.unique(days[days > 0])]
+    windows = hist_of.windows(horizons)
+    for h in horizons:
+        rows = np.flatnonzero(days == h)
+        n_win = windows[h]["end"].size
+        size[rows] = n_win
+        if n_win < min_windows:
+            short = hist_of.condition is None or hist_of.n_all(h) < min_windows
+            codes.flag(days == h, C.DS_SHORT_HISTORY if short else C.DS_FEW_SIMILAR)
+            continue
+        s = hist_of.sorted_windows(h)
+        with np.errstate(invalid="ignore", divide="ignore"):  # NaN levels are masked below
             lo = f[C.BREAKEVEN_LOW][rows] / spot[rows]
             hi = f[C.BREAKEVEN_HIGH][rows] / spot[rows]
-            good = np.isfinite(lo) & np.isfinite(hi)
-            end = w["end"][None, :]
-            hits = ((end < lo[:, None]) | (end > hi[:, None])).astype(float)
-            hist[C.P_BEYOND_BE_HIST][rows] = np.where(good, hits.mean(axis=1), np.nan)
-            se = block_bootstrap_se(hits, int(h), n_boot, seed)
-            hist[C.P_BEYOND_BE_HIST_SE][rows] = np.where(good, se, np.nan)
             tl = f[C.TARGET_LOW][rows] / spot[rows]
             th = f[C.TARGET_HIGH][rows] / spot[rows]
-            with np.errstate(invalid="ignore"):  # NaN targets carry no_target_* codes
-                touch_lo = (w["low"][None, :] <= tl[:, None]).mean(axis=1)
-                touch_hi = (w["high"][None, :] >= th[:, None]).mean(axis=1)
-            hist[C.P_TOUCH_LOW_HIST][rows] = np.where(np.isfinite(tl), touch_lo, np.nan)
-            hist[C.P_TOUCH_HIGH_HIST][rows] = np.where(np.isfinite(th), touch_hi, np.nan)
-        _flag(codes, days <= 0, C.DS_SHORT_HISTORY)
-    for k, v in hist.items():
-        new[k] = v
-    new[C.HIST_SAMPLE_SIZE] = size
-    new[C.DATA_STATUS] = _join(codes)
-    return with_columns(cands, new)
+        good = np.isfinite(lo) & np.isfinite(hi)
+        r_lo = np.searchsorted(s["end"], np.where(good, lo, 0.0), side="left")
+        r_hi = np.searchsorted(s["end"], np.where(good, hi, 0.0), side="right")
+        beyond = r_lo + (n_win - np.maximum(r_hi, r_lo))  # end < lo or end > hi
+        hist[C.P_BEYOND_BE_HIST][rows] = np.where(good, beyond / n_win, np.nan)
+        table = hist_of.boot_table(h, n_boot, seed) if n_win >= 2 else None
+        if table is None:
+            end = windows[h]["end"][None, :]
+            hits = ((end < lo[:, None]) | (end > hi[:, None])).astype(float)
+            se = block_bootstrap_se(hits, h, n_boot, seed)
+        else:
+            means = table.sums(r_lo, r_hi) / table.scale  # (n_boot, rows)
+            se = means.std(axis=0, ddof=1)
+        hist[C.P_BEYOND_BE_HIST_SE][rows] = np.where(good, se, np.nan)
+        touch_lo = np.searchsorted(s["low"], np.where(np.isfinite(tl), tl, 0.0), side="right")
+        touch_hi = s["high_finite"] - np.searchsorted(s["high"], np.where(np.isfinite(th), th,
+                                                                          0.0), side="left")
+        hist[C.P_TOUCH_LOW_HIST][rows] = np.where(np.isfinite(tl), touch_lo / n_win, np.nan)
+        hist[C.P_TOUCH_HIGH_HIST][rows] = np.where(np.isfinite(th), touch_hi / n_win, np.nan)

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from . import columns as C
+from ._candcols import StatusCodes, floats, with_columns
 from .errors import ConfigError
 
 TRADING_DAYS_PER_YEAR = 252
@@ -85,30 +86,41 @@ def add_cheapness(cands: pd.DataFrame, *, iv_rank: float | None = None) -> pd.Da
     and ``debit_natural``.  NaN where the RV forecast or a leg is missing,
     with the code in ``data_status``.  Conventions in the module docstring.
     """
-    from .pricing import black_price
-    from .targets import _codes, _flag, _join, with_columns
+    codes = StatusCodes.of(cands)
+    new = cheapness_columns(floats(cands, CHEAPNESS_INPUTS),
+                            cands[C.TRADING_DAYS].to_numpy(dtype=float), codes, iv_rank=iv_rank)
+    new[C.DATA_STATUS] = codes.joined()
+    return with_columns(cands, new)
 
-    out = cands  # read only: new columns are collected in ``new``
+
+CHEAPNESS_INPUTS = (C.FORWARD, C.T, C.RATE, C.PUT_STRIKE, C.CALL_STRIKE, C.STRUCTURE_IV,
+                    C.DEBIT_NATURAL, C.RV_FORECAST)
+"""Float columns :func:`cheapness_columns` reads."""
+
+
+def cheapness_columns(f: dict[str, np.ndarray], days: np.ndarray, codes: StatusCodes, *,
+                      iv_rank: float | None = None) -> dict[str, Any]:
+    """The columns :func:`add_cheapness` adds, from arrays (``f``: :data:`CHEAPNESS_INPUTS`)."""
+    from .pricing import black_price
+
     new: dict[str, Any] = {}
-    f = {k: out[k].to_numpy(dtype=float) for k in (
-        C.FORWARD, C.T, C.RATE, C.PUT_STRIKE, C.CALL_STRIKE, C.STRUCTURE_IV, C.DEBIT_NATURAL,
-        C.RV_FORECAST)}
-    days = out[C.TRADING_DAYS].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):  # NaN rows carry data_status codes
         rv_total_sd = f[C.RV_FORECAST] * np.sqrt(days / TRADING_DAYS_PER_YEAR)
         sigma_cal = rv_total_sd / np.sqrt(f[C.T])
-        fair = (black_price(f[C.FORWARD], f[C.PUT_STRIKE], f[C.T], f[C.RATE], sigma_cal, C.PUT)
-                + black_price(f[C.FORWARD], f[C.CALL_STRIKE], f[C.T], f[C.RATE], sigma_cal,
-                              C.CALL))
+        strikes = np.stack([f[C.PUT_STRIKE], f[C.CALL_STRIKE]])
+        legs = black_price(f[C.FORWARD], strikes, f[C.T], f[C.RATE], sigma_cal, _RIGHTS)
+        fair = legs[0] + legs[1]
         new[C.FAIR_DEBIT_RV] = fair
         new[C.CHEAPNESS] = np.where(fair > 0, f[C.DEBIT_NATURAL] / fair, np.nan)
         new[C.IV_RV_RATIO] = f[C.STRUCTURE_IV] * np.sqrt(f[C.T]) / rv_total_sd
-    codes = _codes(out)
     rank = np.nan if iv_rank is None else float(iv_rank)
-    _flag(codes, np.full(len(out), not np.isfinite(rank)), C.DS_NO_IV_RANK)
-    new[C.IV_RANK] = rank
-    new[C.DATA_STATUS] = _join(codes)
-    return with_columns(cands, new)
+    codes.flag(not np.isfinite(rank), C.DS_NO_IV_RANK)
+    new[C.IV_RANK] = np.full(days.size, rank)
+    new[C.DATA_STATUS] = None  # placeholder: the caller joins the codes last
+    return new
+
+
+_RIGHTS = np.array([[False], [True]])  # put row, call row (True = call)
 
 
 def _get(summary: Any, key: str) -> float:
@@ -156,22 +168,45 @@ def score_candidates(cands: pd.DataFrame, *, compression: Any = None,
     ``low_oi`` (a leg's open interest < 100), and the leg status when a leg
     is missing.
     """
-    from .targets import _codes, _flag, _join, with_columns
+    codes = StatusCodes.of(cands)
+    new = score_columns(floats(cands, SCORE_INPUTS),
+                        cands[C.BREAKEVEN_INSIDE_TARGETS].to_numpy(dtype=bool),
+                        cands[C.CANDIDATE_STATUS].astype(str).to_numpy(dtype=object), codes,
+                        compression=compression, weights=weights)
+    new[C.DATA_STATUS] = codes.joined()
+    out = with_columns(cands, new)
+    return out.take(score_order(new[C.SCORE])).reset_index(drop=True)
 
+
+SCORE_INPUTS = (C.CHEAPNESS, C.BE_LOW_SIGMAS, C.BE_HIGH_SIGMAS, C.MAX_SPREAD_PCT,
+                C.MIN_OPEN_INTEREST, C.IV_RV_RATIO, C.TARGET_LOW, C.TARGET_HIGH)
+"""Float columns :func:`score_columns` reads."""
+
+
+def score_order(score: np.ndarray) -> np.ndarray:
+    """Row order by ``score``, best first, NaN last; ties keep their order (stable)."""
+    return np.argsort(-np.asarray(score, dtype=float), kind="stable")
+
+
+def score_columns(f: dict[str, np.ndarray], inside: np.ndarray, status: np.ndarray,
+                  codes: StatusCodes, *, compression: Any = None,
+                  weights: ScoreWeights | None = None) -> dict[str, Any]:
+    """The columns :func:`score_candidates` adds, from arrays (``f``: :data:`SCORE_INPUTS`).
+
+    ``inside`` is ``breakeven_inside_targets`` and ``status`` the
+    ``candidate_status`` of each row; rows are not sorted here
+    (:func:`score_order`).
+    """
     w = weights or ScoreWeights()
-    out = cands  # read only: new columns are collected in ``new``
     new: dict[str, Any] = {}
-    n = len(out)
+    n = inside.size
     pctile = _get(compression, C.BBW_PCTILE_126)
     sq_bars = _get(compression, C.SQUEEZE_BARS)
     sq_on = _get(compression, C.SQUEEZE_ON)
     comp = 0.5 * (1.0 - pctile / 100.0) + 0.5 * min(max(sq_bars, 0.0) / SQUEEZE_FULL_BARS, 1.0)
-    cheap = out[C.CHEAPNESS].to_numpy(dtype=float)
-    inside = out[C.BREAKEVEN_INSIDE_TARGETS].to_numpy(dtype=bool)
-    d_near = np.fmin(out[C.BE_LOW_SIGMAS].to_numpy(dtype=float),
-                     out[C.BE_HIGH_SIGMAS].to_numpy(dtype=float))
-    spread = out[C.MAX_SPREAD_PCT].to_numpy(dtype=float)
-    oi = out[C.MIN_OPEN_INTEREST].to_numpy(dtype=float)
+    cheap = f[C.CHEAPNESS]
+    d_near = np.fmin(f[C.BE_LOW_SIGMAS], f[C.BE_HIGH_SIGMAS])
+    spread, oi = f[C.MAX_SPREAD_PCT], f[C.MIN_OPEN_INTEREST]
     with np.errstate(invalid="ignore", divide="ignore"):  # NaN inputs give NaN components
         comps = {
             C.SCORE_COMPRESSION: np.full(n, comp),
@@ -192,47 +227,37 @@ def score_candidates(cands: pd.DataFrame, *, compression: Any = None,
     with np.errstate(invalid="ignore", divide="ignore"):  # no component at all: NaN + codes
         new[C.SCORE] = np.where(den > 0, num / den, np.nan)
     new[C.SCORE_COVERAGE] = den / total
-    codes = _codes(out)
-    _flag(codes, ~np.isfinite(comps[C.SCORE_COMPRESSION]), C.DS_NO_COMPRESSION)
-    new[C.DATA_STATUS] = _join(codes)
-    new[C.REASONS] = _reasons(out, sq_on, sq_bars, pctile)
-    out = with_columns(cands, new)
-    return out.sort_values(C.SCORE, ascending=False, na_position="last", kind="stable"
-                           ).reset_index(drop=True)
+    codes.flag(~np.isfinite(comps[C.SCORE_COMPRESSION]), C.DS_NO_COMPRESSION)
+    new[C.DATA_STATUS] = None  # placeholder: the caller joins the codes last
+    new[C.REASONS] = _reasons(f, inside, status, sq_on, sq_bars, pctile)
+    return new
 
 
-def _reasons(out: pd.DataFrame, sq_on: float, sq_bars: float, pctile: float) -> list[str]:
+def _reasons(f: dict[str, np.ndarray], inside: np.ndarray, status: np.ndarray, sq_on: float,
+             sq_bars: float, pctile: float) -> np.ndarray:
+    """``;``-joined reason codes per row (object array of str)."""
     common = []
     if sq_on == 1.0 and np.isfinite(sq_bars):
         common.append(f"squeeze_{int(sq_bars)}d")
     if np.isfinite(pctile) and pctile <= BBW_LOW_PCTILE:
         common.append("bbw_low")
-    ratio = out[C.IV_RV_RATIO].to_numpy(dtype=float)
-    cheap = out[C.CHEAPNESS].to_numpy(dtype=float)
-    inside = out[C.BREAKEVEN_INSIDE_TARGETS].to_numpy(dtype=bool)
-    has_targets = np.isfinite(out[C.TARGET_LOW].to_numpy(dtype=float)) & np.isfinite(
-        out[C.TARGET_HIGH].to_numpy(dtype=float))
-    spread = out[C.MAX_SPREAD_PCT].to_numpy(dtype=float)
-    oi = out[C.MIN_OPEN_INTEREST].to_numpy(dtype=float)
-    status = out[C.CANDIDATE_STATUS].astype(str).to_numpy()
-    rows = []
-    for i in range(len(out)):
-        r = list(common)
-        if ratio[i] < IV_BELOW_RV:
-            r.append("iv_below_rv")
-        elif ratio[i] > RICH:
-            r.append("iv_above_rv")
-        if cheap[i] < CHEAP:
-            r.append("cheap")
-        elif cheap[i] > RICH:
-            r.append("rich")
-        if has_targets[i]:
-            r.append("be_inside_targets" if inside[i] else "be_outside_targets")
-        if spread[i] >= WIDE_SPREAD:
-            r.append("wide_spread")
-        if oi[i] < LOW_OI:
-            r.append("low_oi")
-        if status[i] != C.CAND_OK:
-            r.append(status[i])
-        rows.append(";".join(r))
-    return rows
+    ratio, cheap = f[C.IV_RV_RATIO], f[C.CHEAPNESS]
+    has_targets = np.isfinite(f[C.TARGET_LOW]) & np.isfinite(f[C.TARGET_HIGH])
+    spread, oi = f[C.MAX_SPREAD_PCT], f[C.MIN_OPEN_INTEREST]
+    with np.errstate(invalid="ignore"):  # NaN compares False: no code, as documented
+        table = [  # (mask, code) in the order the codes are listed
+            (ratio < IV_BELOW_RV, "iv_below_rv"), (~(ratio < IV_BELOW_RV) & (ratio > RICH),
+                                                   "iv_above_rv"),
+            (cheap < CHEAP, "cheap"), (~(cheap < CHEAP) & (cheap > RICH), "rich"),
+            (has_targets & inside, "be_inside_targets"),
+            (has_targets & ~inside, "be_outside_targets"),
+            (spread >= WIDE_SPREAD, "wide_spread"), (oi < LOW_OI, "low_oi")]
+    if inside.size == 0:
+        return np.empty(0)  # as an empty list of reasons becomes: a float64 column
+    masks = np.array([m for m, _ in table] + [status != C.CAND_OK]).T  # (rows, codes)
+    names = [code for _, code in table]
+    out = np.empty(inside.size, dtype=object)
+    for i, row in enumerate(masks):
+        out[i] = ";".join(common + [c for c, on in zip(names, row[:-1]) if on]
+                          + ([str(status[i])] if row[-1] else []))
+    return out

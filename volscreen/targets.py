@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import columns as C
+from ._candcols import StatusCodes, floats, with_columns
 from .errors import ConfigError
 
 DEFAULT_HORIZON = 0.5
@@ -84,7 +85,17 @@ def horizon_times(cands: pd.DataFrame, horizon: Any = None) -> np.ndarray:
     fraction of ``t``; a date -> calendar days from the quote date (New York)
     to that date at the quote's time of day, / 365.
     """
-    t = cands[C.T].to_numpy(dtype=float)
+    return _elapsed(cands[C.T].to_numpy(dtype=float), lambda: _quote_dates(cands), horizon)
+
+
+def _quote_dates(cands: pd.DataFrame) -> np.ndarray:
+    """New York calendar date of each candidate's quote (datetime64[ns], NaT when unknown)."""
+    qt = pd.to_datetime(cands[C.QUOTE_TIME], utc=True).dt.tz_convert("America/New_York")
+    return qt.dt.tz_localize(None).dt.normalize().to_numpy(dtype="datetime64[ns]")
+
+
+def _elapsed(t: np.ndarray, qdate: Any, horizon: Any) -> np.ndarray:
+    """:func:`horizon_times` on arrays; ``qdate`` is the quote dates or a callable giving them."""
     if horizon is None:
         horizon = DEFAULT_HORIZON
     if isinstance(horizon, (int, float)) and not isinstance(horizon, bool):
@@ -92,10 +103,9 @@ def horizon_times(cands: pd.DataFrame, horizon: Any = None) -> np.ndarray:
             raise ConfigError(f"horizon fraction must be in (0, 1], got {horizon}",
                               column="horizon")
         return t * float(horizon)
-    when = pd.Timestamp(horizon)
-    qt = pd.to_datetime(cands[C.QUOTE_TIME], utc=True).dt.tz_convert("America/New_York")
-    qdate = qt.dt.tz_localize(None).dt.normalize()
-    days = (when.normalize() - qdate).dt.days.to_numpy(dtype=float)
+    when = pd.Timestamp(horizon).normalize()
+    dates = pd.Series(qdate() if callable(qdate) else qdate)
+    days = (when - dates).dt.days.to_numpy(dtype=float)
     return days / DAYS_PER_YEAR
 
 
@@ -106,24 +116,42 @@ def reprice(cands: pd.DataFrame, level: Any, elapsed: Any, iv_shift: float = 0.0
     Black-76 on the forward ``level x (F/S)^{tau/t}``, ``tau = t - elapsed``;
     at or after expiry (``tau <= 0``) the payoff.
     """
+    f = floats(cands, _REPRICE_INPUTS)
+    level = np.broadcast_to(np.asarray(level, dtype=float), f[C.T].shape)
+    return _reprice(f, level[None, :], np.asarray(elapsed, dtype=float),
+                    np.array([float(iv_shift)]))[0]
+
+
+_REPRICE_INPUTS = (C.T, C.FORWARD, C.SPOT, C.RATE, C.PUT_STRIKE, C.CALL_STRIKE, C.PUT_IV,
+                   C.CALL_IV)
+
+
+def _reprice(f: dict[str, np.ndarray], levels: np.ndarray, elapsed: np.ndarray,
+             shifts: np.ndarray) -> np.ndarray:
+    """Values (scenarios, rows) for spot ``levels[j]`` and IV shift ``shifts[j]`` per scenario.
+
+    One Black-76 evaluation per leg for every scenario at once (see :func:`reprice`).
+    """
     from .pricing import black_price
 
-    t = cands[C.T].to_numpy(dtype=float)
-    tau = t - np.asarray(elapsed, dtype=float)
-    level = np.broadcast_to(np.asarray(level, dtype=float), t.shape)
+    t = f[C.T]
+    tau = t - elapsed
+    kp, kc = f[C.PUT_STRIKE], f[C.CALL_STRIKE]
     with np.errstate(invalid="ignore", divide="ignore"):  # NaN legs already carry a status
-        carry = np.log(cands[C.FORWARD].to_numpy(dtype=float)
-                       / cands[C.SPOT].to_numpy(dtype=float)) / t
-        rate = cands[C.RATE].to_numpy(dtype=float)
-        fwd_h = level * np.exp(carry * np.maximum(tau, 0.0))
+        carry = np.log(f[C.FORWARD] / f[C.SPOT]) / t
         tau_pos = np.maximum(tau, 0.0)
-        kp = cands[C.PUT_STRIKE].to_numpy(dtype=float)
-        kc = cands[C.CALL_STRIKE].to_numpy(dtype=float)
-        vp = np.maximum(cands[C.PUT_IV].to_numpy(dtype=float) + iv_shift, 1e-4)
-        vc = np.maximum(cands[C.CALL_IV].to_numpy(dtype=float) + iv_shift, 1e-4)
-        value = black_price(fwd_h, kp, tau_pos, rate, vp, C.PUT) + black_price(
-            fwd_h, kc, tau_pos, rate, vc, C.CALL)
-    return np.where(tau > 0, value, payoff(kp, kc, level))
+        grow = np.exp(carry * tau_pos)
+        fwd_h = levels * grow
+        shift = shifts[:, None]
+        vp = np.maximum(f[C.PUT_IV] + shift, 1e-4)
+        vc = np.maximum(f[C.CALL_IV] + shift, 1e-4)
+        shape = fwd_h.shape
+        value = black_price(fwd_h, kp, tau_pos, f[C.RATE], vp, _PUT) + black_price(
+            fwd_h, kc, tau_pos, f[C.RATE], vc, _CALL)
+    return np.where(tau > 0, value.reshape(shape), payoff(kp, kc, levels))
+
+
+_PUT, _CALL = np.array(False), np.array(True)  # rights as booleans (True = call)
 
 
 def _shift_suffix(shift: float) -> str:
@@ -171,84 +199,81 @@ def add_targets(cands: pd.DataFrame, targets: Any, *, horizon: Any = None,
     target_low <= BE_low and BE_high <= target_high, i.e. the trade is in
     profit at expiry at either target; False when a side has no target.
     """
-    out = cands  # read only: new columns are collected in ``new``
+    codes = StatusCodes.of(cands)
+    new = target_columns(floats(cands, TARGET_INPUTS), _quote_dates(cands), codes, targets,
+                         horizon=horizon, iv_shift=iv_shift, atr=atr, box_height=box_height)
+    new[C.DATA_STATUS] = codes.joined()
+    return with_columns(cands, new)
+
+
+TARGET_INPUTS = (C.SPOT, C.FORWARD, C.T, C.RATE, C.MULTIPLIER, C.DEBIT_NATURAL, C.PUT_STRIKE,
+                 C.CALL_STRIKE, C.BREAKEVEN_LOW, C.BREAKEVEN_HIGH, C.PUT_IV, C.CALL_IV,
+                 C.STRUCTURE_IV)
+"""Float columns :func:`target_columns` reads."""
+
+
+def target_columns(f: dict[str, np.ndarray], qdate: np.ndarray, codes: StatusCodes,
+                   targets: Any, *, horizon: Any = None,
+                   iv_shift: Iterable[float] = DEFAULT_IV_SHIFTS, atr: float | None = None,
+                   box_height: float | None = None) -> dict[str, Any]:
+    """The columns :func:`add_targets` adds, from arrays (``f``: :data:`TARGET_INPUTS`).
+
+    ``qdate`` is each row's New York quote date (datetime64[ns]); the codes
+    are raised on ``codes``; the returned dict holds a ``data_status``
+    placeholder where that column goes.
+    """
     new: dict[str, Any] = {}
-    spot = out[C.SPOT].to_numpy(dtype=float)
+    spot = f[C.SPOT]
+    n = spot.size
     low, high = split_targets(target_levels(targets), spot)
-    mult = out[C.MULTIPLIER].to_numpy(dtype=float)
-    natural = out[C.DEBIT_NATURAL].to_numpy(dtype=float)
-    kp, kc = out[C.PUT_STRIKE].to_numpy(dtype=float), out[C.CALL_STRIKE].to_numpy(dtype=float)
-    be_lo, be_hi = out[C.BREAKEVEN_LOW].to_numpy(dtype=float), out[C.BREAKEVEN_HIGH].to_numpy(
-        dtype=float)
-    codes = _codes(out)
-    _flag(codes, ~np.isfinite(low), C.DS_NO_TARGET_LOW)
-    _flag(codes, ~np.isfinite(high), C.DS_NO_TARGET_HIGH)
+    mult, natural = f[C.MULTIPLIER], f[C.DEBIT_NATURAL]
+    kp, kc = f[C.PUT_STRIKE], f[C.CALL_STRIKE]
+    be_lo, be_hi = f[C.BREAKEVEN_LOW], f[C.BREAKEVEN_HIGH]
+    codes.flag(~np.isfinite(low), C.DS_NO_TARGET_LOW)
+    codes.flag(~np.isfinite(high), C.DS_NO_TARGET_HIGH)
     new[C.TARGET_LOW], new[C.TARGET_HIGH] = low, high
-    elapsed = horizon_times(out, horizon)
-    t = out[C.T].to_numpy(dtype=float)
-    _flag(codes, elapsed >= t, C.DS_PAST_HORIZON)
-    _flag(codes, ~(np.isfinite(out[C.PUT_IV].to_numpy(dtype=float))
-                   & np.isfinite(out[C.CALL_IV].to_numpy(dtype=float))), C.DS_NO_IV)
-    qdate = pd.to_datetime(out[C.QUOTE_TIME], utc=True).dt.tz_convert(
-        "America/New_York").dt.tz_localize(None).dt.normalize()
+    t = f[C.T]
+    elapsed = _elapsed(t, qdate, horizon)
+    codes.flag(elapsed >= t, C.DS_PAST_HORIZON)
+    codes.flag(~(np.isfinite(f[C.PUT_IV]) & np.isfinite(f[C.CALL_IV])), C.DS_NO_IV)
     new[C.HORIZON_T] = elapsed
-    new[C.HORIZON_DATE] = (qdate + pd.to_timedelta(np.round(elapsed * DAYS_PER_YEAR), unit="D"))
+    new[C.HORIZON_DATE] = _add_days(qdate, np.round(elapsed * DAYS_PER_YEAR))
     shifts = list(iv_shift) if 0.0 in list(iv_shift) else [0.0, *iv_shift]
+    n_shift = len(shifts)
+    levels = np.repeat(np.stack([low, high]), n_shift, axis=0)  # (side, shift) scenarios
     with np.errstate(invalid="ignore", divide="ignore"):  # NaN rows carry data_status codes
-        for side, level in (("low", low), ("high", high)):
+        values = _reprice(f, levels, elapsed, np.tile(np.asarray(shifts, dtype=float), 2))
+        for i, (side, level) in enumerate((("low", low), ("high", high))):
             pnl = (payoff(kp, kc, level) - natural) * mult
             new[f"pnl_at_expiry_{side}"] = pnl
             new[f"return_on_debit_{side}"] = pnl / (natural * mult)
-            for shift in shifts:
-                value = reprice(out, level, elapsed, shift)
+            for j, shift in enumerate(shifts):
                 new[f"{C.PNL_AT_HORIZON_PREFIX}{side}{_shift_suffix(shift)}"] = (
-                    (value - natural) * mult)
+                    (values[i * n_shift + j] - natural) * mult)
         new[C.BREAKEVEN_INSIDE_TARGETS] = (low <= be_lo) & (be_hi <= high)
-        one_sigma = spot * out[C.STRUCTURE_IV].to_numpy(dtype=float) * np.sqrt(t)
+        one_sigma = spot * f[C.STRUCTURE_IV] * np.sqrt(t)
         new[C.BE_LOW_SIGMAS] = (spot - be_lo) / one_sigma
         new[C.BE_HIGH_SIGMAS] = (be_hi - spot) / one_sigma
         for name_lo, name_hi, unit, code in (
                 (C.BE_LOW_ATRS, C.BE_HIGH_ATRS, atr, C.DS_NO_ATR),
                 (C.BE_LOW_BOX_HEIGHTS, C.BE_HIGH_BOX_HEIGHTS, box_height, C.DS_NO_BOX)):
-            ok = unit is not None and np.isfinite(unit) and unit > 0
-            u = float(unit) if ok else np.nan
+            u = np.nan if unit is None else float(unit)
+            ok = bool(np.isfinite(u) and u > 0)
+            u = u if ok else np.nan
             new[name_lo], new[name_hi] = (spot - be_lo) / u, (be_hi - spot) / u
             if not ok:
-                _flag(codes, np.ones(len(out), dtype=bool), code)
-    new[C.DATA_STATUS] = _join(codes)
-    return with_columns(cands, new)
+                codes.flag(np.ones(n, dtype=bool), code)
+    new[C.DATA_STATUS] = None  # placeholder: the caller joins the codes last
+    return new
 
 
-def with_columns(frame: pd.DataFrame, new: dict[str, Any]) -> pd.DataFrame:
-    """A new frame: ``frame`` with the columns of ``new`` replaced or appended in order.
-
-    One concatenation instead of one block insertion per column (the
-    candidate stages add dozens of columns to a few dozen rows).
-    """
-    fresh = {k: v for k, v in new.items() if k not in frame.columns}
-    out = pd.concat([frame, pd.DataFrame(fresh, index=frame.index)], axis=1) if fresh \
-        else frame.copy()
-    for name, values in new.items():
-        if name not in fresh:
-            out[name] = values
-    return out
-
-
-def _codes(frame: pd.DataFrame) -> list[list[str]]:
-    if C.DATA_STATUS not in frame.columns:
-        return [[] for _ in range(len(frame))]
-    return [[c for c in str(s).split(";") if c and c != C.DS_OK]
-            for s in frame[C.DATA_STATUS].tolist()]
-
-
-def _flag(codes: list[list[str]], mask: np.ndarray, code: str) -> None:
-    for i in np.flatnonzero(mask):
-        if code not in codes[i]:
-            codes[i].append(code)
-
-
-def _join(codes: list[list[str]]) -> list[str]:
-    return [";".join(c) if c else C.DS_OK for c in codes]
+def _add_days(dates: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """``dates + days`` calendar days (datetime64[ns]); NaT where either is missing."""
+    ok = np.isfinite(days) & ~np.isnat(dates)
+    shift = np.zeros(days.shape, dtype=np.int64)
+    shift[ok] = days[ok].astype(np.int64)
+    out = dates + shift.astype("timedelta64[D]").astype("timedelta64[ns]")
+    return np.where(ok, out, np.datetime64("NaT", "ns"))
 
 
 def pnl_grid(candidate: Any, spots: Sequence[float], dates: Sequence[Any] | None = None, *,

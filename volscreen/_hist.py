@@ -1,0 +1,233 @@
+"""Historical windows of one price history, and their bootstrap tables, cached per history.
+
+The ``_hist`` probabilities of :mod:`volscreen.probability` count the
+overlapping windows of a history whose end (or path low/high) went beyond a
+level.  Everything that depends only on the history, the horizon and the
+bootstrap settings is computed once and kept:
+
+* the windows of each horizon, and each window statistic sorted, so a count
+  "beyond a level" is one binary search (:meth:`History.windows`);
+* per (horizon, seed, replicates), the moving-block bootstrap as a table of
+  cumulative window counts in sorted order (:class:`BootTable`), so the
+  bootstrap sum of any "beyond the breakevens" hit series is two lookups
+  per replicate instead of a gather over every drawn block.
+
+Cache key (:func:`history`): a digest of the adjusted close/high/low values
+and of the condition mask, so two frames with the same values share an
+entry and a changed price or condition can never hit a stale one.  The last
+:data:`HISTORY_CACHE_SIZE` histories are kept; bootstrap tables take
+``replicates x windows`` int32 each and are kept within
+:data:`BOOT_CACHE_BYTES` in all (least recently used dropped first).
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import columns as C
+
+HISTORY_CACHE_SIZE = 8
+"""Histories whose windows are kept between calls (a screen reuses one per ticker)."""
+BOOT_CACHE_BYTES = 256 * 2**20
+"""Memory kept for bootstrap tables over all histories."""
+BOOT_TABLE_AFTER = 2
+"""Requests of one (history, horizon, bootstrap) served by the direct resampling
+before its table is built: a table costs about ten direct evaluations, so it is
+built once the history is seen to be reused (the third chain of a screen)."""
+
+
+def adjusted(bars: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Close, high and low scaled by ``adj_close / close`` when ``adj_close`` is present."""
+    close = bars[C.CLOSE].to_numpy(dtype=float)
+    factor = (bars[C.ADJ_CLOSE].to_numpy(dtype=float) / close
+              if C.ADJ_CLOSE in bars.columns else np.ones_like(close))
+    return (close * factor, bars[C.HIGH].to_numpy(dtype=float) * factor,
+            bars[C.LOW].to_numpy(dtype=float) * factor)
+
+
+@lru_cache(maxsize=32)
+def block_starts(seed: int, n_starts: int, size: int) -> np.ndarray:
+    """``size`` block starts drawn uniformly from ``[0, n_starts)`` (seeded, read-only).
+
+    Cached: the draws depend only on the seed and the shapes, so every chain
+    screened against the same history reuses them.
+    """
+    starts = np.random.default_rng(seed).integers(0, n_starts, size=size)
+    starts.flags.writeable = False
+    return starts
+
+
+def bootstrap_shape(n: int, block: int) -> tuple[int, int]:
+    """(block length, blocks per replicate) of the moving-block bootstrap of ``n`` windows."""
+    block = max(1, min(int(block), n))
+    return block, int(np.ceil(n / block))
+
+
+class BootTable:
+    """Moving-block bootstrap of one horizon's windows as cumulative counts in sorted order.
+
+    ``cum[b, r]`` is how many times replicate ``b`` drew (inside its blocks)
+    one of the ``r`` windows with the smallest ``end``; the bootstrap sum of
+    the hits "end < lo or end > hi" is then
+    ``cum[b, r_lo] + cum[b, n] - cum[b, max(r_hi, r_lo)]`` with the ranks of
+    the two levels.  Counts are integers, so the sums equal the direct
+    resampling's exactly.
+    """
+
+    def __init__(self, order: np.ndarray, block: int, n_boot: int, seed: int) -> None:
+        n = order.size
+        block, k = bootstrap_shape(n, block)
+        n_starts = n - block + 1
+        starts = block_starts(int(seed), n_starts, n_boot * k)
+        replicate = np.repeat(np.arange(n_boot, dtype=np.int64) * n_starts, k)
+        drawn = np.bincount(replicate + starts, minlength=n_boot * n_starts)
+        prefix = np.zeros((n_boot, n_starts + 1), dtype=np.int32)  # draws of starts < column
+        np.cumsum(drawn.reshape(n_boot, n_starts), axis=1, dtype=np.int32, out=prefix[:, 1:])
+        # window w lies in the blocks starting at max(0, w - block + 1) .. min(w, n_starts - 1)
+        cover = np.empty((n_boot, n), dtype=np.int32)
+        cover[:, :n_starts] = prefix[:, 1:]
+        cover[:, n_starts:] = prefix[:, -1:]
+        cover[:, block - 1:] -= prefix[:, :n_starts]
+        self.cum = np.zeros((n_boot, n + 1), dtype=np.int32)
+        np.cumsum(cover[:, order], axis=1, dtype=np.int32, out=self.cum[:, 1:])
+        self.scale = k * block
+        self.nbytes = self.cum.nbytes
+
+    def sums(self, r_lo: np.ndarray, r_hi: np.ndarray) -> np.ndarray:
+        """Replicate sums (n_boot, rows) of the hits below rank ``r_lo`` or from ``r_hi`` on."""
+        cum = self.cum
+        sums = cum[:, r_lo] + cum[:, -1:] - cum[:, np.maximum(r_hi, r_lo)]
+        # C order, as the direct resampling's: the SE reduction order follows the layout
+        return np.ascontiguousarray(sums, dtype=float)
+
+
+class History:
+    """Adjusted closes/highs/lows of one history and its windows per horizon.
+
+    Path extremes for every horizon up to the largest one asked for come from
+    one running max/min (window h+1 = window h and one more bar), so a set of
+    horizons costs one pass of length ``max(h)`` over the bars rather than
+    one ``n x h`` sliding window each; maxima and minima are exact, so the
+    windows are identical to a direct computation.
+    """
+
+    def __init__(self, close: np.ndarray, high: np.ndarray, low: np.ndarray,
+                 condition: Any = None) -> None:
+        self.close, self.high, self.low = close, high, low
+        self.condition = None if condition is None else np.asarray(condition, dtype=bool)
+        self._cache: dict[int, dict[str, np.ndarray]] = {}
+        self._sorted: dict[int, dict[str, Any]] = {}
+        self._requests: dict[tuple[int, int, int], int] = {}
+        self._tables: dict[tuple[int, int, int], BootTable] = {}
+        self._n_all: dict[int, int] = {}
+
+    def windows(self, horizons: Any) -> dict[int, dict[str, np.ndarray]]:
+        """``{h: windows of h sessions}`` for each horizon (cached); see ``hist_windows``."""
+        wanted = sorted({int(h) for h in horizons} - set(self._cache))
+        n_bars = self.close.size
+        empty = {"end": np.empty(0), "low": np.empty(0), "high": np.empty(0)}
+        valid = [h for h in wanted if 1 <= h < n_bars]
+        for h in wanted:
+            if h not in valid:
+                self._cache[h] = empty
+        if valid:
+            path_high, path_low = self.high[1:], self.low[1:]  # h = 1: the next bar
+            for h in range(1, valid[-1] + 1):
+                if h > 1:  # extend every window by bar i + h
+                    path_high = np.maximum(path_high[:-1], self.high[h:])
+                    path_low = np.minimum(path_low[:-1], self.low[h:])
+                if h in valid:
+                    self._cache[h] = self._one(h, path_high, path_low)
+        return {int(h): self._cache[int(h)] for h in horizons}
+
+    def _one(self, h: int, path_high: np.ndarray, path_low: np.ndarray) -> dict[str, np.ndarray]:
+        n = self.close.size - h
+        start = self.close[:n]
+        keep = np.isfinite(start) & np.isfinite(self.close[h:]) & (start > 0)
+        self._n_all[h] = int(keep.sum())
+        if self.condition is not None:
+            keep &= self.condition[:n]
+        out = {"end": (self.close[h:] / start)[keep], "low": (path_low / start)[keep],
+               "high": (path_high / start)[keep]}
+        for arr in out.values():
+            arr.flags.writeable = False  # shared between calls through the cache
+        return out
+
+    def n_all(self, h: int) -> int:
+        """Number of windows of horizon ``h`` before the condition is applied."""
+        self.windows((h,))
+        return self._n_all.get(h, 0)
+
+    def sorted_windows(self, h: int) -> dict[str, Any]:
+        """Window statistics of horizon ``h`` sorted (NaN last), with the order of ``end``."""
+        hit = self._sorted.get(h)
+        if hit is None:
+            w = self.windows((h,))[h]
+            order = np.argsort(w["end"], kind="stable")
+            hit = {"n": w["end"].size, "order": order, "end": w["end"][order],
+                   "low": np.sort(w["low"]), "high": np.sort(w["high"]),
+                   "high_finite": int(np.isfinite(w["high"]).sum())}
+            self._sorted[h] = hit
+        return hit
+
+    def boot_table(self, h: int, n_boot: int, seed: int) -> BootTable | None:
+        """The bootstrap table of horizon ``h`` once this history is reused (else None)."""
+        key = (h, int(n_boot), int(seed))
+        table = self._tables.get(key)
+        if table is not None:
+            _BOOT_LRU.move_to_end((id(self), key))
+            return table
+        seen = self._requests.get(key, 0)
+        self._requests[key] = seen + 1
+        if seen < BOOT_TABLE_AFTER:
+            return None
+        table = BootTable(self.sorted_windows(h)["order"], h, n_boot, seed)
+        self._tables[key] = table
+        _BOOT_LRU[(id(self), key)] = self  # the entry keeps ``self`` (and so its id) alive
+        while sum(o._tables[k[1]].nbytes for k, o in _BOOT_LRU.items()) > BOOT_CACHE_BYTES \
+                and len(_BOOT_LRU) > 1:
+            (_, old_key), owner = _BOOT_LRU.popitem(last=False)
+            del owner._tables[old_key]
+        return table
+
+
+_HISTORY_CACHE: OrderedDict[bytes, History] = OrderedDict()
+_BOOT_LRU: OrderedDict[tuple[int, tuple[int, int, int]], History] = OrderedDict()
+
+
+def clear_caches() -> None:
+    """Forget every cached history, bootstrap table and block draw (benchmarks' cold runs)."""
+    _HISTORY_CACHE.clear()
+    for (_, key), owner in _BOOT_LRU.items():
+        owner._tables.pop(key, None)
+    _BOOT_LRU.clear()
+    block_starts.cache_clear()
+
+
+def history(bars: pd.DataFrame, condition: Any) -> History:
+    """The :class:`History` of ``bars``, shared between calls on identical prices.
+
+    Keyed by a digest of the adjusted prices and the condition, so a frame
+    with the same values reuses the windows (and nothing stale can be hit).
+    """
+    close, high, low = adjusted(bars)
+    digest = hashlib.blake2b(digest_size=16)
+    for arr in (close, high, low):
+        digest.update(np.ascontiguousarray(arr).tobytes())
+    if condition is not None:
+        digest.update(b"cond" + np.ascontiguousarray(np.asarray(condition, dtype=bool)).tobytes())
+    key = digest.digest()
+    hist = _HISTORY_CACHE.get(key)
+    if hist is None:
+        hist = History(close, high, low, condition)
+        _HISTORY_CACHE[key] = hist
+        while len(_HISTORY_CACHE) > HISTORY_CACHE_SIZE:
+            _HISTORY_CACHE.popitem(last=False)
+    else:
+        _HISTORY_CACHE.move_to_end(key)
+    return hist

@@ -1,0 +1,373 @@
+"""Leg selection and pricing of straddles/strangles on arrays (the kernel of structures).
+
+:func:`chain_arrays` pulls every column the selection needs out of a priced
+chain once (one ``to_numpy`` per column, string columns factorized so only
+their few distinct values are looked at); :func:`select_legs` chooses the
+legs of every structure and expiry with one sort of the quotes; and
+:func:`assemble` gathers the legs into the candidate columns, an ordered
+``{column: array}`` dict from which the caller builds its frame once.
+The rules are documented in :func:`volscreen.structures.build_structures`.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import columns as C
+from .errors import ChainSchemaError, ConfigError
+
+DEFAULT_MULTIPLIER = 100.0
+EXCHANGE_TZ = "America/New_York"
+
+KIND_STRADDLE = "straddle"
+KIND_DELTA = "strangle_delta"
+KIND_STRIKES = "strangle_strikes"
+KIND_RANGE = "strangle_range"
+
+# quote statuses that make a leg impossible to buy at a known price
+_UNUSABLE_QUOTES = frozenset({C.QS_CROSSED, C.QS_EXPIRED, C.QS_BAD_STRIKE, C.QS_NO_QUOTE,
+                              C.QS_ZERO_ASK})
+_NEEDED = (C.UNDERLYING, C.QUOTE_TIME, C.EXPIRY, C.STRIKE, C.RIGHT, C.BID, C.ASK, C.T,
+           C.FORWARD, C.IV, C.DELTA)
+_NS_PER_DAY = 86_400 * 10**9
+_NAT = np.datetime64("NaT", "ns")
+_NONE = np.array(None, dtype=object)  # a missing leg's text field
+
+
+def _col(chain: pd.DataFrame, name: str, default: float = np.nan) -> np.ndarray:
+    if name in chain.columns:
+        column = chain[name]
+        if column.dtype.kind == "f":  # already float (numpy or nullable): no parsing needed
+            return column.to_numpy(dtype=float, na_value=np.nan)
+        return pd.to_numeric(column, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+    return np.full(len(chain), default)
+
+
+def _first_letters(column: pd.Series) -> np.ndarray:
+    """Upper-case first letter of each value, looked at once per distinct value."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)  # few distinct spellings
+    letters = np.array([str(u).upper()[:1] for u in uniques] + [""], dtype=object)
+    return letters[codes]
+
+
+def chain_arrays(chain: pd.DataFrame) -> dict[str, Any]:
+    """Validate the chain and pull the arrays the selection needs (one pass per column)."""
+    missing = [c for c in _NEEDED if c not in chain.columns]
+    if missing:
+        raise ChainSchemaError(
+            "candidates need a chain priced by volscreen.implied_vols; missing "
+            + ", ".join(missing), column=missing[0])
+    letters = _first_letters(chain[C.RIGHT])
+    bid, ask = _col(chain, C.BID), _col(chain, C.ASK)
+    mid = _col(chain, C.MID) if C.MID in chain.columns else (bid + ask) / 2.0
+    with np.errstate(invalid="ignore", divide="ignore"):  # spread_pct is NaN where mid is 0
+        spread_pct = (_col(chain, C.SPREAD_PCT) if C.SPREAD_PCT in chain.columns
+                      else (ask - bid) / mid)
+    if C.QUOTE_STATUS in chain.columns:
+        s_codes, s_uniques = pd.factorize(chain[C.QUOTE_STATUS], use_na_sentinel=False)
+        bad = np.array([str(u) in _UNUSABLE_QUOTES for u in s_uniques] + [False], dtype=bool)
+        unusable = bad[s_codes]
+    else:
+        unusable = np.zeros(len(chain), dtype=bool)
+    usable = np.isfinite(ask) & (ask > 0) & np.isfinite(mid) & (mid > 0) & ~unusable
+    iv, delta = _col(chain, C.IV), _col(chain, C.DELTA)
+    qt_codes, qt_unique = pd.factorize(pd.to_datetime(chain[C.QUOTE_TIME], utc=True))
+    qt_unique = pd.DatetimeIndex(qt_unique)  # few distinct stamps: convert those only
+    qdate_unique = qt_unique.tz_convert(EXCHANGE_TZ).tz_localize(None).normalize()
+    expiry = pd.to_datetime(chain[C.EXPIRY]).dt.normalize()
+    und_codes, und_uniques = pd.factorize(chain[C.UNDERLYING], use_na_sentinel=False)
+    spot, fwd = _col(chain, C.UNDERLYING_PRICE), _col(chain, C.FORWARD)
+    return {
+        "n": len(chain),
+        "und_codes": und_codes,
+        "und_uniques": np.asarray(und_uniques, dtype=object),
+        "symbols": chain[C.CONTRACT_SYMBOL] if C.CONTRACT_SYMBOL in chain.columns else None,
+        "is_put": letters == C.PUT, "is_call": letters == C.CALL,
+        "strike": _col(chain, C.STRIKE),
+        "bid": bid, "ask": ask, "mid": mid, "spread_pct": spread_pct, "usable": usable,
+        "priced": usable & np.isfinite(iv) & np.isfinite(delta),
+        "iv": iv, "delta": delta, "gamma": _col(chain, C.GAMMA),
+        "vega": _col(chain, C.VEGA_PER_VOLPT), "theta": _col(chain, C.THETA_PER_DAY),
+        "oi": _col(chain, C.OPEN_INTEREST), "mult": _col(chain, C.MULTIPLIER, DEFAULT_MULTIPLIER),
+        "spot": np.where(np.isfinite(spot), spot, fwd), "forward": fwd, "t": _col(chain, C.T),
+        "discount": _col(chain, C.DISCOUNT, 1.0),
+        "otm": (chain[C.OTM].to_numpy(dtype=bool) if C.OTM in chain.columns else None),
+        "qdate": qdate_unique.to_numpy(dtype="datetime64[ns]")[qt_codes],
+        "expiry": expiry.to_numpy(dtype="datetime64[ns]"),
+        "quote_time": qt_unique.tz_convert(None).to_numpy(dtype="datetime64[ns]")[qt_codes],
+    }
+
+
+def box_edges(box: Any) -> tuple[float, float] | None:
+    """(floor, ceiling) of a range box given as an object, mapping or pair; None if unusable."""
+    if box is None:
+        return None
+    if isinstance(box, Mapping):
+        floor, ceiling = box.get("floor"), box.get("ceiling")
+    elif isinstance(box, Sequence) and len(box) == 2:
+        floor, ceiling = box
+    else:
+        floor, ceiling = getattr(box, "floor", None), getattr(box, "ceiling", None)
+    if floor is None or ceiling is None or not (np.isfinite(floor) and np.isfinite(ceiling)):
+        return None
+    return float(floor), float(ceiling)
+
+
+def strike_pairs(strikes: Any) -> list[tuple[float, float]]:
+    """``(put, call)`` pairs from one pair or a list of pairs."""
+    if strikes is None:
+        return []
+    pairs = [strikes] if (len(strikes) == 2 and np.isscalar(strikes[0])) else list(strikes)
+    out = []
+    for pair in pairs:
+        if len(pair) != 2:
+            raise ConfigError(f"strikes must be (put, call) pairs, got {pair!r}", column="strikes")
+        out.append((float(pair[0]), float(pair[1])))
+    return out
+
+
+def _label(x: float) -> str:
+    return f"{x:g}".replace(".", "p")
+
+
+def _group_nearest(group: np.ndarray, values: np.ndarray, target: np.ndarray,
+                   valid: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per group, the position of the valid value nearest its group's target (-1: none).
+
+    Positions are into ``group``/``values`` (sorted by group, then strike).
+    Ties go to the earlier position (the lower strike), as ``np.argmin``
+    does; a group whose target is not finite takes its last valid position.
+    """
+    out = np.full(n_groups, -1, dtype=np.int64)
+    idx = np.flatnonzero(valid)
+    if idx.size == 0:
+        return out
+    tgt = target[group[idx]]
+    with np.errstate(invalid="ignore"):  # a NaN target is handled by the fallback below
+        metric = np.abs(values[idx] - tgt) + 1e-12 * values[idx]
+    metric = np.where(np.isfinite(tgt), metric, -idx.astype(float))
+    order = idx[np.lexsort((metric, group[idx]))]
+    g = group[order]
+    first = np.flatnonzero(np.concatenate(([True], g[1:] != g[:-1])))
+    out[g[first]] = order[first]
+    return out
+
+
+def _group_median(values: np.ndarray, group: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Median of the finite ``values`` of each contiguous group (NaN when none), as pandas.
+
+    Even counts average the two middle values, ``(a + b) / 2``.
+    """
+    order = np.lexsort((values, group))  # NaN sorts last within its group
+    ranked = values[order]
+    counts = np.add.reduceat(np.isfinite(values).astype(np.int64), starts)
+    half = counts // 2
+    upper = ranked[np.minimum(starts + half, values.size - 1)]
+    lower = ranked[np.maximum(starts + half - 1, 0)]
+    with np.errstate(invalid="ignore"):  # a group without a finite value is NaN
+        median = np.where(counts % 2 == 1, upper, (lower + upper) / 2)
+    return np.where(counts > 0, median, np.nan)
+
+
+def specs_of(straddle: bool, deltas: Sequence[float],
+             pairs: Sequence[tuple[float, float]],
+             edges: tuple[float, float] | None) -> list[tuple[str, str, float, float]]:
+    """(structure name, kind, put level, call level) of every structure requested."""
+    specs = [("straddle", KIND_STRADDLE, np.nan, np.nan)] if straddle else []
+    specs += [(f"strangle_{round(100 * d):d}d", KIND_DELTA, float(d), float(d)) for d in deltas]
+    specs += [(f"strangle_{_label(kp)}_{_label(kc)}", KIND_STRIKES, kp, kc) for kp, kc in pairs]
+    if edges is not None:
+        specs.append(("strangle_range", KIND_RANGE, edges[0], edges[1]))
+    return specs
+
+
+def select_legs(a: dict[str, Any], *, dte: tuple[int, int],
+                specs: Sequence[tuple[str, str, float, float]]) -> dict[str, np.ndarray]:
+    """One entry per requested structure and expiry: leg positions (-1 when missing).
+
+    All expiries at once: the quotes in the DTE window are sorted by
+    (underlying, expiry, strike) and every leg rule is a per-group nearest
+    search over those sorted arrays (:func:`_group_nearest`).  Returns
+    ``structure``, ``kind``, ``put``, ``call`` (positions in the chain) and
+    ``note`` arrays, expiry-major.
+    """
+    days = ((a["expiry"] - a["qdate"]) // np.timedelta64(1, "D")).astype(np.int64)
+    und_codes = a["und_codes"]
+    exp_codes = a["expiry"].astype(np.int64)
+    order = np.lexsort((a["strike"], exp_codes, und_codes))
+    order = order[(days[order] >= dte[0]) & (days[order] <= dte[1])]
+    if order.size == 0 or not specs:
+        return {"structure": np.empty(0, dtype=object), "kind": np.empty(0, dtype=object),
+                "put": np.empty(0, dtype=np.int64), "call": np.empty(0, dtype=np.int64),
+                "note": np.empty(0, dtype=object)}
+    new_group = np.concatenate(([False], (np.diff(und_codes[order]) != 0)
+                                | (np.diff(exp_codes[order]) != 0)))
+    group = np.cumsum(new_group)
+    n_groups = int(group[-1]) + 1
+    starts = np.flatnonzero(np.concatenate(([True], new_group[1:])))
+    strike = a["strike"][order]
+    is_put, is_call = a["is_put"][order], a["is_call"][order]
+    priced, usable = a["priced"][order], a["usable"][order]
+    fwd = _group_median(a["forward"][order], group, starts)
+    fwd = np.where(np.isfinite(fwd), fwd, a["spot"][order][starts])
+    otm = a["otm"][order] if a["otm"] is not None else None
+    absdelta = np.abs(a["delta"][order])
+    puts_p, calls_p, notes = [], [], []
+    empty_note = np.full(n_groups, "", dtype=object)
+    for _, kind, kp, kc in specs:
+        if kind == KIND_STRADDLE:
+            p, c, note = _straddles(group, strike, is_put, is_call, priced, usable, fwd,
+                                    n_groups)
+        elif kind == KIND_DELTA:
+            target = np.full(n_groups, kp)
+            put_otm = otm if otm is not None else strike < fwd[group]
+            call_otm = otm if otm is not None else strike >= fwd[group]
+            p = _group_nearest(group, absdelta, target, is_put & priced & put_otm, n_groups)
+            c = _group_nearest(group, absdelta, target, is_call & priced & call_otm, n_groups)
+            note = empty_note
+        else:
+            p = _group_nearest(group, strike, np.full(n_groups, kp), is_put & usable, n_groups)
+            c = _group_nearest(group, strike, np.full(n_groups, kc), is_call & usable, n_groups)
+            with np.errstate(invalid="ignore"):  # a NaN level never counts as moved
+                moved = ((p >= 0) & (np.abs(strike[p] - kp) > 1e-9)) | (
+                    (c >= 0) & (np.abs(strike[c] - kc) > 1e-9))
+            note = np.where(moved, "strike_adjusted", "").astype(object)
+        puts_p.append(p)
+        calls_p.append(c)
+        notes.append(note)
+    put_pos, call_pos = np.column_stack(puts_p), np.column_stack(calls_p)  # (groups, specs)
+    return {
+        "structure": np.tile(np.array([s[0] for s in specs], dtype=object), n_groups),
+        "kind": np.tile(np.array([s[1] for s in specs], dtype=object), n_groups),
+        "put": np.where(put_pos >= 0, order[put_pos], -1).ravel(),
+        "call": np.where(call_pos >= 0, order[call_pos], -1).ravel(),
+        "note": np.column_stack(notes).ravel(),
+    }
+
+
+def _straddles(group: np.ndarray, strike: np.ndarray, is_put: np.ndarray, is_call: np.ndarray,
+               priced: np.ndarray, usable: np.ndarray, fwd: np.ndarray,
+               n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ATM straddle legs per group (positions into the sorted arrays) and notes."""
+    put_idx, call_idx = np.flatnonzero(is_put), np.flatnonzero(is_call)
+    # first put and first call of each (group, strike): the pairs sharing a strike
+    keys_p = np.rec.fromarrays([group[put_idx], strike[put_idx]])
+    keys_c = np.rec.fromarrays([group[call_idx], strike[call_idx]])
+    _, ip, ic = np.intersect1d(keys_p, keys_c, return_indices=True)
+    p, c = put_idx[ip], call_idx[ic]
+    order = np.lexsort((strike[p], group[p]))
+    p, c = p[order], c[order]
+    pair_group, pair_strike = group[p], strike[p]
+    anything = np.ones(p.size, dtype=bool)
+    nearest = _group_nearest(pair_group, pair_strike, fwd, anything, n_groups)
+    best_priced = _group_nearest(pair_group, pair_strike, fwd, priced[p] & priced[c], n_groups)
+    best_usable = _group_nearest(pair_group, pair_strike, fwd, usable[p] & usable[c], n_groups)
+    chosen = np.where(best_priced >= 0, best_priced,
+                      np.where(best_usable >= 0, best_usable, nearest))
+    notes = np.full(n_groups, "", dtype=object)
+    fallback = (best_priced < 0) & (best_usable >= 0)
+    moved = (chosen != nearest) & (chosen >= 0) & ((best_priced >= 0) | fallback)
+    notes[moved & ~fallback] = "atm_next_nearest"
+    notes[moved & fallback] = "atm_next_nearest;leg_without_iv"
+    notes[~moved & fallback] = "leg_without_iv"
+    notes[(best_priced < 0) & (best_usable < 0) & (nearest >= 0)] = "no_usable_atm_pair"
+    notes[nearest < 0] = "no_common_strike"
+    put_leg = np.where(chosen >= 0, p[np.maximum(chosen, 0)] if p.size else -1, -1)
+    call_leg = np.where(chosen >= 0, c[np.maximum(chosen, 0)] if c.size else -1, -1)
+    return put_leg, call_leg, notes
+
+
+def _symbols(symbols: pd.Series | None, p: np.ndarray, c: np.ndarray, hp: np.ndarray,
+             hc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """OCC symbols of the chosen put and call legs only (None where a leg is missing)."""
+    if symbols is None:
+        return np.full(p.size, None, dtype=object), np.full(c.size, None, dtype=object)
+    taken = np.asarray(symbols.array.take(np.concatenate(
+        [np.where(hp, p, 0), np.where(hc, c, 0)])), dtype=object)
+    return np.where(hp, taken[:p.size], _NONE), np.where(hc, taken[p.size:], _NONE)
+
+
+def assemble(a: dict[str, Any],
+             sel: dict[str, np.ndarray]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Gather the legs into the candidate columns.
+
+    Returns the ordered ``{column: array}`` of :func:`build_structures` and
+    the row helpers the later stages use (``qdate`` as datetime64[ns]).
+    """
+    p, c = sel["put"], sel["call"]
+    hp, hc = p >= 0, c >= 0
+    anchor = np.where(hp, p, c)  # a leg that exists, for row-level fields
+    has_any = anchor >= 0
+    anchor = np.where(has_any, anchor, 0)
+
+    def take(key: str, pos: np.ndarray, present: np.ndarray) -> np.ndarray:
+        return np.where(present, a[key][np.where(present, pos, 0)], np.nan)
+
+    def row(key: str, missing: Any = np.nan) -> np.ndarray:
+        return np.where(has_any, a[key][anchor], missing)
+
+    status = np.where(hp & hc, C.CAND_OK,
+                      np.where(hp, C.CAND_NO_CALL, np.where(hc, C.CAND_NO_PUT, C.CAND_NO_LEGS)))
+    spot, t, disc = row("spot"), row("t"), row("discount")
+    mult = row("mult", DEFAULT_MULTIPLIER)
+    kp, kc = take("strike", p, hp), take("strike", c, hc)
+    ask_p, ask_c = take("ask", p, hp), take("ask", c, hc)
+    mid_p, mid_c = take("mid", p, hp), take("mid", c, hc)
+    iv_p, iv_c = take("iv", p, hp), take("iv", c, hc)
+    vega_p, vega_c = take("vega", p, hp), take("vega", c, hc)
+    delta_p, delta_c = take("delta", p, hp), take("delta", c, hc)
+    natural, mid = ask_p + ask_c, mid_p + mid_c
+    be_lo, be_hi = kp - natural, kc + natural
+    with np.errstate(invalid="ignore", divide="ignore"):  # NaN legs carry candidate_status
+        struct_iv = (vega_p * iv_p + vega_c * iv_c) / (vega_p + vega_c)
+        rate = np.where(t > 0, -np.log(disc) / t, 0.0)
+    expiry = row("expiry", _NAT)
+    qdate = row("qdate", _NAT)
+    known = has_any & ~np.isnat(expiry) & ~np.isnat(qdate)
+    trading_days = np.full(p.size, -1, dtype=np.int64)
+    one = np.timedelta64(1, "D")
+    trading_days[known] = np.busday_count(
+        qdate[known].astype("datetime64[D]") + one, expiry[known].astype("datetime64[D]") + one)
+    und: np.ndarray = a["und_uniques"][a["und_codes"][anchor]]
+    put_symbol, call_symbol = _symbols(a["symbols"], p, c, hp, hc)
+    both = hp & hc
+    with np.errstate(invalid="ignore"):  # NaN legs carry candidate_status
+        days = (expiry - qdate) / one
+    out = {
+        C.UNDERLYING: np.where(has_any, und, _NONE),
+        C.STRUCTURE: sel["structure"],
+        C.STRUCTURE_KIND: sel["kind"],
+        C.QUOTE_TIME: pd.DatetimeIndex(row("quote_time", _NAT)).tz_localize("UTC"),
+        C.EXPIRY: expiry,
+        C.DAYS: days,
+        C.TRADING_DAYS: trading_days,
+        C.T: t, C.SPOT: spot, C.FORWARD: row("forward"),
+        C.DISCOUNT: disc, C.RATE: rate, C.MULTIPLIER: mult,
+        C.PUT_STRIKE: kp, C.CALL_STRIKE: kc,
+        C.PUT_SYMBOL: put_symbol, C.CALL_SYMBOL: call_symbol,
+        C.PUT_BID: take("bid", p, hp), C.PUT_ASK: ask_p, C.PUT_MID: mid_p, C.PUT_IV: iv_p,
+        C.PUT_DELTA: delta_p,
+        C.CALL_BID: take("bid", c, hc), C.CALL_ASK: ask_c, C.CALL_MID: mid_c, C.CALL_IV: iv_c,
+        C.CALL_DELTA: delta_c,
+        C.STRUCTURE_IV: struct_iv,
+        C.DEBIT_MID: mid, C.DEBIT_NATURAL: natural, C.SPREAD_COST: natural - mid,
+        C.DEBIT_MID_PER_CONTRACT: mid * mult, C.DEBIT_NATURAL_PER_CONTRACT: natural * mult,
+        C.SPREAD_COST_PER_CONTRACT: (natural - mid) * mult,
+        C.BREAKEVEN_LOW: be_lo, C.BREAKEVEN_HIGH: be_hi,
+        C.BREAKEVEN_LOW_MID: kp - mid, C.BREAKEVEN_HIGH_MID: kc + mid,
+        C.BREAKEVEN_MOVE_PCT: np.minimum(spot - be_lo, be_hi - spot) / spot,
+        C.DELTA: delta_p + delta_c,
+        C.GAMMA: take("gamma", p, hp) + take("gamma", c, hc),
+        C.VEGA_PER_VOLPT: vega_p + vega_c,
+        C.THETA_PER_DAY: take("theta", p, hp) + take("theta", c, hc),
+        C.MIN_OPEN_INTEREST: np.where(both, np.fmin(take("oi", p, hp), take("oi", c, hc)),
+                                      np.nan),
+        C.MAX_SPREAD_PCT: np.where(both, np.fmax(take("spread_pct", p, hp),
+                                                 take("spread_pct", c, hc)), np.nan),
+        C.CANDIDATE_STATUS: status,
+        C.SELECTION_NOTE: sel["note"],
+    }
+    return out, {"qdate": qdate}
