@@ -236,3 +236,120 @@ def test_windows_of_many_horizons_match_the_plain_loop():
             np.testing.assert_equal(w["low"][i], path_lo / c[i])
     other = _bars(90, seed=4)
     assert not np.array_equal(_history(other, None).windows([4])[4]["end"], got[4]["end"])
+
+
+def _naive_buckets(close, buckets, window=126, period=20):
+    """BBW percentile buckets by plain loops: Bollinger(20, 2) with population sigma."""
+    n = len(close)
+    bbw = [math.nan] * n
+    for i in range(period - 1, n):
+        closes = close[i - period + 1:i + 1]
+        mean = sum(closes) / period
+        sigma = math.sqrt(sum((c - mean) ** 2 for c in closes) / period)
+        bbw[i] = 4 * sigma / mean
+    out = [-1] * n
+    for i in range(n):
+        prev = bbw[i - window:i] if i >= window else []
+        if len(prev) < window or any(math.isnan(b) for b in prev + [bbw[i]]):
+            continue
+        pct = 100.0 * sum(b < bbw[i] for b in prev) / window
+        out[i] = min(int(pct * buckets // 100), buckets - 1)
+    return out
+
+
+@pytest.mark.parametrize(("seed", "buckets"), [
+    pytest.param(3, 5, id="quintiles-seed3"), pytest.param(8, 5, id="quintiles-seed8"),
+    pytest.param(11, 3, id="terciles-seed11"), pytest.param(4, 10, id="deciles-seed4"),
+])
+def test_bbw_bucket_condition_matches_a_plain_loop(seed, buckets):
+    from volscreen.probability import compression_condition
+
+    bars = _bars(700, seed=seed)
+    close = bars[C.CLOSE].tolist()
+    bucket = _naive_buckets(close, buckets)
+    cond = compression_condition(bars, buckets=buckets)
+    assert cond.bucket == bucket[-1] >= 0
+    np.testing.assert_array_equal(cond.mask, np.array(bucket) == bucket[-1])
+    cands = _cands()
+    out = add_probabilities(cands, rv=0.2, bars=bars, condition=cond, min_windows=10)
+    row = out.iloc[0]
+    h = int(row[C.TRADING_DAYS])
+    lo, hi = row[C.BREAKEVEN_LOW] / row[C.SPOT], row[C.BREAKEVEN_HIGH] / row[C.SPOT]
+    starts = [i for i in range(len(close) - h) if bucket[i] == bucket[-1]]
+    ends = [close[i + h] / close[i] for i in starts]
+    assert row[C.HIST_SAMPLE_SIZE] == len(starts) > 0
+    assert row[C.P_BEYOND_BE_HIST] == pytest.approx(np.mean([(e < lo) or (e > hi) for e in ends]))
+    assert row[C.HIST_CONDITION] == cond.label
+    if buckets == 5:  # the string form is the quintile condition
+        again = add_probabilities(cands, rv=0.2, bars=bars, condition="bbw_bucket",
+                                  min_windows=10)
+        pd.testing.assert_frame_equal(again, out)
+
+
+def test_few_similar_windows_is_nan_with_its_own_code():
+    bars = _bars(800)
+    mask = np.zeros(len(bars), dtype=bool)
+    mask[:40] = True  # 40 starts: fewer than the 250-window minimum, the history is long
+    out = add_probabilities(_cands(), rv=0.2, bars=bars, condition=mask)
+    assert out[C.P_BEYOND_BE_HIST].isna().all()
+    assert (out[C.HIST_SAMPLE_SIZE] == 40).all()
+    assert out[C.DATA_STATUS].str.contains(C.DS_FEW_SIMILAR).all()
+    assert not out[C.DATA_STATUS].str.contains(C.DS_SHORT_HISTORY).any()
+    assert (out[C.HIST_CONDITION] == "custom").all()
+
+
+def test_condition_argument_errors_name_the_problem():
+    from volscreen.errors import ConfigError
+    from volscreen.probability import compression_condition
+
+    with pytest.raises(ConfigError, match="window"):
+        compression_condition(_bars(300), window=100)
+    with pytest.raises(ConfigError, match="condition"):
+        add_probabilities(_cands(), bars=_bars(300), condition="squeeze")
+    with pytest.raises(ConfigError, match="300 bars"):
+        add_probabilities(_cands(), bars=_bars(300), condition=np.ones(10, dtype=bool))
+
+
+def test_bootstrap_table_of_a_reused_history_equals_the_direct_resampling():
+    from volscreen import _hist
+
+    bars = _bars(900, seed=21)
+    cands = add_targets(build_structures(hand_chain(), deltas=(0.25,), strikes=(255, 265)),
+                        [245, 275])
+    _hist.clear_caches()
+    first = add_probabilities(cands, bars=bars, seed=9, n_boot=80)  # direct resampling
+    history = _hist.history(bars, None)
+    for _ in range(_hist.BOOT_TABLE_AFTER + 1):
+        again = add_probabilities(cands, bars=bars, seed=9, n_boot=80)
+    assert history._tables, "the reused history should have built its bootstrap table"
+    np.testing.assert_array_equal(again[C.P_BEYOND_BE_HIST_SE].to_numpy(),
+                                  first[C.P_BEYOND_BE_HIST_SE].to_numpy())
+    assert first[C.P_BEYOND_BE_HIST_SE].notna().all()
+
+
+@pytest.mark.shared
+def test_bbw_bucket_on_real_iwm_bars_keeps_todays_bucket_only():
+    from conftest import shared_path
+
+    import volscreen
+    from volscreen.probability import compression_condition
+
+    bars = volscreen.load_bars(shared_path("ohlcv", "IWM_daily_raw_2000_to_2026-08-21_yf.csv"))
+    bars = bars.loc[:"2026-07-14"]
+    pct = volscreen.compression(bars)[C.BBW_PCTILE_126].to_numpy()
+    bucket = [min(int(round(p * 126 / 100)) * 5 // 126, 4) if np.isfinite(p) else -1
+              for p in pct]
+    close = bars[C.CLOSE].to_numpy()
+    adj = bars[C.ADJ_CLOSE].to_numpy() if C.ADJ_CLOSE in bars else close
+    h = 20
+    expected = sum(1 for i in range(len(bars) - h)
+                   if bucket[i] == bucket[-1] and np.isfinite(adj[i]) and np.isfinite(adj[i + h]))
+    cond = compression_condition(bars)
+    assert cond.bucket == bucket[-1]
+    out = add_probabilities(_cands(), rv=0.2, bars=bars, condition="bbw_bucket")
+    plain = add_probabilities(_cands(), rv=0.2, bars=bars)
+    row = out.iloc[0]
+    assert int(row[C.TRADING_DAYS]) == h
+    assert row[C.HIST_SAMPLE_SIZE] == expected
+    assert 250 <= expected < plain.iloc[0][C.HIST_SAMPLE_SIZE]  # about a fifth of the history
+    assert row[C.HIST_CONDITION] == cond.label and np.isfinite(row[C.P_BEYOND_BE_HIST])

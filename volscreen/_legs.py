@@ -74,10 +74,19 @@ def chain_arrays(chain: pd.DataFrame) -> dict[str, Any]:
         unusable = np.zeros(len(chain), dtype=bool)
     usable = np.isfinite(ask) & (ask > 0) & np.isfinite(mid) & (mid > 0) & ~unusable
     iv, delta = _col(chain, C.IV), _col(chain, C.DELTA)
-    qt_codes, qt_unique = pd.factorize(pd.to_datetime(chain[C.QUOTE_TIME], utc=True))
-    qt_unique = pd.DatetimeIndex(qt_unique)  # few distinct stamps: convert those only
+    quote_time = chain[C.QUOTE_TIME]
+    if not isinstance(quote_time.dtype, pd.DatetimeTZDtype):  # parse only when not parsed
+        quote_time = pd.to_datetime(quote_time, utc=True)
+    qt_codes, qt_unique = pd.factorize(quote_time)
+    qt_unique = pd.DatetimeIndex(qt_unique).tz_convert("UTC")  # few stamps: convert those only
     qdate_unique = qt_unique.tz_convert(EXCHANGE_TZ).tz_localize(None).normalize()
-    expiry = pd.to_datetime(chain[C.EXPIRY]).dt.normalize()
+    expiry = chain[C.EXPIRY]
+    if expiry.dtype.kind == "M" and not isinstance(expiry.dtype, pd.DatetimeTZDtype):
+        # naive datetimes: midnight of the day, as Series.dt.normalize (NaT stays NaT)
+        expiry_ns = expiry.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(
+            "datetime64[ns]")
+    else:
+        expiry_ns = pd.to_datetime(expiry).dt.normalize().to_numpy(dtype="datetime64[ns]")
     und_codes, und_uniques = pd.factorize(chain[C.UNDERLYING], use_na_sentinel=False)
     spot, fwd = _col(chain, C.UNDERLYING_PRICE), _col(chain, C.FORWARD)
     return {
@@ -96,7 +105,7 @@ def chain_arrays(chain: pd.DataFrame) -> dict[str, Any]:
         "discount": _col(chain, C.DISCOUNT, 1.0),
         "otm": (chain[C.OTM].to_numpy(dtype=bool) if C.OTM in chain.columns else None),
         "qdate": qdate_unique.to_numpy(dtype="datetime64[ns]")[qt_codes],
-        "expiry": expiry.to_numpy(dtype="datetime64[ns]"),
+        "expiry": expiry_ns,
         "quote_time": qt_unique.tz_convert(None).to_numpy(dtype="datetime64[ns]")[qt_codes],
     }
 
