@@ -43,7 +43,7 @@ DEFAULT_SEED = 12345
 
 
 def _ndtr(x: np.ndarray) -> np.ndarray:
-    from scipy.special import ndtr  # scipy.special loads lazily: keeps import volscreen fast
+    from ._special import ndtr  # NumPy ndtr: scipy.special would cost more than the screen
 
     return ndtr(x)
 
