@@ -78,6 +78,8 @@ _EXPORTS: dict[str, str] = {
     "pnl_grid": "targets",
     "prob_touch": "probability",
     "prob_beyond": "probability",
+    "compression_condition": "probability",
+    "HistCondition": "probability",
     "ScoreWeights": "score",
     # the screen
     "screen": "screening",
@@ -135,7 +137,7 @@ if TYPE_CHECKING:  # pragma: no cover - static analysers see real imports
     from .screening import ScreenJob, cut_bars, jobs_from_paths, screen
     from .realized import RVForecast, realized_vol, realized_vols, rv_forecast, vol_cone
     from .surface import constant_maturity, fit_svi, smile, term_structure
-    from .probability import prob_beyond, prob_touch
+    from .probability import HistCondition, compression_condition, prob_beyond, prob_touch
     from .ranks import RankResult, iv_rank, rank_table
     from .score import ScoreWeights
     from .snapshot import backfill_chains, backfill_series, build_snapshot, record_chain
