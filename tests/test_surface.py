@@ -410,3 +410,25 @@ def test_vectorized_term_structure_matches_a_per_expiry_loop(real_terms, name):
                      (C.RR25, 1e-9), (C.BF25, 1e-9)):
         np.testing.assert_allclose(got[col], ref[col], rtol=0, atol=tol, err_msg=col)
     assert np.isfinite(got[C.RR25]).sum() > 3
+
+
+@pytest.mark.parametrize("dtype", ["str", object], ids=["arrow-text", "object-text"])
+def test_text_columns_of_either_dtype_match_the_per_expiry_loop(dtype):
+    """right/iv_status/settlement as pandas text or plain objects: same answer as the loop."""
+    chain = make_chain([("2026-03-20", 0.2, 100.0), ("2026-03-20", 0.19, 100.0),
+                        ("2026-06-19", 0.45, 101.0)],
+                       lambda k, t: 0.2 - 0.1 * k + 0.3 * k * k, strikes=np.arange(80.0, 121.0))
+    # an AM and a PM series on one date (SPX monthlies beside weeklies), then a PM expiry
+    chain[C.SETTLEMENT] = np.where(chain[C.T] == 0.19, C.AM, C.PM)
+    chain[C.LOG_MONEYNESS] = np.log(chain[C.STRIKE] / chain[C.FORWARD])
+    chain[C.OTM] = np.where(chain[C.RIGHT] == C.PUT, chain[C.STRIKE] < chain[C.FORWARD],
+                            chain[C.STRIKE] >= chain[C.FORWARD])
+    chain.loc[chain.index[::7], C.IV_STATUS] = C.IVS_BELOW_INTRINSIC
+    chain = chain.astype({C.RIGHT: dtype, C.IV_STATUS: dtype, C.SETTLEMENT: dtype})
+    got = term_structure(chain).sort_values([C.EXPIRY, C.SETTLEMENT], kind="stable")
+    ref = _loop_term(chain)
+    assert got[C.SETTLEMENT].tolist() == ref[C.SETTLEMENT].tolist() == [C.AM, C.PM, C.PM]
+    np.testing.assert_array_equal(got[C.N_QUOTES], ref[C.N_QUOTES])
+    np.testing.assert_array_equal(got[C.TERM_STATUS], ref[C.TERM_STATUS].to_numpy(str))
+    for col in (C.ATM_STRIKE, C.STRADDLE_MID, C.ATM_IV, C.RR25, C.BF25):
+        np.testing.assert_allclose(got[col], ref[col], rtol=0, atol=1e-12, err_msg=col)

@@ -16,13 +16,83 @@ import pandas as pd
 
 from . import columns as C
 from .errors import ChainSchemaError
-from .forward import right_letters, series_ids
 from .svi import fit_svi
 
 WING_DELTA = 0.25
 """Delta of the risk reversal and butterfly wings."""
 
 _TERM_NEEDS = (C.EXPIRY, C.STRIKE, C.RIGHT, C.T, C.FORWARD, C.IV, C.IV_STATUS)
+
+
+def str_codes(values: Any) -> tuple[np.ndarray, list[Any]]:
+    """Integer codes of a text column (-1 where missing) and the distinct values.
+
+    Arrow-backed strings (the canonical chain's text columns) are encoded by
+    pyarrow; other columns by :func:`pandas.factorize`.  Codes follow first
+    appearance, as ``pd.factorize``.
+    """
+    arr = values.array if isinstance(values, (pd.Series, pd.Index)) else values
+    if isinstance(getattr(arr, "dtype", None), pd.StringDtype) and \
+            hasattr(arr, "__arrow_array__"):
+        import pyarrow.compute as pc
+
+        encoded = pc.dictionary_encode(arr.__arrow_array__()).combine_chunks()
+        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        return codes.astype(np.intp, copy=False), encoded.dictionary.to_pylist()
+    if not isinstance(arr, (pd.api.extensions.ExtensionArray, np.ndarray)):
+        arr = np.asarray(arr, dtype=object)
+    codes, uniques = pd.factorize(arr)
+    return codes.astype(np.intp, copy=False), list(uniques)
+
+
+def str_equal(values: Any, value: str) -> np.ndarray:
+    """Boolean array: the text column equals ``value`` (missing: False)."""
+    codes, uniques = str_codes(values)
+    hits = [i for i, u in enumerate(uniques) if u == value]
+    return codes == hits[0] if hits else np.zeros(codes.size, dtype=bool)
+
+
+def _letters(values: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``right`` as first letters, upper case (missing: ``"N"``), and the call and put masks."""
+    codes, uniques = str_codes(values)
+    table = np.array([str(u).upper()[:1] for u in uniques] + ["N"], dtype=object)
+    # code -1 (missing) picks the trailing "N"
+    return table[codes], (table == C.CALL)[codes], (table == C.PUT)[codes]
+
+
+def floats(chain: pd.DataFrame, name: str) -> np.ndarray:
+    """Column ``name`` as float64 (non-numbers NaN); all NaN when the column is absent."""
+    if name not in chain:
+        return np.full(len(chain), np.nan)
+    column = chain[name]
+    if column.dtype == np.float64:
+        return column.to_numpy()
+    return pd.to_numeric(column, errors="coerce").to_numpy(float, na_value=np.nan)
+
+
+def expiry_days(expiry: pd.Series) -> Any:
+    """Expiry dates at midnight: a datetime64 array (naive input) or a Series (otherwise)."""
+    values = expiry.to_numpy() if isinstance(expiry.dtype, np.dtype) else None
+    if values is not None and values.dtype.kind == "M":
+        return values.astype("datetime64[D]").astype(values.dtype)
+    return pd.to_datetime(expiry).dt.normalize()
+
+
+def days_from_quote(quote_time: Any, expiry: Any) -> np.ndarray:
+    """Calendar days from the New York date of ``quote_time`` to each expiry (int64).
+
+    Same answer as :func:`volscreen.clock.days_to_expiry`, without building
+    an index per call when the expiries are naive midnight datetime64 values.
+    """
+    from .clock import EXCHANGE_TZ, days_to_expiry
+
+    stamp = pd.Timestamp(quote_time)
+    if not (isinstance(expiry, np.ndarray) and expiry.dtype.kind == "M") or pd.isna(stamp):
+        return days_to_expiry(quote_time, expiry)
+    if stamp.tz is None:
+        stamp = stamp.tz_localize(EXCHANGE_TZ)
+    day = np.datetime64(stamp.tz_convert(EXCHANGE_TZ).date(), "D")
+    return (expiry.astype("datetime64[D]") - day).astype(np.int64)
 
 
 def _arrays(chain: pd.DataFrame) -> dict[str, Any]:
@@ -32,7 +102,7 @@ def _arrays(chain: pd.DataFrame) -> dict[str, Any]:
         raise ChainSchemaError(
             f"needs a chain with implied vols (run volscreen.implied_vols first); missing "
             f"{missing}", column=missing[0])
-    right = right_letters(chain[C.RIGHT])
+    right, is_call, is_put = _letters(chain[C.RIGHT])
     strike, fwd = chain[C.STRIKE].to_numpy(float), chain[C.FORWARD].to_numpy(float)
     if C.LOG_MONEYNESS in chain:
         log_m = chain[C.LOG_MONEYNESS].to_numpy(float)
@@ -42,14 +112,13 @@ def _arrays(chain: pd.DataFrame) -> dict[str, Any]:
     if C.OTM in chain:
         otm = chain[C.OTM].to_numpy(bool)
     else:
-        otm = np.where(right == C.PUT, strike < fwd, strike >= fwd)
+        otm = np.where(is_put, strike < fwd, strike >= fwd)
     iv = chain[C.IV].to_numpy(float)
     with np.errstate(invalid="ignore"):
-        usable = (otm & (chain[C.IV_STATUS] == C.IVS_OK).to_numpy(bool, na_value=False)
-                  & np.isfinite(iv) & (iv > 0))
-    return {C.EXPIRY: pd.to_datetime(chain[C.EXPIRY]).dt.normalize(), C.RIGHT: right,
-            C.STRIKE: strike, C.FORWARD: fwd, C.LOG_MONEYNESS: log_m, C.OTM: otm, C.IV: iv,
-            "usable": usable}
+        usable = otm & str_equal(chain[C.IV_STATUS], C.IVS_OK) & np.isfinite(iv) & (iv > 0)
+    return {C.EXPIRY: expiry_days(chain[C.EXPIRY]), C.RIGHT: right, C.STRIKE: strike,
+            C.FORWARD: fwd, C.LOG_MONEYNESS: log_m, C.OTM: otm, C.IV: iv, "usable": usable,
+            "is_call": is_call, "is_put": is_put}
 
 
 def forward_delta(log_moneyness: Any, iv: Any, t: Any, right: Any) -> np.ndarray:
@@ -59,24 +128,45 @@ def forward_delta(log_moneyness: Any, iv: Any, t: Any, right: Any) -> np.ndarray
     adjustment, no discounting (the forward-delta convention of FX and
     listed-vol desks).
     """
-    from scipy.special import ndtr
+    return _forward_delta(log_moneyness, iv, t, np.asarray(right) == C.PUT)
+
+
+def _forward_delta(log_moneyness: Any, iv: Any, t: Any, is_put: np.ndarray) -> np.ndarray:
+    from ._special import ndtr
 
     k, s = np.asarray(log_moneyness, float), np.asarray(iv, float) * np.sqrt(t)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # iv 0 or NaN: NaN delta, not used
         nd1 = ndtr((-k + s * s / 2) / s)
-    return np.where(np.asarray(right) == C.PUT, nd1 - 1.0, nd1)
+    return np.where(is_put, nd1 - 1.0, nd1)
 
 
-def _first_by(gid: np.ndarray, n_groups: int, rows: np.ndarray,
-              *sort_keys: np.ndarray) -> np.ndarray:
-    """Per group, the row of ``rows`` that sorts first by ``sort_keys`` (then row order); -1."""
-    out = np.full(n_groups, -1, dtype=np.intp)
-    if rows.size:
-        order = rows[np.lexsort((rows, *(k[rows] for k in sort_keys[::-1]), gid[rows]))]
-        head = np.ones(order.size, dtype=bool)
-        head[1:] = gid[order][1:] != gid[order][:-1]
-        out[gid[order][head]] = order[head]
-    return out
+def _segments(gid: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ordered by group (chain order within a group) and each group's start in that order."""
+    by_group = np.argsort(gid, kind="stable")
+    size = np.bincount(gid, minlength=n_groups)
+    return by_group, np.cumsum(size) - size
+
+
+def _first_by(segments: tuple[np.ndarray, np.ndarray], mask: np.ndarray,
+              *keys: np.ndarray) -> np.ndarray:
+    """Per group, the ``mask`` row with the smallest ``keys`` (lexicographic; ties: earliest row).
+
+    -1 for a group without a ``mask`` row.  Every group has at least one
+    row, so no ``reduceat`` segment is empty; a row whose key is NaN is not
+    a candidate (callers select rows with finite keys).
+    """
+    by_group, starts = segments
+    if starts.size == 0:
+        return np.zeros(0, dtype=np.intp)
+    sizes = np.diff(np.append(starts, by_group.size))
+    cand = mask[by_group]
+    for key in keys:
+        value = np.where(cand, key[by_group], np.nan)
+        best = np.fmin.reduceat(value, starts)  # NaN only where no candidate is left
+        cand &= value == np.repeat(best, sizes)
+    position = np.where(cand, np.arange(by_group.size), by_group.size)
+    first = np.minimum.reduceat(position, starts)
+    return np.where(first < by_group.size, by_group[np.minimum(first, by_group.size - 1)], -1)
 
 
 def _iv_at_delta(gid: np.ndarray, n_groups: int, rows: np.ndarray, delta: np.ndarray,
@@ -102,34 +192,67 @@ def _iv_at_delta(gid: np.ndarray, n_groups: int, rows: np.ndarray, delta: np.nda
     return out
 
 
+def _sorted_codes(values: Any) -> np.ndarray:
+    """Codes of a key column, ascending with its values (not dense); -1 where missing."""
+    if isinstance(values, np.ndarray) and values.dtype.kind == "M":
+        days = values.astype("datetime64[D]").view(np.int64)  # midnight values: exact
+        present = ~np.isnat(values)
+        low = days[present].min() if present.any() else 0
+        return np.where(present, days - low, -1).astype(np.intp, copy=False)
+    if isinstance(getattr(values, "dtype", None), pd.StringDtype):
+        codes, uniques = str_codes(values)
+        rank = np.empty(len(uniques) + 1, dtype=np.intp)
+        rank[np.argsort(np.array(uniques, dtype=object), kind="stable")] = \
+            np.arange(len(uniques))
+        rank[-1] = -1  # code -1 (missing) stays -1
+        return rank[codes]
+    if isinstance(values, pd.arrays.NumpyExtensionArray):
+        values = values.to_numpy()  # object columns: factorize sorts plain arrays only
+    return pd.factorize(values, sort=True)[0].astype(np.intp, copy=False)
+
+
+def _groups(codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows with every key present, their group number, and each group's first such row.
+
+    Groups are numbered in ascending key order (``groupby(sort=True)``);
+    ``first`` indexes the kept rows (the earliest row of the group).
+    """
+    keep = np.flatnonzero(np.logical_and.reduce([c >= 0 for c in codes]))
+    combined = np.zeros(keep.size, dtype=np.int64)
+    for c in codes:
+        combined = combined * (int(c.max()) + 1) + c[keep]
+    _, first, gid = np.unique(combined, return_index=True, return_inverse=True)
+    return keep, gid.reshape(-1).astype(np.intp, copy=False), first
+
+
 def _expiry_table(chain: pd.DataFrame, a: dict[str, Any], keys: list[str], min_quotes: int,
                   svi: bool) -> dict[str, Any]:
     """Per (expiry[, settlement]) in key order: the per-expiry columns of the term."""
-    key_cols = [a[C.EXPIRY].array] + [chain[k].array for k in keys[1:]]
-    keep = np.flatnonzero(np.logical_and.reduce([~pd.isna(col) for col in key_cols]))
-    key_cols = [col.take(keep) for col in key_cols]
-    gid, first = series_ids(key_cols, keep.size)
+    expiry = a[C.EXPIRY]
+    key_cols = [expiry if isinstance(expiry, np.ndarray) else expiry.array] + \
+        [chain[k].array for k in keys[1:]]
+    keep, gid, first = _groups([_sorted_codes(col) for col in key_cols])
     n = first.size
 
     def col(name: str) -> np.ndarray:
-        if name not in chain:
-            return np.full(keep.size, np.nan)
-        return pd.to_numeric(chain[name], errors="coerce").to_numpy(float, na_value=np.nan)[keep]
+        return floats(chain, name)[keep]
 
     t, fwd = col(C.T)[first], col(C.FORWARD)[first]
     right, strike = a[C.RIGHT][keep], a[C.STRIKE][keep]
     k, iv, use = a[C.LOG_MONEYNESS][keep], a[C.IV][keep], a["usable"][keep]
-    is_call, is_put = right == C.CALL, right == C.PUT
+    is_call, is_put = a["is_call"][keep], a["is_put"][keep]
     n_quotes = np.bincount(gid[use], minlength=n)
     live = (t > 0) & np.isfinite(fwd)
     on_live = live[gid]
 
     # straddle at the listed strike nearest F (ties: the lower)
-    listed = np.flatnonzero(on_live & np.isfinite(strike))
-    nearest = _first_by(gid, n, listed, np.abs(strike - fwd[gid]), strike)
+    segments = _segments(gid, n)
+    nearest = _first_by(segments, on_live & np.isfinite(strike), np.abs(strike - fwd[gid]),
+                        strike)
     atm_strike = np.where(nearest >= 0, strike[np.maximum(nearest, 0)], np.nan)
     leg = on_live & (strike == atm_strike[gid])
-    codes = pd.factorize(right)[0]
+    codes = np.zeros(keep.size, dtype=np.intp)
+    codes[leg] = pd.factorize(right[leg])[0]  # distinct right letters among the legs
     distinct = np.bincount(np.unique(gid[leg] * (codes.max() + 1) + codes[leg])
                            // (codes.max() + 1), minlength=n) if leg.any() else np.zeros(n)
     legs = np.bincount(gid[leg], minlength=n)
@@ -149,8 +272,8 @@ def _expiry_table(chain: pd.DataFrame, a: dict[str, Any], keys: list[str], min_q
     # ATM IV: the OTM quotes nearest k = 0 on each side, linear in total variance
     cand = use & on_live
     rows = np.arange(keep.size)
-    i = _first_by(gid, n, np.flatnonzero(cand & (k < 0)), -k)
-    j = _first_by(gid, n, np.flatnonzero(cand & (k >= 0)), k)
+    i = _first_by(segments, cand & (k < 0), -k)
+    j = _first_by(segments, cand & (k >= 0), k)
     bracket = (i >= 0) & (j >= 0)
     i, j = i[bracket], j[bracket]
     tb = t[bracket]
@@ -162,7 +285,7 @@ def _expiry_table(chain: pd.DataFrame, a: dict[str, Any], keys: list[str], min_q
     # 25-delta wings: iv linear in the forward delta of the usable OTM quotes
     wing = np.flatnonzero(use & bracket[gid])
     delta = np.full(keep.size, np.nan)
-    delta[wing] = forward_delta(k[wing], iv[wing], t[gid[wing]], right[wing])
+    delta[wing] = _forward_delta(k[wing], iv[wing], t[gid[wing]], is_put[wing])
     iv_p = _iv_at_delta(gid, n, wing[is_put[wing]], delta, iv, -WING_DELTA)
     iv_c = _iv_at_delta(gid, n, wing[~is_put[wing]], delta, iv, WING_DELTA)
     atm_svi = np.full(n, np.nan)
@@ -178,7 +301,7 @@ def _expiry_table(chain: pd.DataFrame, a: dict[str, Any], keys: list[str], min_q
     status[~np.isfinite(fwd)] = C.TS_NO_FORWARD
     status[~(t > 0)] = C.TS_EXPIRED
     blank = ~live
-    table = {name: c.take(first) for name, c in zip(keys, key_cols)}
+    table = {name: c.take(keep[first]) for name, c in zip(keys, key_cols)}
     table.update({
         C.T: t, C.FORWARD: fwd, C.N_QUOTES: n_quotes, C.ATM_IV: atm,
         C.ATM_STRIKE: atm_strike, C.STRADDLE_MID: straddle[C.MID],

@@ -16,10 +16,9 @@ import numpy as np
 import pandas as pd
 
 from . import columns as C
-from .clock import days_to_expiry
 from .errors import ChainSchemaError, ConfigError, EmptyDataError
 from ._term import WING_DELTA  # noqa: F401  (re-exported: the wing of rr25/bf25)
-from ._term import _arrays, _expiry_table, forward_delta
+from ._term import _arrays, _expiry_table, days_from_quote, forward_delta
 from .forward import without_attrs
 from .svi import SviFit, fit_svi
 
@@ -66,19 +65,21 @@ def _forward_and_kinks(t: np.ndarray, w: np.ndarray,
     fvar = np.full(n, np.nan)  # forward variance into each expiry; from t = 0 for the first
     status[finite[0]] = C.FV_FIRST
     fvar[finite[0]] = w[finite[0]] / t[finite[0]]
-    for a, b in zip(finite[:-1], finite[1:]):
-        if t[b] <= t[a]:
-            continue
-        fvar[b] = (w[b] - w[a]) / (t[b] - t[a])
-        if fvar[b] < 0:
-            status[b], kink[b] = C.FV_NEGATIVE, True
-        else:
-            fwd[b], status[b] = np.sqrt(fvar[b]), C.FV_OK
+    a, b = finite[:-1], finite[1:]
+    b = b[t[b] > t[a]]  # an expiry at the same t as the previous one has no forward vol
+    a = finite[np.searchsorted(finite, b) - 1]
+    fvar[b] = (w[b] - w[a]) / (t[b] - t[a])
+    negative = b[fvar[b] < 0]
+    status[negative], kink[negative] = C.FV_NEGATIVE, True
+    positive = b[fvar[b] >= 0]
+    fwd[positive], status[positive] = np.sqrt(fvar[positive]), C.FV_OK
     with np.errstate(invalid="ignore"):  # NaN forward variances compare False
         fvol = np.sqrt(np.clip(fvar, 0.0, None))
-    for p, i, q in zip(finite[:-2], finite[1:-1], finite[2:]):
-        if np.isfinite(fvar[i]) and fvol[i] - max(fvol[p], fvol[q]) > kink_vol:
-            kink[i] = True
+    p, i, q = finite[:-2], finite[1:-1], finite[2:]
+    # max(p, q) as Python's max: q only when q > p (a NaN p stays NaN)
+    neighbour = np.where(fvol[q] > fvol[p], fvol[q], fvol[p])
+    with np.errstate(invalid="ignore"):
+        kink[i[np.isfinite(fvar[i]) & (fvol[i] - neighbour > kink_vol)]] = True
     return fwd, status, kink
 
 
@@ -158,13 +159,13 @@ def term_structure(
     term: dict[str, Any] = {name: table.pop(name) for name in (*keys, C.T)}
     t, atm, status = term[C.T], table[C.ATM_IV], table[C.TERM_STATUS]
     if C.QUOTE_TIME in chain_with_iv:
-        term[C.DAYS] = days_to_expiry(chain_with_iv[C.QUOTE_TIME].iloc[0], term[C.EXPIRY])
+        term[C.DAYS] = days_from_quote(chain_with_iv[C.QUOTE_TIME].array[0], term[C.EXPIRY])
         same_day = term[C.DAYS] == 0
     else:
         same_day = t < 1 / DAYS_PER_YEAR
     status[same_day & np.isin(status, [C.TS_OK, C.TS_NO_WING])] = C.TS_0DTE
     term.update(table)
-    term[C.TERM_STATUS] = pd.array(status.astype(str), dtype="str")
+    term[C.TERM_STATUS] = status
     term[C.TOTAL_VARIANCE] = atm**2 * t
     trusted = np.isin(status, [C.TS_OK, C.TS_NO_WING])
     w_trusted = np.where(trusted, term[C.TOTAL_VARIANCE], np.nan)
