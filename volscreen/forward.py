@@ -74,8 +74,25 @@ def right_letters(right: Any) -> np.ndarray:
     """
     values = right if isinstance(right, (pd.Series, pd.Index)) else np.asarray(right, object)
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    letters = np.array([str(u).upper()[:1] for u in uniques], dtype=object)
-    return letters[codes] if codes.size else np.zeros(0, dtype=object)
+    return _first_letters(uniques)[codes] if codes.size else np.zeros(0, dtype=object)
+
+
+def _first_letters(spellings: Any) -> np.ndarray:
+    return np.array([str(u).upper()[:1] for u in spellings], dtype=object)
+
+
+def _strikes(chain: pd.DataFrame) -> np.ndarray:
+    """``strike`` as float; text that is not a number raises, naming its row."""
+    column = chain[C.STRIKE]
+    if column.dtype.kind == "f":  # the loaders' dtype: nothing to parse
+        return column.to_numpy(dtype=np.float64, copy=False)
+    numeric = pd.to_numeric(column, errors="coerce")
+    text = numeric.isna() & column.notna()
+    if text.any():
+        row = chain.index[text.to_numpy()][0]
+        raise ChainSchemaError(f"strike is not a number: {chain.loc[row, C.STRIKE]!r}",
+                               row=row, column=C.STRIKE)
+    return numeric.to_numpy(dtype=float, na_value=np.nan)
 
 
 def series_ids(columns: list[Any], n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -88,7 +105,8 @@ def series_ids(columns: list[Any], n: int) -> tuple[np.ndarray, np.ndarray]:
     """
     if n == 0:
         return np.zeros(0, np.intp), np.zeros(0, np.intp)
-    codes = [pd.factorize(col, sort=True, use_na_sentinel=False)[0] for col in columns]
+    codes = [pd.factorize(col, sort=True, use_na_sentinel=False)[0] for col in columns
+             if not _constant(col)]  # a constant key splits nothing (one chain, one root)
     order = np.lexsort(codes[::-1]) if codes else np.arange(n)
     change = np.zeros(n, dtype=bool)
     change[0] = True
@@ -98,6 +116,20 @@ def series_ids(columns: list[Any], n: int) -> tuple[np.ndarray, np.ndarray]:
     gid = np.empty(n, dtype=np.intp)
     gid[order] = np.cumsum(change) - 1
     return gid, order[change]  # lexsort is stable: the first of a run is the earliest row
+
+
+def _constant(col: Any) -> bool:
+    """True when every value of ``col`` equals its first and none is missing (one comparison)."""
+    values = col.array if isinstance(col, (pd.Series, pd.Index)) else col
+    if len(values) == 0:
+        return True
+    if isinstance(values, pd.arrays.DatetimeArray):  # NaT is one int64 value: same grouping
+        stamps = values.asi8
+        return bool(np.all(stamps == stamps[0]))
+    try:
+        return bool(np.asarray(values == values[0], dtype=bool).all())
+    except (TypeError, ValueError):  # missing values as NA, mixed types: group them properly
+        return False
 
 
 def rate_for(rate: RateLike, expiry: Any, t: float) -> float:
@@ -239,6 +271,20 @@ def forwards_by_row(chain: pd.DataFrame, rate: RateLike = None, *,
                     method: Literal["median", "cboe"] = "median"
                     ) -> tuple[pd.DataFrame, np.ndarray]:
     """:func:`forwards` and the row of its result that each chain row belongs to."""
+    per_series, gid, _ = forward_arrays(chain, rate, method=method)
+    return pd.DataFrame(per_series), gid
+
+
+def forward_arrays(chain: pd.DataFrame, rate: RateLike = None, *,
+                   method: Literal["median", "cboe"] = "median"
+                   ) -> tuple[dict[str, Any], np.ndarray, dict[str, np.ndarray]]:
+    """:func:`forwards` as columns (name -> array, one row per series), no DataFrame built.
+
+    Also returns the series of each chain row and the per-row arrays read on
+    the way (``strike``, ``mid`` as float, ``is_call``, ``is_put``), so a
+    caller such as :func:`volscreen.implied_vols` parses them once, and
+    ``series_has_forward`` (per series: status ``ok`` or ``no_spot``).
+    """
     missing = [c for c in (C.EXPIRY, C.QUOTE_TIME, C.STRIKE, C.RIGHT, C.MID)
                if c not in chain.columns]
     if missing:
@@ -246,12 +292,7 @@ def forwards_by_row(chain: pd.DataFrame, rate: RateLike = None, *,
     if method not in ("median", "cboe"):
         raise ConfigError(f"method must be 'median' or 'cboe', got {method!r}")
     chain = without_attrs(chain)
-    strike_col = pd.to_numeric(chain[C.STRIKE], errors="coerce")
-    text = strike_col.isna() & chain[C.STRIKE].notna()
-    if text.any():
-        row = chain.index[text.to_numpy()][0]
-        raise ChainSchemaError(f"strike is not a number: {chain.loc[row, C.STRIKE]!r}",
-                               row=row, column=C.STRIKE)
+    strike = _strikes(chain)
     keys = group_columns(chain) + ([] if C.SETTLEMENT in chain.columns else [C.SETTLEMENT])
     key_cols = {k: (chain[k].array if k in chain.columns
                     else pd.array(settlement_of(chain).astype(str), dtype="str"))
@@ -269,12 +310,15 @@ def forwards_by_row(chain: pd.DataFrame, rate: RateLike = None, *,
             dtype=float, na_value=np.nan)
         spot = _segment_median(price, gid, n_series)
 
-    strike = strike_col.to_numpy(dtype=float, na_value=np.nan)
-    right = right_letters(chain[C.RIGHT])
-    is_call, is_put = right == C.CALL, right == C.PUT
+    # the distinct spellings of right and quote_status (a few each) are classified once
+    right_codes, right_spellings = pd.factorize(chain[C.RIGHT].array, use_na_sentinel=False)
+    letters = _first_letters(right_spellings)
+    is_call = (letters == C.CALL)[right_codes]
+    is_put = (letters == C.PUT)[right_codes]
     mid = pd.to_numeric(chain[C.MID], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     if C.QUOTE_STATUS in chain.columns:
-        quoted = (chain[C.QUOTE_STATUS] == C.QS_OK).to_numpy(dtype=bool, na_value=False)
+        qs_codes, qs_values = pd.factorize(chain[C.QUOTE_STATUS].array, use_na_sentinel=False)
+        quoted = np.array([v == C.QS_OK for v in qs_values] + [False], dtype=bool)[qs_codes]
     else:
         bid, ask = chain[C.BID].to_numpy(float), chain[C.ASK].to_numpy(float)
         quoted = (bid > 0) & (ask >= bid)
@@ -345,7 +389,8 @@ def forwards_by_row(chain: pd.DataFrame, rate: RateLike = None, *,
         far = priced & has_spot & (np.abs(log_carry) > PLAUSIBLE_CARRY * t + 0.05)
     status[far] = C.FS_IMPLAUSIBLE  # the carry it implies stays, as the reason
     status[priced & ~has_spot] = C.FS_NO_SPOT
-    forward[~np.isin(status, (C.FS_OK, C.FS_NO_SPOT))] = np.nan
+    has_forward = np.isin(status, (C.FS_OK, C.FS_NO_SPOT))
+    forward[~has_forward] = np.nan
 
     out[C.T] = t
     out[C.RATE] = rate_out
@@ -356,8 +401,13 @@ def forwards_by_row(chain: pd.DataFrame, rate: RateLike = None, *,
     out[C.PARITY_STRIKE] = parity_strike
     out[C.PARITY_STRIKES_USED] = used
     out[C.FORWARD_STATUS] = pd.array(status.astype(str) if n_series else [], dtype="str")
-    frame = pd.DataFrame(out)
     bad = status != C.FS_OK
     if bad.any():
         logger.info("forwards: %d of %d expiries without an ok forward", int(bad.sum()), n_series)
-    return frame, gid
+    rows = {C.STRIKE: strike, C.MID: mid, "is_call": is_call, "is_put": is_put,
+            "series_has_forward": has_forward,
+            "right_codes": right_codes, "right_spellings": np.asarray(right_spellings, object)}
+    if C.QUOTE_STATUS in chain.columns:
+        rows["quote_status_codes"] = qs_codes
+        rows["quote_status_values"] = np.asarray(qs_values, dtype=object)
+    return out, gid, rows
