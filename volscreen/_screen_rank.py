@@ -13,13 +13,23 @@ from . import columns as C
 from .config import ScreenConfig
 from .result import WARNING_COLUMNS, ScreenResult
 
+Tagged = tuple[pd.DataFrame, str, str]
+"""A chain's frame with its underlying and source label."""
+
 
 @dataclass
 class Outcome:
+    """What the screen keeps of each chain, in job order.
+
+    Frames are kept as ``(frame, underlying, label)`` and labelled once, at
+    the end (:func:`assemble`): one concat per table instead of one
+    insert/copy per chain, and less to pickle back from a worker.
+    """
+
     summary: list[dict[str, Any]] = field(default_factory=list)
-    candidates: list[pd.DataFrame] = field(default_factory=list)
-    term: list[pd.DataFrame] = field(default_factory=list)
-    surface: list[pd.DataFrame] = field(default_factory=list)
+    candidates: list[Tagged] = field(default_factory=list)
+    term: list[Tagged] = field(default_factory=list)
+    surface: list[Tagged] = field(default_factory=list)
     compression: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
     keep_surface: bool = True
@@ -37,31 +47,37 @@ class Outcome:
 # ---------------------------------------------------------------------------
 
 
-def with_legs(cands: pd.DataFrame, underlying: str, label: str) -> pd.DataFrame:
-    out = cands.copy()
-    if C.UNDERLYING not in out:
-        out.insert(0, C.UNDERLYING, underlying)
-    if C.PUT_SYMBOL in out and C.CALL_SYMBOL in out:
-        put = out[C.PUT_SYMBOL].astype(object)
-        call = out[C.CALL_SYMBOL].astype(object)
-        legs = [" ".join(str(s) for s in pair if isinstance(s, str) and s)
-                for pair in zip(put, call)]
-        out[C.LEGS] = [leg or None for leg in legs]
-    out[C.SOURCE_FILE] = label
-    return out
+def _leg_text(put: Any, call: Any) -> str | None:
+    """The OCC symbols of a candidate's legs, space separated (None without any)."""
+    text = " ".join(s for s in (put, call) if isinstance(s, str) and s)
+    return text or None
+
+
+def _legs(frame: pd.DataFrame) -> list[str | None]:
+    put = frame[C.PUT_SYMBOL].to_numpy(object)
+    call = frame[C.CALL_SYMBOL].to_numpy(object)
+    return [_leg_text(p, c) for p, c in zip(put, call)]
 
 
 def best_of(row: dict[str, Any], cands: pd.DataFrame) -> None:
+    """Put the best-scoring candidate's fields (first of equal scores) into ``row``."""
     row[C.N_CANDIDATES] = len(cands)
-    scores = pd.to_numeric(cands[C.SCORE], errors="coerce") if C.SCORE in cands else None
-    if scores is None or not scores.notna().any():
+    scores = pd.to_numeric(cands[C.SCORE], errors="coerce").to_numpy(float, na_value=np.nan) \
+        if C.SCORE in cands else None
+    if scores is None or np.isnan(scores).all():
         row.update({C.BEST_STRUCTURE: None, C.BEST_EXPIRY: pd.NaT, C.BEST_LEGS: None,
                     C.BEST_DEBIT_NATURAL: math.nan, C.BEST_SCORE: math.nan})
         return
-    best = cands.loc[scores.idxmax()]
-    row.update({C.BEST_STRUCTURE: best.get(C.STRUCTURE), C.BEST_EXPIRY: best.get(C.EXPIRY),
-                C.BEST_LEGS: best.get(C.LEGS), C.BEST_DEBIT_NATURAL: best.get(C.DEBIT_NATURAL),
-                C.BEST_SCORE: float(scores.max())})
+    i = int(np.nanargmax(scores))
+
+    def cell(name: str) -> Any:
+        return cands[name].array[i] if name in cands else None
+
+    legs = _leg_text(cell(C.PUT_SYMBOL), cell(C.CALL_SYMBOL)) \
+        if C.PUT_SYMBOL in cands and C.CALL_SYMBOL in cands else None
+    row.update({C.BEST_STRUCTURE: cell(C.STRUCTURE), C.BEST_EXPIRY: cell(C.EXPIRY),
+                C.BEST_LEGS: legs, C.BEST_DEBIT_NATURAL: cell(C.DEBIT_NATURAL),
+                C.BEST_SCORE: float(scores[i])})
 
 
 SUMMARY_ORDER = (
@@ -88,9 +104,29 @@ def _ranked(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     return out
 
 
-def _concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
-    frames = [f for f in frames if not f.empty]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+def _stack(parts: Iterable[Tagged], legs: bool = False) -> pd.DataFrame:
+    """Concatenate tagged frames once, then label the rows with ``underlying`` and ``source_file``.
+
+    Empty frames are left out.  ``underlying`` goes first when a frame has
+    none; ``source_file`` goes second (``legs=False``: term, surface) or
+    last after ``legs`` (candidates).
+    """
+    kept = [(f, u, s) for f, u, s in parts if not f.empty]
+    if not kept:
+        return pd.DataFrame()
+    frame = pd.concat([f for f, _, _ in kept], ignore_index=True) if len(kept) > 1 \
+        else kept[0][0].reset_index(drop=True)
+    sizes = [len(f) for f, _, _ in kept]
+    if C.UNDERLYING not in frame:
+        frame.insert(0, C.UNDERLYING, np.repeat(np.array([u for _, u, _ in kept], object), sizes))
+    labels = np.repeat(np.array([s for _, _, s in kept], object), sizes)
+    if legs:
+        if C.PUT_SYMBOL in frame and C.CALL_SYMBOL in frame:
+            frame[C.LEGS] = _legs(frame)
+        frame[C.SOURCE_FILE] = labels
+    else:
+        frame.insert(1, C.SOURCE_FILE, labels)
+    return frame
 
 
 def assemble(out: Outcome, config: ScreenConfig) -> ScreenResult:
@@ -105,8 +141,8 @@ def assemble(out: Outcome, config: ScreenConfig) -> ScreenResult:
         summary[name] = summary[name].astype(object)
         summary.loc[failed, name] = C.SCR_FAILED
     summary = _ranked(summary, C.BEST_SCORE)
-    candidates = _ranked(_concat(out.candidates), C.SCORE)
+    candidates = _ranked(_stack(out.candidates, legs=True), C.SCORE)
     warnings = pd.DataFrame(out.warnings, columns=list(WARNING_COLUMNS))
-    return ScreenResult(summary, candidates, _concat(out.term), _concat(out.surface),
+    return ScreenResult(summary, candidates, _stack(out.term), _stack(out.surface),
                         pd.DataFrame(out.compression), config, warnings)
 

@@ -56,7 +56,8 @@ from ._screen_inputs import (
     with_load_options,
 )
 from ._screen_bars import bars_context, box_fields, cut_bars, plain
-from ._screen_rank import Outcome, assemble, best_of, with_legs
+from ._term import floats, str_codes, str_equal
+from ._screen_rank import Outcome, assemble, best_of
 from .config import ScreenConfig
 from .errors import ConfigError, VolscreenError
 from .result import ScreenResult
@@ -230,12 +231,22 @@ def _latest_chains(chain: pd.DataFrame) -> list[pd.DataFrame]:
         raise EmptyDataError("empty chain", source=chain.attrs.get("source"))
     chain = plain(chain)  # the stages never pay for copying the loader's attrs
     underlying, quote_time = chain[C.UNDERLYING], chain[C.QUOTE_TIME]
-    if (underlying.nunique() == 1 and quote_time.nunique() == 1 and underlying.notna().all()
-            and quote_time.notna().all()):
+    if _single(underlying) and _single(quote_time):
         return [chain.reset_index(drop=True)]  # the usual file: one underlying, one snapshot
     latest = chain.groupby(C.UNDERLYING, sort=True)[C.QUOTE_TIME].transform("max")
     keep = chain[quote_time == latest]
     return [sub.reset_index(drop=True) for _, sub in keep.groupby(C.UNDERLYING, sort=True)]
+
+
+def _single(column: pd.Series) -> bool:
+    """True when every value of ``column`` is present and equal."""
+    if isinstance(column.dtype, pd.DatetimeTZDtype) or column.dtype.kind == "M":
+        stamps = pd.DatetimeIndex(column).asi8  # NaT is the smallest int64
+        return bool(stamps[0] != np.iinfo(np.int64).min and (stamps == stamps[0]).all())
+    if isinstance(column.dtype, pd.StringDtype):
+        codes, uniques = str_codes(column)
+        return len(uniques) == 1 and bool((codes == 0).all())
+    return bool(column.nunique() == 1 and column.notna().all())
 
 
 def _run_job(job: ScreenJob, config: ScreenConfig, store: Any, out: Outcome,
@@ -282,7 +293,7 @@ def _screen_chain(chain: pd.DataFrame, bars: pd.DataFrame | None, job: ScreenJob
                   cache: dict[Any, Any]) -> None:
     from .implied import implied_vols
     from .structures import candidates
-    from .surface import constant_maturity, term_structure
+    from .surface import cm_values, term_structure
 
     if job.settlement is not None:
         chain = chain.assign(**{C.SETTLEMENT: job.settlement})
@@ -291,8 +302,8 @@ def _screen_chain(chain: pd.DataFrame, bars: pd.DataFrame | None, job: ScreenJob
     row: dict[str, Any] = {C.UNDERLYING: underlying, C.SOURCE_FILE: label,
                            C.QUOTE_TIME: quote_time, C.SCREEN_STATUS: C.SCR_OK,
                            C.SCREEN_REASON: ""}
-    usable = int((chain[C.QUOTE_STATUS] == C.QS_OK).sum()) if C.QUOTE_STATUS in chain else \
-        len(chain)
+    usable = int(str_equal(chain[C.QUOTE_STATUS], C.QS_OK).sum()) \
+        if C.QUOTE_STATUS in chain else len(chain)
     if usable == 0:
         from .errors import EmptyDataError
 
@@ -306,11 +317,10 @@ def _screen_chain(chain: pd.DataFrame, bars: pd.DataFrame | None, job: ScreenJob
     rate = config.rate if job.rate is None else job.rate
     with_iv = implied_vols(chain, rate)
     term = term_structure(with_iv)
-    cm = constant_maturity(term, CM_DAYS, detail=True)
-    ivs = dict(zip(cm[C.DAYS].astype(int), cm[C.ATM_IV].astype(float)))
-    statuses = dict(zip(cm[C.DAYS].astype(int), cm[C.CM_STATUS].astype(str)))
-    spot = float(pd.to_numeric(chain[C.UNDERLYING_PRICE], errors="coerce").median()) \
-        if C.UNDERLYING_PRICE in chain else math.nan
+    days, cm_iv, cm_status = cm_values(term, CM_DAYS)
+    ivs = {int(d): float(v) for d, v in zip(days, cm_iv)}
+    statuses = {int(d): str(v) for d, v in zip(days, cm_status)}
+    spot = _median(floats(chain, C.UNDERLYING_PRICE)) if C.UNDERLYING_PRICE in chain else math.nan
     row.update({C.SPOT: spot, C.HS_IV30: ivs[30], C.IV30_STATUS: statuses[30],
                 C.HS_IV60: ivs[60], C.IV60_STATUS: statuses[60], C.HS_IV90: ivs[90],
                 C.IV90_STATUS: statuses[90],
@@ -327,7 +337,6 @@ def _screen_chain(chain: pd.DataFrame, bars: pd.DataFrame | None, job: ScreenJob
         rv=None if ctx is None else ctx.rv,
         atr=None if comp is None else float(comp.get(C.ATR, math.nan)),
         iv_rank=rank, weights=config.weight_map)
-    cands = with_legs(cands, underlying, label)
     best_of(row, cands)
     if not math.isfinite(row[C.BEST_SCORE]):
         message = (f"no scored candidate with an expiry {config.dte[0]}-{config.dte[1]} days out"
@@ -341,26 +350,24 @@ def _screen_chain(chain: pd.DataFrame, bars: pd.DataFrame | None, job: ScreenJob
             (above[0] if above.size else math.nan)
 
     out.summary.append(row)
-    out.candidates.append(cands)
-    out.term.append(_tag(term, underlying, label))
+    out.candidates.append((cands, underlying, label))
+    out.term.append((term, underlying, label))
     if out.keep_surface:
-        out.surface.append(_tag(with_iv, underlying, label))
+        out.surface.append((with_iv, underlying, label))
     if comp is not None:
         out.compression.append({C.UNDERLYING: underlying, C.SOURCE_FILE: label, **comp.to_dict()})
+
+
+def _median(values: np.ndarray) -> float:
+    """Median of the non-NaN values (NaN when there is none), as pandas' skipna median."""
+    values = values[~np.isnan(values)]
+    return float(np.median(values)) if values.size else math.nan
 
 
 def _levels(targets: Any) -> np.ndarray:
     from .targets import target_levels
 
     return target_levels(targets) if targets is not None else np.empty(0)
-
-
-def _tag(frame: pd.DataFrame, underlying: str, label: str) -> pd.DataFrame:
-    out = frame.copy(deep=False)  # copy-on-write: the inserts below do not touch ``frame``
-    if C.UNDERLYING not in out:
-        out.insert(0, C.UNDERLYING, underlying)
-    out.insert(1, C.SOURCE_FILE, label)
-    return out
 
 
 def _bar_stages(bars: pd.DataFrame | None, quote_time: pd.Timestamp, job: ScreenJob,

@@ -18,7 +18,7 @@ import pandas as pd
 from . import columns as C
 from .errors import ChainSchemaError, ConfigError, EmptyDataError
 from ._term import WING_DELTA  # noqa: F401  (re-exported: the wing of rr25/bf25)
-from ._term import _arrays, _expiry_table, days_from_quote, forward_delta
+from ._term import _arrays, _expiry_table, days_from_quote, forward_delta, str_equal
 from .forward import without_attrs
 from .svi import SviFit, fit_svi
 
@@ -213,6 +213,19 @@ def constant_maturity(
     iv = sqrt(w(t*) / t*).  A target on a listed expiry returns that
     expiry's ATM vol exactly.
     """
+    targets, out_iv, out_status = cm_values(term, days, extrapolate=extrapolate)
+    index = pd.Index(targets, name=C.DAYS)
+    if detail:
+        return pd.DataFrame({C.T: targets / DAYS_PER_YEAR, C.ATM_IV: out_iv,
+                             C.CM_STATUS: out_status}, index=index).reset_index()
+    series = pd.Series(out_iv, index=index, name=C.ATM_IV)
+    series.attrs[C.CM_STATUS] = dict(zip(targets.tolist(), out_status))
+    return series
+
+
+def cm_values(term: pd.DataFrame, days: Sequence[float] | float = CM_DAYS, *,
+              extrapolate: bool = False) -> tuple[np.ndarray, list[float], list[str]]:
+    """Target days, constant-maturity vols and statuses (:func:`constant_maturity` as lists)."""
     need = [c for c in (C.T, C.ATM_IV) if c not in term.columns]
     if need:
         raise ChainSchemaError(f"constant_maturity needs a term structure; missing {need}",
@@ -221,7 +234,7 @@ def constant_maturity(
     with np.errstate(invalid="ignore"):  # NaN t: not usable
         keep = np.isfinite(vol_all) & (t_all > 0)
     if C.TERM_STATUS in term:
-        keep &= (term[C.TERM_STATUS] == C.TS_OK).to_numpy(bool, na_value=False)
+        keep &= str_equal(term[C.TERM_STATUS], C.TS_OK)
     order = np.argsort(t_all[keep], kind="quicksort")  # as sort_values
     tt, vol = t_all[keep][order], vol_all[keep][order]
     w = vol**2 * tt
@@ -239,13 +252,7 @@ def constant_maturity(
             iv, status = float(np.sqrt(np.interp(x, tt, w) / x)), C.CM_OK
         out_iv.append(iv)
         out_status.append(status)
-    index = pd.Index(targets, name=C.DAYS)
-    if detail:
-        return pd.DataFrame({C.T: targets / DAYS_PER_YEAR, C.ATM_IV: out_iv,
-                             C.CM_STATUS: out_status}, index=index).reset_index()
-    series = pd.Series(out_iv, index=index, name=C.ATM_IV)
-    series.attrs[C.CM_STATUS] = dict(zip(targets.tolist(), out_status))
-    return series
+    return targets, out_iv, out_status
 
 
 def term_slope(term: pd.DataFrame, short: float = 30, long: float = 90) -> pd.Series:
