@@ -13,6 +13,7 @@ import json
 import os
 import warnings
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -24,6 +25,9 @@ PARQUET_MAGIC = b"PAR1"
 UTF8_BOM = "\ufeff"
 SNIFF_BYTES = 65_536
 CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
+_UNSET = object()
+_FAST_DECODE: object = _UNSET
+"""msgspec's decode function, None without msgspec, _UNSET before the first JSON file."""
 
 
 def source_name(source: object) -> str:
@@ -124,8 +128,33 @@ def read_csv_text(text: str, name: str, **kwargs: Any) -> pd.DataFrame:
     return frame
 
 
+def _fast_json_decoder() -> Callable[[str], Any] | None:
+    """msgspec's JSON decoder when msgspec is installed (about 4x faster), else None."""
+    global _FAST_DECODE
+    if _FAST_DECODE is _UNSET:
+        try:
+            import msgspec.json
+        except ImportError:
+            _FAST_DECODE = None
+        else:
+            _FAST_DECODE = msgspec.json.Decoder().decode
+    return _FAST_DECODE  # type: ignore[return-value]
+
+
 def parse_json_text(text: str, name: str) -> Any:
-    """Decode JSON, naming the line/column of a syntax error (e.g. truncation)."""
+    """Decode JSON, naming the line/column of a syntax error (e.g. truncation).
+
+    msgspec decodes when it is installed; anything it rejects (a syntax
+    error, ``NaN``/``Infinity`` literals, integers beyond 64 bits) goes to
+    the standard library's :func:`json.loads`, which gives the same objects
+    and the messages below.
+    """
+    decode = _fast_json_decoder()
+    if decode is not None:
+        try:
+            return decode(text)
+        except Exception:  # msgspec.DecodeError (and ValueError): let json decide
+            pass
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -94,6 +94,8 @@ def _normalise_vendor(series: pd.Series, col: str = "") -> pd.Series:
         return series
     if pd.api.types.is_numeric_dtype(series):
         return series.astype(np.float64)
+    if _first_cell_is_text(series, _is_iv_column(col)):  # the usual text column: one cell
+        return series.astype("str")
     text = series.where(series.isna(), series.astype(str))
     present = text.dropna()
     if present.empty:  # all missing: a float column, as it reads back from CSV
@@ -109,6 +111,26 @@ def _normalise_vendor(series: pd.Series, col: str = "") -> pd.Series:
             return text.astype("str")
     values, _ = parse_numbers(text, _BLANKS, percent=iv)
     return pd.Series(values, index=series.index, dtype=np.float64)
+
+
+def _first_cell_is_text(series: pd.Series, percent: bool) -> bool:
+    """True when the first present cell is text that is not a number, bool word or blank.
+
+    Such a column is text whatever the other cells hold (see
+    :func:`_normalise_vendor`), so the rest need not be parsed.
+    """
+    valid = series.first_valid_index()
+    if valid is None:
+        return False
+    first = series.loc[valid]
+    if not isinstance(first, str) or first in ("True", "False"):
+        return False
+    try:
+        float(first)
+        return False
+    except ValueError:  # maybe a spelling parse_numbers reads: ask it, for this cell only
+        _, bad = parse_numbers(pd.Series([first], dtype=object), _BLANKS, percent=percent)
+        return bool(bad[0])
 
 
 def _parse_dates(values: pd.Series, col: str, name: str, base: int) -> pd.DatetimeIndex:

@@ -10,6 +10,7 @@ is emitted.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -69,25 +70,29 @@ def parse_occ(
             f"not an OCC option symbol: {raw.iloc[bad]!r} "
             f"({int((~valid).sum())} malformed)", row=bad, column=C.CONTRACT_SYMBOL,
         )
-    good = text.where(valid, "X000101C00000000")
-    root = good.str.slice(0, -OCC_TAIL)
-    ymd = "20" + good.str.slice(-OCC_TAIL, -9)
-    expiry = pd.to_datetime(ymd, format="%Y%m%d", errors="coerce")
-    right = good.str.slice(-9, -8)
+    good = text if valid.all() else text.where(valid, "X000101C00000000")
+    # root, expiry and right repeat (a chain has a few hundred of them for thousands of
+    # symbols): split and parse each distinct head (all but the strike digits) once
+    codes, heads = pd.factorize(good.str.slice(0, -8))
+    heads = pd.Series(heads, dtype="string")
+    roots = heads.str.slice(0, -7).to_numpy(dtype=object)[codes]
+    days = pd.to_datetime("20" + heads.str.slice(-7, -1), format="%Y%m%d", errors="coerce")
+    expiry = pd.DatetimeIndex(days).as_unit("ns").to_numpy()[codes]
+    right = heads.str.slice(-1).to_numpy(dtype=object)[codes]
     strike = good.str.slice(-8).astype("int64").to_numpy() / OCC_STRIKE_SCALE
-    bad_date = expiry.isna().to_numpy() & valid
+    bad_date = np.isnat(expiry) & valid
     if bad_date.any() and errors == "raise":
         pos = int(np.flatnonzero(bad_date)[0])
         raise ChainSchemaError(f"invalid expiry date in OCC symbol {raw.iloc[pos]!r}",
                                row=pos, column=C.CONTRACT_SYMBOL)
     ok = valid & ~bad_date
-    out = pd.DataFrame({
-        C.ROOT: root.astype(object).where(ok, None),
-        C.EXPIRY: pd.DatetimeIndex(expiry).as_unit("ns").where(ok),
-        C.RIGHT: right.astype(object).where(ok, None),
-        C.STRIKE: np.where(ok, strike, np.nan),
-    })
-    return out
+    if not ok.all():
+        roots[~ok] = None
+        expiry[~ok] = np.datetime64("NaT")
+        right[~ok] = None
+        strike[~ok] = np.nan
+    return pd.DataFrame({C.ROOT: pd.Series(roots, dtype=object), C.EXPIRY: expiry,
+                         C.RIGHT: pd.Series(right, dtype=object), C.STRIKE: strike})
 
 
 def occ_strike_ok(strike: ArrayLike | float) -> np.ndarray:
@@ -138,27 +143,54 @@ def occ_symbol(
         np.asarray(right, dtype=object), np.asarray(strike, dtype=np.float64),
     )
     shape = roots.shape
-    roots_s = pd.Series(roots.ravel(), dtype="string").str.strip().str.upper()
-    if (roots_s.str.len() > OCC_MAX_ROOT).any() or roots_s.isna().any():
-        bad = int(np.flatnonzero((roots_s.str.len() > OCC_MAX_ROOT).fillna(True))[0])
-        raise ChainSchemaError(f"option root {roots.ravel()[bad]!r} is not 1-6 characters",
-                               row=bad, column=C.ROOT)
-    rights_s = pd.Series(rights.ravel(), dtype="string").str.strip().str.upper().str[:1]
-    if not rights_s.isin([C.CALL, C.PUT]).fillna(False).all():
-        bad = int(np.flatnonzero(~rights_s.isin([C.CALL, C.PUT]).fillna(False))[0])
-        raise ChainSchemaError(f"right {rights.ravel()[bad]!r} is not call/put",
-                               row=bad, column=C.RIGHT)
+    # roots, expiries and rights repeat: check and format each distinct value once
+    root_codes, root_text = _distinct_text(roots.ravel(), lambda t: t)
+    bad_root = _first_bad(root_codes, [t is None or len(t) > OCC_MAX_ROOT for t in root_text])
+    if bad_root is not None:
+        raise ChainSchemaError(f"option root {roots.ravel()[bad_root]!r} is not 1-6 characters",
+                               row=bad_root, column=C.ROOT)
+    right_codes, right_text = _distinct_text(rights.ravel(), lambda t: t[:1])
+    bad_right = _first_bad(right_codes, [t not in (C.CALL, C.PUT) for t in right_text])
+    if bad_right is not None:
+        raise ChainSchemaError(f"right {rights.ravel()[bad_right]!r} is not call/put",
+                               row=bad_right, column=C.RIGHT)
     ints = np.rint(np.nan_to_num(strikes.ravel() * OCC_STRIKE_SCALE, nan=-1.0))
     bad_strike = ~occ_strike_ok(strikes.ravel())
     if bad_strike.any():
         bad = int(np.flatnonzero(bad_strike)[0])
         raise ChainSchemaError(f"strike {strikes.ravel()[bad]!r} cannot be written in an "
                                "OCC symbol", row=bad, column=C.STRIKE)
-    # format each distinct expiry once (a chain has tens of expiries, thousands of rows)
+    if roots.size == 0:
+        return np.empty(shape, dtype=object)
     codes, uniques = pd.factorize(pd.Series(days.ravel()))
-    texts = np.asarray(pd.DatetimeIndex(pd.to_datetime(pd.Series(uniques), format="mixed"))
-                       .strftime("%y%m%d"), dtype=object)
-    ymd = np.where(codes < 0, None, texts[np.maximum(codes, 0)] if len(texts) else None)
-    strike_txt = pd.Series(ints.astype(np.int64)).astype("string").str.zfill(8)
-    out = roots_s + pd.Series(ymd, dtype="string") + rights_s + strike_txt
-    return out.to_numpy(dtype=object).reshape(shape)
+    ymd = list(pd.DatetimeIndex(pd.to_datetime(pd.Series(uniques), format="mixed"))
+               .strftime("%y%m%d")) if len(uniques) else []
+    ymd.append("")  # code -1: a missing expiry (its symbol is set to NA below)
+    # fixed-width NumPy text: indexing and concatenation run in C, row by row
+    head = np.strings.add(
+        np.strings.add(np.array([t or "" for t in root_text], dtype=str)[root_codes],
+                       np.array(ymd, dtype=str)[codes]),
+        np.array([t or "" for t in right_text], dtype=str)[right_codes])
+    digits = np.strings.zfill(ints.astype(np.int64).astype(str), 8)
+    out = np.strings.add(head, digits).astype(object)
+    out[codes < 0] = pd.NA
+    return out.reshape(shape)
+
+
+def _distinct_text(values: np.ndarray, cut: Callable[[str], str]
+                   ) -> tuple[np.ndarray, list[str | None]]:
+    """Codes into the distinct values, each as stripped upper-case text (None if missing).
+
+    Code -1 (a missing value) maps to the last entry, None.
+    """
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+    text = pd.Series(uniques, dtype="string").str.strip().str.upper()
+    out: list[str | None] = [None if t is pd.NA else cut(t) for t in text.tolist()]
+    out.append(None)
+    return codes, out
+
+
+def _first_bad(codes: np.ndarray, bad_distinct: list[bool]) -> int | None:
+    """Row of the first value whose distinct entry is bad (missing values are bad)."""
+    bad = np.asarray(bad_distinct + [True], dtype=bool)[codes]
+    return int(np.flatnonzero(bad)[0]) if bad.any() else None

@@ -40,11 +40,9 @@ def quote_fields(frame: pd.DataFrame, wide_threshold: float = WIDE_THRESHOLD) ->
     with np.errstate(divide="ignore", invalid="ignore"):  # mid is NaN or > 0 here
         spread_pct = np.where(usable, spread / mid, np.nan)
 
-    # a chain has tens of (expiry, settlement) pairs: compute each instant once
-    codes, pairs = pd.MultiIndex.from_arrays(
-        [pd.DatetimeIndex(frame[C.EXPIRY]), frame[C.SETTLEMENT].to_numpy()]).factorize()
-    settle = clock.settlement_instant(pairs.get_level_values(0),
-                                      pairs.get_level_values(1).to_numpy()).asi8[codes]
+    # settlement_instant localizes each distinct (expiry, settlement) pair once
+    settle = clock.settlement_instant(pd.DatetimeIndex(frame[C.EXPIRY]),
+                                      frame[C.SETTLEMENT].to_numpy(dtype=object)).asi8
     quoted = pd.DatetimeIndex(frame[C.QUOTE_TIME])
     expired = settle <= quoted.asi8
 
