@@ -126,6 +126,12 @@ def _constant(col: Any) -> bool:
     if isinstance(values, pd.arrays.DatetimeArray):  # NaT is one int64 value: same grouping
         stamps = values.asi8
         return bool(np.all(stamps == stamps[0]))
+    if hasattr(values, "__arrow_array__"):  # Arrow-backed strings: compare in Arrow
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(values)
+        return pc.all(pc.equal(arr, arr[0]), skip_nulls=False).as_py() is True
     try:
         return bool(np.asarray(values == values[0], dtype=bool).all())
     except (TypeError, ValueError):  # missing values as NA, mixed types: group them properly
@@ -276,9 +282,11 @@ def forwards_by_row(chain: pd.DataFrame, rate: RateLike = None, *,
 
 
 def forward_arrays(chain: pd.DataFrame, rate: RateLike = None, *,
-                   method: Literal["median", "cboe"] = "median"
+                   method: Literal["median", "cboe"] = "median", keys: bool = True
                    ) -> tuple[dict[str, Any], np.ndarray, dict[str, np.ndarray]]:
     """:func:`forwards` as columns (name -> array, one row per series), no DataFrame built.
+
+    ``keys=False`` leaves out the series' key columns (underlying, root, ...).
 
     Also returns the series of each chain row and the per-row arrays read on
     the way (``strike``, ``mid`` as float, ``is_call``, ``is_put``), so a
@@ -299,7 +307,8 @@ def forward_arrays(chain: pd.DataFrame, rate: RateLike = None, *,
                 for k in keys}
     gid, first = series_ids(list(key_cols.values()), len(chain))
     n_series = first.size
-    out: dict[str, Any] = {k: col.take(first) for k, col in key_cols.items()}
+    clock_keys = (C.QUOTE_TIME, C.EXPIRY, C.SETTLEMENT)
+    out: dict[str, Any] = {k: key_cols[k].take(first) for k in clock_keys}
 
     t = clock.year_fraction(pd.Series(out[C.QUOTE_TIME]), pd.Series(out[C.EXPIRY]),
                             np.asarray(out[C.SETTLEMENT], dtype=object))
@@ -404,6 +413,11 @@ def forward_arrays(chain: pd.DataFrame, rate: RateLike = None, *,
     bad = status != C.FS_OK
     if bad.any():
         logger.info("forwards: %d of %d expiries without an ok forward", int(bad.sum()), n_series)
+    if keys:  # the series' key columns first, as forwards() reports them
+        out = {k: (out[k] if k in out else col.take(first)) for k, col in key_cols.items()} | {
+            k: v for k, v in out.items() if k not in key_cols}
+    else:
+        out = {k: v for k, v in out.items() if k not in key_cols}
     rows = {C.STRIKE: strike, C.MID: mid, "is_call": is_call, "is_put": is_put,
             "series_has_forward": has_forward,
             "right_codes": right_codes, "right_spellings": np.asarray(right_spellings, object)}
