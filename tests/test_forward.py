@@ -298,3 +298,43 @@ def test_vectorized_forwards_match_a_per_expiry_loop(real_chains: dict[str, pd.D
     np.testing.assert_allclose(fw[C.FORWARD], ref["forward"], rtol=1e-13)
     np.testing.assert_allclose(fw[C.RATE], ref["rate"], rtol=1e-9, atol=1e-12)
     assert (fw[C.FORWARD_STATUS] == C.FS_OK).sum() > 0
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        pytest.param({"a": ["X"] * 6, "b": [1, 2, 1, 2, 3, 3]}, id="constant-string-key"),
+        pytest.param({"a": ["X", "X", None, "X", None, "Y"], "b": [1, 1, 1, 2, 2, 2]},
+                     id="missing-strings"),
+        pytest.param({"a": [None] * 6, "b": [5, 4, 5, 4, 5, 4]}, id="all-missing-key"),
+        pytest.param({"a": pd.to_datetime(["2026-01-02"] * 3 + [None] * 3),
+                      "b": [1, 2, 1, 2, 1, 2]}, id="datetime-with-NaT"),
+        pytest.param({"a": pd.to_datetime(["2026-01-02"] * 6).tz_localize("UTC"),
+                      "b": ["p", "q", "p", "q", "p", "q"]}, id="constant-tz-datetime"),
+        pytest.param({"a": ["X"] * 6, "b": ["Y"] * 6}, id="all-constant"),
+    ],
+)
+def test_series_ids_number_series_as_groupby(keys: dict[str, object]) -> None:
+    """Series numbers and first rows equal pandas' groupby (sort=True, dropna=False)."""
+    from volscreen.forward import series_ids
+
+    frame = pd.DataFrame(keys)
+    for name in frame.columns:  # a chain's keys are text and timestamps
+        if frame[name].dtype.kind in "iO":
+            frame[name] = frame[name].map(lambda v: v if v is None else str(v)).astype("str")
+    gid, first = series_ids([frame[c].array for c in frame.columns], len(frame))
+    grouped = frame.groupby(list(frame.columns), sort=True, dropna=False)
+    ngroup = grouped.ngroup().to_numpy()
+    np.testing.assert_array_equal(gid, ngroup)
+    np.testing.assert_array_equal(first, [np.flatnonzero(ngroup == g)[0]
+                                          for g in range(ngroup.max() + 1)])
+
+
+def test_implied_vols_invalid_right_names_its_row() -> None:
+    from volscreen.errors import VolscreenError
+
+    chain = make_chain(expiries=("2026-08-21",))
+    chain.loc[7, C.RIGHT] = "X"
+    with pytest.raises(VolscreenError, match="right must be") as info:
+        vs.implied_vols(chain, RATE)
+    assert info.value.row == 7 and info.value.column == C.RIGHT

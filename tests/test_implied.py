@@ -360,3 +360,84 @@ def test_price_round_trip_against_mpmath(engine: str) -> None:
     np.testing.assert_allclose(iv, vol, rtol=0, atol=5e-12)
     back = _mp_black_prices(fwd, strike, t, iv, call)
     assert np.max(np.abs(back - price) / price) <= 1e-13
+
+
+@pytest.mark.parametrize(
+    ("engine_setting", "loaded", "n", "expected"),
+    [
+        pytest.param("auto", False, 10_000, "black_iv_numpy", id="fresh-process-chain"),
+        pytest.param("auto", True, 10_000, "black_iv_kernel_serial", id="kernel-loaded-chain"),
+        pytest.param("auto", True, 10, "black_iv_kernel_serial", id="kernel-loaded-tiny"),
+        pytest.param("auto", False, 20_000, "black_iv_kernel_serial", id="large-loads-kernel"),
+        pytest.param("auto", False, 50_000, "black_iv_kernel", id="parallel-from-50k"),
+        pytest.param("numpy", True, 10**6, "black_iv_numpy", id="forced-numpy"),
+        pytest.param("compiled", False, 10, "black_iv_kernel_serial", id="forced-compiled"),
+    ],
+)
+def test_engine_choice(monkeypatch: pytest.MonkeyPatch, engine_setting: str, loaded: bool,
+                       n: int, expected: str) -> None:
+    """The documented rule: compiled once loaded or from NUMPY_MAX_SIZE, NumPy otherwise."""
+    import volscreen.implied as implied
+
+    monkeypatch.setattr(implied, "ENGINE", engine_setting)
+    monkeypatch.setattr(implied, "_kernel_loaded", lambda: loaded)
+    assert implied._kernel(n).__name__ == expected
+
+
+def test_fresh_process_solves_a_chain_without_numba_or_scipy_special() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys, numpy as np, volscreen as vs\n"
+            "p = np.full(5000, 5.0)\n"
+            "iv = vs.implied_vol(p, 100.0, 100.0, 0.5, 0.01, 0.0, 'c')\n"
+            "assert abs(iv[0] - 0.2) < 0.1, iv[0]\n"
+            "print([m for m in ('numba', 'scipy.special') if m in sys.modules])\n")
+    root = Path(__file__).resolve().parents[1]
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=root)
+    assert res.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "right",
+    [
+        pytest.param(np.array(["C", "P", "C", "P"]), id="U1-upper"),
+        pytest.param(np.array(["c", "p", "c", "p"]), id="U1-lower"),
+        pytest.param(np.array(["C", "p", "c", "P"]), id="U1-mixed-case"),
+        pytest.param(np.array([b"c", b"p", b"C", b"P"]), id="S1-bytes"),
+        pytest.param(np.array([True, False, True, False]), id="bool"),
+        pytest.param(np.array(["call", "put", "Call", "PUT"]), id="words"),
+        pytest.param(["C", "P", "C", "P"], id="list"),
+    ],
+)
+def test_right_spellings_give_the_same_vols(engine: str, right: object) -> None:
+    strike = np.array([250.0, 250.0, 280.0, 280.0])
+    price = vs.bsm_price(SPOT, strike, 0.5, RATE, DIV, 0.3, ["C", "P", "C", "P"])
+    iv = vs.implied_vol(price, SPOT, strike, 0.5, RATE, DIV, right)
+    np.testing.assert_allclose(iv, 0.3, rtol=0, atol=1e-13)
+
+
+@pytest.mark.parametrize("right", [pytest.param(np.array(["C", "P", "X", "P"]), id="U1"),
+                                   pytest.param(np.array([b"C", b"P", b"X", b"P"]), id="S1")])
+def test_invalid_right_names_its_position(engine: str, right: np.ndarray) -> None:
+    from volscreen.errors import VolscreenError
+
+    with pytest.raises(VolscreenError, match="right must be") as info:
+        vs.implied_vol(np.full(4, 5.0), SPOT, 260.0, 0.5, RATE, DIV, right)
+    assert info.value.row == 2
+
+
+def test_length_one_inputs_match_full_arrays(engine: str) -> None:
+    """Scalars are passed to the solvers as length-1 arrays, never expanded: same answers."""
+    g = _grid(3_000, seed=41)
+    price = vs.bsm_price(SPOT, g["strike"], g["t"], RATE, DIV, g["vol"], g["right"])
+    n = price.size
+    iv_s, st_s = vs.implied_vol(price, SPOT, g["strike"], g["t"], RATE, DIV, g["right"],
+                                return_status=True)
+    iv_a, st_a = vs.implied_vol(price, np.full(n, SPOT), g["strike"], g["t"], np.full(n, RATE),
+                                np.full(n, DIV), g["right"], return_status=True)
+    np.testing.assert_array_equal(iv_s, iv_a)
+    np.testing.assert_array_equal(st_s, st_a)
+    assert (st_s == C.IVS_OK).sum() > 2_000

@@ -94,6 +94,8 @@ def _call_mask(right: np.ndarray) -> np.ndarray:
         calls = code == ord("c")
         if bool(np.all(calls | (code == ord("p")))):
             return calls
+    if kind == "S":  # bytes: classify (and report) them as text
+        return is_call(right.astype(str))
     return is_call(right)
 
 
