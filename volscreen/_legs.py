@@ -53,6 +53,93 @@ def _first_letters(column: pd.Series) -> np.ndarray:
     return letters[codes]
 
 
+def _arrow_bytes(column: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """(offsets, UTF-8 bytes) of an arrow-backed string column without nulls, else None.
+
+    Zero-copy views of the column's buffers: value i is
+    ``data[offsets[i]:offsets[i + 1]]``.  The chain's text columns are short
+    codes, so comparing bytes is far cheaper than hashing or boxing strings.
+    """
+    if not isinstance(column.array, pd.arrays.ArrowStringArray):
+        return None
+    import pyarrow as pa  # already loaded by pandas for its arrow-backed strings
+
+    arr = pa.array(column.array)
+    if isinstance(arr, pa.ChunkedArray) or arr.null_count or not (
+            pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    _, off_buf, data_buf = arr.buffers()
+    off_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(off_buf, dtype=off_type)[arr.offset:arr.offset + len(arr) + 1]
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else \
+        np.zeros(0, dtype=np.uint8)
+    return offsets.astype(np.int64), data
+
+
+def _right_flags(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(is_put, is_call): the upper-cased first letter of each value is ``P`` / ``C``."""
+    raw = _arrow_bytes(column)
+    if raw is not None:
+        offsets, data = raw
+        present = offsets[1:] > offsets[:-1]
+        first = data[np.minimum(offsets[:-1], data.size - 1)] if data.size else \
+            np.zeros(present.size, dtype=np.uint8)
+        first = np.where(present, first, 0)
+        if not (first >= 0x80).any():  # ASCII first letters: upper-case by clearing 0x20
+            upper = np.where((first >= ord("a")) & (first <= ord("z")), first - 0x20, first)
+            return present & (upper == ord(C.PUT)), present & (upper == ord(C.CALL))
+    letters = _first_letters(column)
+    return letters == C.PUT, letters == C.CALL
+
+
+def _isin(column: pd.Series, values: Any) -> np.ndarray:
+    """Rows whose value is exactly one of the strings ``values`` (missing: False)."""
+    raw = _arrow_bytes(column)
+    if raw is None:
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        wanted = {str(v) for v in values}
+        return np.array([str(u) in wanted for u in uniques] + [False], dtype=bool)[codes]
+    offsets, data = raw
+    lengths = offsets[1:] - offsets[:-1]
+    out = np.zeros(lengths.size, dtype=bool)
+    for value in values:
+        target = np.frombuffer(str(value).encode(), dtype=np.uint8)
+        rows = np.flatnonzero(lengths == target.size)
+        if rows.size and target.size:
+            out[rows] |= (data[offsets[rows, None] + np.arange(target.size)] == target).all(axis=1)
+        elif rows.size:
+            out[rows] = True
+    return out
+
+
+def _factorize_text(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, object array of distinct values) of a text column; one value: no hashing."""
+    if len(column) and _arrow_bytes(column) is not None:
+        first = column.iloc[0]
+        if _isin(column, (first,)).all():
+            return np.zeros(len(column), dtype=np.intp), np.array([first], dtype=object)
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def _quote_times(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(quote_time as naive UTC datetime64[ns], New York quote date as datetime64[ns]).
+
+    The clock conversions run once per distinct stamp (a chain has one or a few).
+    """
+    if not isinstance(column.dtype, pd.DatetimeTZDtype):  # parse only when not parsed
+        column = pd.to_datetime(column, utc=True)
+    utc = np.asarray(column.array.tz_convert(None)).astype("datetime64[ns]")
+    stamps = utc.view(np.int64)
+    if stamps.size and (stamps == stamps[0]).all():
+        unique, inverse = utc[:1], np.zeros(stamps.size, dtype=np.intp)
+    else:
+        unique, inverse = np.unique(utc, return_inverse=True)
+    local = pd.DatetimeIndex(unique).tz_localize("UTC").tz_convert(EXCHANGE_TZ)
+    qdate = local.tz_localize(None).normalize().to_numpy(dtype="datetime64[ns]")
+    return utc, qdate[inverse.ravel()]
+
+
 def chain_arrays(chain: pd.DataFrame) -> dict[str, Any]:
     """Validate the chain and pull the arrays the selection needs (one pass per column)."""
     missing = [c for c in _NEEDED if c not in chain.columns]
@@ -60,41 +147,33 @@ def chain_arrays(chain: pd.DataFrame) -> dict[str, Any]:
         raise ChainSchemaError(
             "candidates need a chain priced by volscreen.implied_vols; missing "
             + ", ".join(missing), column=missing[0])
-    letters = _first_letters(chain[C.RIGHT])
+    is_put, is_call = _right_flags(chain[C.RIGHT])
     bid, ask = _col(chain, C.BID), _col(chain, C.ASK)
     mid = _col(chain, C.MID) if C.MID in chain.columns else (bid + ask) / 2.0
     with np.errstate(invalid="ignore", divide="ignore"):  # spread_pct is NaN where mid is 0
         spread_pct = (_col(chain, C.SPREAD_PCT) if C.SPREAD_PCT in chain.columns
                       else (ask - bid) / mid)
     if C.QUOTE_STATUS in chain.columns:
-        s_codes, s_uniques = pd.factorize(chain[C.QUOTE_STATUS], use_na_sentinel=False)
-        bad = np.array([str(u) in _UNUSABLE_QUOTES for u in s_uniques] + [False], dtype=bool)
-        unusable = bad[s_codes]
+        unusable = _isin(chain[C.QUOTE_STATUS], sorted(_UNUSABLE_QUOTES))
     else:
         unusable = np.zeros(len(chain), dtype=bool)
     usable = np.isfinite(ask) & (ask > 0) & np.isfinite(mid) & (mid > 0) & ~unusable
     iv, delta = _col(chain, C.IV), _col(chain, C.DELTA)
-    quote_time = chain[C.QUOTE_TIME]
-    if not isinstance(quote_time.dtype, pd.DatetimeTZDtype):  # parse only when not parsed
-        quote_time = pd.to_datetime(quote_time, utc=True)
-    qt_codes, qt_unique = pd.factorize(quote_time)
-    qt_unique = pd.DatetimeIndex(qt_unique).tz_convert("UTC")  # few stamps: convert those only
-    qdate_unique = qt_unique.tz_convert(EXCHANGE_TZ).tz_localize(None).normalize()
+    quote_time, qdate = _quote_times(chain[C.QUOTE_TIME])
     expiry = chain[C.EXPIRY]
     if expiry.dtype.kind == "M" and not isinstance(expiry.dtype, pd.DatetimeTZDtype):
         # naive datetimes: midnight of the day, as Series.dt.normalize (NaT stays NaT)
-        expiry_ns = expiry.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(
-            "datetime64[ns]")
+        expiry_ns = np.asarray(expiry.array).astype("datetime64[D]").astype("datetime64[ns]")
     else:
         expiry_ns = pd.to_datetime(expiry).dt.normalize().to_numpy(dtype="datetime64[ns]")
-    und_codes, und_uniques = pd.factorize(chain[C.UNDERLYING], use_na_sentinel=False)
+    und_codes, und_uniques = _factorize_text(chain[C.UNDERLYING])
     spot, fwd = _col(chain, C.UNDERLYING_PRICE), _col(chain, C.FORWARD)
     return {
         "n": len(chain),
         "und_codes": und_codes,
-        "und_uniques": np.asarray(und_uniques, dtype=object),
+        "und_uniques": und_uniques,
         "symbols": chain[C.CONTRACT_SYMBOL] if C.CONTRACT_SYMBOL in chain.columns else None,
-        "is_put": letters == C.PUT, "is_call": letters == C.CALL,
+        "is_put": is_put, "is_call": is_call,
         "strike": _col(chain, C.STRIKE),
         "bid": bid, "ask": ask, "mid": mid, "spread_pct": spread_pct, "usable": usable,
         "priced": usable & np.isfinite(iv) & np.isfinite(delta),
@@ -104,9 +183,9 @@ def chain_arrays(chain: pd.DataFrame) -> dict[str, Any]:
         "spot": np.where(np.isfinite(spot), spot, fwd), "forward": fwd, "t": _col(chain, C.T),
         "discount": _col(chain, C.DISCOUNT, 1.0),
         "otm": (chain[C.OTM].to_numpy(dtype=bool) if C.OTM in chain.columns else None),
-        "qdate": qdate_unique.to_numpy(dtype="datetime64[ns]")[qt_codes],
+        "qdate": qdate,
         "expiry": expiry_ns,
-        "quote_time": qt_unique.tz_convert(None).to_numpy(dtype="datetime64[ns]")[qt_codes],
+        "quote_time": quote_time,
     }
 
 
