@@ -48,6 +48,16 @@ def _ndtr(x: np.ndarray) -> np.ndarray:
     return ndtr(x)
 
 
+def _below_args(center: Any, level: Any, vol: Any, t: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(z, valid) of :func:`prob_below`: P(S_T < level) = N(z) where ``valid``."""
+    c, lv, v, tt = np.broadcast_arrays(
+        *(np.asarray(x, dtype=float) for x in (center, level, vol, t)))
+    with np.errstate(invalid="ignore", divide="ignore"):  # invalid inputs give NaN below
+        sd = v * np.sqrt(tt)
+        z = (np.log(lv / c) + 0.5 * sd * sd) / sd
+        return z, (sd > 0) & (lv > 0)
+
+
 def prob_below(center: Any, level: Any, vol: Any, t: Any) -> np.ndarray:
     """P(S_T < level) for a lognormal S_T with mean ``center`` and vol ``vol`` over ``t``.
 
@@ -57,12 +67,8 @@ def prob_below(center: Any, level: Any, vol: Any, t: Any) -> np.ndarray:
     P(S_T < L) = N((ln(L/center) + vol^2 t / 2) / (vol sqrt t)).
     NaN for non-positive ``vol`` or ``t`` and NaN inputs.
     """
-    c, lv, v, tt = np.broadcast_arrays(
-        *(np.asarray(x, dtype=float) for x in (center, level, vol, t)))
-    with np.errstate(invalid="ignore", divide="ignore"):  # invalid inputs give NaN below
-        sd = v * np.sqrt(tt)
-        z = (np.log(lv / c) + 0.5 * sd * sd) / sd
-    return np.where((sd > 0) & (lv > 0), _ndtr(z), np.nan)
+    z, valid = _below_args(center, level, vol, t)
+    return np.where(valid, _ndtr(z), np.nan)
 
 
 def prob_beyond(center: Any, low: Any, high: Any, vol_low: Any, t: Any,
@@ -74,6 +80,31 @@ def prob_beyond(center: Any, low: Any, high: Any, vol_low: Any, t: Any,
     """
     vol_high = vol_low if vol_high is None else vol_high
     return prob_below(center, low, vol_low, t) + 1.0 - prob_below(center, high, vol_high, t)
+
+
+def _touch_args(spot: Any, level: Any, vol: Any, t: Any,
+                drift: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(z1, z2, weight, b, valid) of :func:`prob_touch`: P = N(z1) + weight N(z2)."""
+    s0, lv, v, tt, mu = np.broadcast_arrays(
+        *(np.asarray(x, dtype=float) for x in (spot, level, vol, t, drift)))
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # masked below
+        b = np.log(lv / s0)
+        nu = mu - 0.5 * v * v
+        sd = v * np.sqrt(tt)
+        up = b > 0
+        z1 = np.where(up, (-b + nu * tt) / sd, (b - nu * tt) / sd)
+        z2 = np.where(up, (-b - nu * tt) / sd, (b + nu * tt) / sd)
+        weight = np.exp(2.0 * nu * b / (v * v))
+        return z1, z2, weight, b, (sd > 0) & np.isfinite(b)
+
+
+def _touch_from(n1: np.ndarray, n2: np.ndarray, weight: np.ndarray, b: np.ndarray,
+                valid: np.ndarray) -> np.ndarray:
+    """:func:`prob_touch` from N(z1), N(z2) and the rest of :func:`_touch_args`."""
+    with np.errstate(invalid="ignore", over="ignore"):  # masked below
+        p = n1 + weight * n2
+    p = np.where(b == 0, 1.0, np.clip(p, 0.0, 1.0))
+    return np.where(valid, p, np.nan)
 
 
 def prob_touch(spot: Any, level: Any, vol: Any, t: Any, drift: Any = 0.0) -> np.ndarray:
@@ -91,18 +122,23 @@ def prob_touch(spot: Any, level: Any, vol: Any, t: Any, drift: Any = 0.0) -> np.
     non-positive ``vol``/``t`` or NaN inputs.  Monitoring is continuous:
     daily-close monitoring touches less often.
     """
-    s0, lv, v, tt, mu = np.broadcast_arrays(
-        *(np.asarray(x, dtype=float) for x in (spot, level, vol, t, drift)))
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # masked below
-        b = np.log(lv / s0)
-        nu = mu - 0.5 * v * v
-        sd = v * np.sqrt(tt)
-        up = b > 0
-        z1 = np.where(up, (-b + nu * tt) / sd, (b - nu * tt) / sd)
-        z2 = np.where(up, (-b - nu * tt) / sd, (b + nu * tt) / sd)
-        p = _ndtr(z1) + np.exp(2.0 * nu * b / (v * v)) * _ndtr(z2)
-    p = np.where(b == 0, 1.0, np.clip(p, 0.0, 1.0))
-    return np.where((sd > 0) & np.isfinite(b), p, np.nan)
+    z1, z2, weight, b, valid = _touch_args(spot, level, vol, t, drift)
+    with np.errstate(invalid="ignore", over="ignore"):  # NaN arguments give NaN
+        n1, n2 = _ndtr(z1), _ndtr(z2)
+    return _touch_from(n1, n2, weight, b, valid)
+
+
+def _ndtr_batch(args: list[np.ndarray]) -> list[np.ndarray]:
+    """N(.) of each array in ``args``, in one :func:`volscreen._special.ndtr` call.
+
+    The kernel is element-wise, so the values equal one call per array; one
+    call over a few hundred values costs what one call over a few dozen does.
+    """
+    flat = np.concatenate([np.ravel(a) for a in args])
+    with np.errstate(invalid="ignore", over="ignore"):  # NaN arguments give NaN
+        values = _ndtr(flat)
+    bounds = np.cumsum([np.size(a) for a in args])[:-1]
+    return [v.reshape(np.shape(a)) for v, a in zip(np.split(values, bounds), args)]
 
 
 def hist_windows(bars: pd.DataFrame, horizon: int,
@@ -331,13 +367,22 @@ def probability_columns(f: dict[str, np.ndarray], days: np.ndarray, codes: Statu
         rv_cal = rv_ann * np.sqrt(days / TRADING_DAYS_PER_YEAR / t)
     codes.flag(~np.isfinite(rv_ann), C.DS_NO_RV)
     new[C.RV_FORECAST] = rv_ann
-    new[C.P_BEYOND_BE_IV] = prob_beyond(f[C.FORWARD], f[C.BREAKEVEN_LOW], f[C.BREAKEVEN_HIGH],
-                                        f[C.PUT_IV], t, f[C.CALL_IV])
-    new[C.P_BEYOND_BE_RV] = prob_beyond(spot, f[C.BREAKEVEN_LOW], f[C.BREAKEVEN_HIGH], rv_cal, t)
-    new[C.P_TOUCH_LOW_IV] = prob_touch(spot, f[C.TARGET_LOW], f[C.PUT_IV], t, carry)
-    new[C.P_TOUCH_HIGH_IV] = prob_touch(spot, f[C.TARGET_HIGH], f[C.CALL_IV], t, carry)
-    new[C.P_TOUCH_LOW_RV] = prob_touch(spot, f[C.TARGET_LOW], rv_cal, t, 0.0)
-    new[C.P_TOUCH_HIGH_RV] = prob_touch(spot, f[C.TARGET_HIGH], rv_cal, t, 0.0)
+    # prob_beyond / prob_touch, with every N(.) of the six columns in one ndtr call
+    below = [_below_args(f[C.FORWARD], f[C.BREAKEVEN_LOW], f[C.PUT_IV], t),
+             _below_args(f[C.FORWARD], f[C.BREAKEVEN_HIGH], f[C.CALL_IV], t),
+             _below_args(spot, f[C.BREAKEVEN_LOW], rv_cal, t),
+             _below_args(spot, f[C.BREAKEVEN_HIGH], rv_cal, t)]
+    touch = [_touch_args(spot, f[C.TARGET_LOW], f[C.PUT_IV], t, carry),
+             _touch_args(spot, f[C.TARGET_HIGH], f[C.CALL_IV], t, carry),
+             _touch_args(spot, f[C.TARGET_LOW], rv_cal, t, 0.0),
+             _touch_args(spot, f[C.TARGET_HIGH], rv_cal, t, 0.0)]
+    normals = _ndtr_batch([z for z, _ in below] + [z for args in touch for z in args[:2]])
+    p_below = [np.where(valid, n, np.nan) for (_, valid), n in zip(below, normals[:4])]
+    new[C.P_BEYOND_BE_IV] = p_below[0] + 1.0 - p_below[1]
+    new[C.P_BEYOND_BE_RV] = p_below[2] + 1.0 - p_below[3]
+    for i, name in enumerate((C.P_TOUCH_LOW_IV, C.P_TOUCH_HIGH_IV, C.P_TOUCH_LOW_RV,
+                              C.P_TOUCH_HIGH_RV)):
+        new[name] = _touch_from(normals[4 + 2 * i], normals[5 + 2 * i], *touch[i][2:])
     mask, label = _resolve_condition(condition, bars)
     hist = {k: np.full(n, np.nan) for k in (
         C.P_BEYOND_BE_HIST, C.P_BEYOND_BE_HIST_SE, C.P_TOUCH_LOW_HIST, C.P_TOUCH_HIGH_HIST)}
