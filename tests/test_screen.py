@@ -267,3 +267,57 @@ def test_public_screen_is_the_function_after_every_submodule_is_imported() -> No
         value = getattr(volscreen, name)
         assert not isinstance(value, type(volscreen)), f"volscreen.{name} is a module"
     assert callable(volscreen.screen) and volscreen.screen is screen
+
+
+def test_worker_jobs_are_light_and_bars_are_shared_once(sample) -> None:
+    """A path job with in-memory bars crosses to a worker as a token, not a copy of the bars."""
+    import pickle
+
+    from volscreen._screen_pool import SharedBars, _share, _unshare
+
+    _, bars = sample
+    chain_path, _ = sample_paths()
+    frames: dict[int, pd.DataFrame] = {}
+    jobs = jobs_from_paths([chain_path, chain_path])
+    light = [_share(bars, frames), _share({"IWM": bars}, frames), _share(None, frames)]
+    assert len(frames) == 1 and isinstance(light[0], SharedBars)
+    assert light[1]["IWM"] == light[0] and light[2] is None
+    assert _unshare(light[0], frames) is bars and _unshare(light[1], frames)["IWM"] is bars
+    heavy = len(pickle.dumps(bars))
+    assert len(pickle.dumps((jobs, light))) < min(2_000, heavy / 20)
+
+
+def test_a_worker_computes_each_history_context_once(sample, monkeypatch) -> None:
+    """Chunks run by one worker share its cache: one bars context per history and date."""
+    import volscreen._screen_bars as screen_bars
+    from volscreen import _screen_pool as pool
+
+    chain, bars = sample
+    calls: list[int] = []
+    compute = screen_bars._compute
+    monkeypatch.setattr(screen_bars, "_compute", lambda cut: calls.append(len(cut)) or
+                        compute(cut))
+    frames: dict[int, pd.DataFrame] = {}
+    jobs = [pool.ScreenJob(chain=chain.assign(**{C.UNDERLYING: t, C.ROOT: t}),
+                           bars=pool._share(bars, frames), ticker=t, label=t)
+            for t in ("AAA", "BBB", "CCC")]
+    monkeypatch.setattr(pool, "_STATE", {})
+    pool._init_worker(frames, ScreenConfig().replace(targets=[245, 275]), None, False, False)
+    first, second = pool._run_chunk(jobs[:2]), pool._run_chunk(jobs[2:])
+    assert len(calls) == 1  # three chains, two chunks, one history and quote date
+    rows = [r[C.HS_RV20] for r in first.summary + second.summary]
+    assert len(rows) == 3 and len(set(rows)) == 1 and math.isfinite(rows[0])
+
+
+@pytest.mark.parametrize(("jobs", "workers", "size"),
+                         [(1, 2, 1), (10, 2, 2), (100, 2, 13), (1000, 2, 25), (3, 8, 1)],
+                         ids=["one", "ten", "hundred", "thousand", "more-workers"])
+def test_chunks_balance_workers_and_stay_small(jobs: int, workers: int, size: int) -> None:
+    from volscreen._screen_pool import CHUNK_MAX, CHUNKS_PER_WORKER, chunk_size
+
+    got = chunk_size(jobs, workers)
+    assert got == size
+    assert 1 <= got <= CHUNK_MAX
+    assert -(-jobs // got) >= min(jobs, workers)  # every worker gets work
+    # chunks no larger than needed for CHUNKS_PER_WORKER tasks per worker
+    assert got == 1 or (got - 1) * workers * CHUNKS_PER_WORKER < jobs

@@ -74,7 +74,6 @@ W_BARS = "bars_problem"
 W_NO_BOX = "no_range_box"
 W_STORE = "store_problem"
 W_NO_CANDIDATES = "no_candidates"
-CHUNKS_PER_WORKER = 4  # batches per worker: progress granularity vs pickling overhead
 R_NO_BARS = "no_bars"
 R_NO_STORE = "no_store"
 
@@ -114,8 +113,11 @@ def screen(chains: Any = None, bars: Any = None, *, config: ScreenConfig | None 
     workers
         Processes screening chains in parallel (1 = in this process).  Each
         worker is a fresh interpreter (spawned, so about a second of imports
-        each); worth it from a few dozen chains.  Results and their order are
-        the same as with one worker.
+        each); worth it from a few dozen chains.  Chains given as paths are
+        loaded in the workers; bars frames are sent once per worker and each
+        worker computes the bars context once per history and quote date
+        (see :mod:`volscreen._screen_pool`).  Results and their order are the
+        same as with one worker.
     load_options
         Keyword arguments of :func:`volscreen.load_chain` for every chain
         given as a path: ``columns`` (``{file_name: canonical_name}``),
@@ -150,8 +152,10 @@ def screen(chains: Any = None, bars: Any = None, *, config: ScreenConfig | None 
         raise ConfigError(f"workers must be at least 1, got {workers}", column="workers")
     store = store if store is not None else config.store
     if workers > 1 and len(jobs) > 1:
-        out = _run_parallel(jobs, config, store, keep_surface, workers, progress)
-        return assemble(out, config)
+        from ._screen_pool import run_parallel
+
+        return assemble(run_parallel(jobs, config, store, keep_surface, workers, progress),
+                        config)
     store = _open_store(store)
     out = Outcome(keep_surface=keep_surface)
     cache: dict[Any, Any] = {}  # loaded bars and per-history contexts
@@ -160,48 +164,6 @@ def screen(chains: Any = None, bars: Any = None, *, config: ScreenConfig | None 
         if progress is not None:
             progress(done, len(jobs), Path(job.label).name or job.label)
     return assemble(out, config)
-
-
-def _screen_batch(jobs: list[ScreenJob], config: ScreenConfig, store: Any,
-                  keep_surface: bool) -> Outcome:
-    """Screen ``jobs`` in order (the unit of work of a parallel worker)."""
-    out = Outcome(keep_surface=keep_surface)
-    opened = _open_store(store)
-    cache: dict[Any, Any] = {}  # loaded bars and per-history contexts
-    try:
-        for job in jobs:
-            _run_job(job, config, opened, out, cache)
-    finally:
-        if opened is not None and opened is not store:
-            opened.close()
-    return out
-
-
-def _run_parallel(jobs: list[ScreenJob], config: ScreenConfig, store: Any, keep_surface: bool,
-                  workers: int, progress: Progress | None) -> Outcome:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    if store is not None and not isinstance(store, (str, Path)):
-        store = store.path  # each worker opens the store itself
-    size = max(1, math.ceil(len(jobs) / (workers * CHUNKS_PER_WORKER)))
-    batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
-    results: dict[int, Outcome] = {}
-    done = 0
-    context = multiprocessing.get_context("spawn")  # no fork of threaded kernels
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(_screen_batch, batch, config, store, keep_surface): i
-                   for i, batch in enumerate(batches)}
-        for future in as_completed(futures):
-            index = futures[future]
-            results[index] = future.result()
-            done += len(batches[index])
-            if progress is not None:
-                progress(done, len(jobs), Path(batches[index][-1].label).name)
-    merged = Outcome(keep_surface=keep_surface)
-    for index in range(len(batches)):
-        merged.extend(results[index])
-    return merged
 
 
 def _open_store(store: Any) -> Any:

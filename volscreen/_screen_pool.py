@@ -1,0 +1,132 @@
+"""Screen many chains in worker processes (``screen(..., workers=N)``).
+
+What crosses the process boundary, and how often:
+
+* once per worker (the pool initializer): the config, the store path, every
+  distinct bars DataFrame given in memory (jobs carry a :class:`SharedBars`
+  token in its place), and whether to load the compiled IV kernel;
+* once per task: a chunk of up to :data:`CHUNK_MAX` jobs.  A job whose chain
+  is a path is a few hundred bytes (the worker loads the file: the CLI
+  case); a chain given as a DataFrame is pickled with its job;
+* back, once per task: an :class:`~volscreen._screen_rank.Outcome` holding
+  only what the result keeps (summary rows, candidates, term structures,
+  compression rows, warnings; per-quote surfaces only when asked).
+
+Each worker keeps one cache for its whole life: bars files are read once
+and the bars context (realized vol, compression, range box, RV forecasts;
+:func:`volscreen._screen_bars.bars_context`) is computed once per history
+and quote date in each worker, not once per chain or per task.
+
+Workers are spawned (fresh interpreters, no fork of a parent that may run
+threaded kernels): each pays the imports once (about a second).  A worker
+with at least :data:`COMPILED_MIN_CHAINS` chains to screen loads the
+compiled IV kernel first; :mod:`volscreen.implied` then solves every chain
+with it (its rule: the compiled kernel once it is loaded), which saves a
+few ms per chain for a one-off load of under a second.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ._screen_inputs import Progress, ScreenJob
+from ._screen_rank import Outcome
+from .config import ScreenConfig
+
+CHUNKS_PER_WORKER = 4
+"""Tasks per worker at least: load balance between workers."""
+CHUNK_MAX = 25
+"""Jobs per task at most: progress granularity (IPC per task is small against a chain)."""
+COMPILED_MIN_CHAINS = 200
+"""Chains per worker from which loading the compiled IV kernel pays for itself."""
+
+_STATE: dict[str, Any] = {}  # the worker's config, store, shared bars and cache
+
+
+@dataclasses.dataclass(frozen=True)
+class SharedBars:
+    """Stands for a bars DataFrame sent once to each worker instead of with every job."""
+
+    key: int
+
+
+def _share(value: Any, frames: dict[int, pd.DataFrame]) -> Any:
+    if isinstance(value, pd.DataFrame):
+        frames.setdefault(id(value), value)
+        return SharedBars(id(value))
+    if isinstance(value, Mapping):
+        return {k: _share(v, frames) for k, v in value.items()}
+    return value
+
+
+def _unshare(value: Any, frames: Mapping[int, pd.DataFrame]) -> Any:
+    if isinstance(value, SharedBars):
+        return frames[value.key]
+    if isinstance(value, Mapping):
+        return {k: _unshare(v, frames) for k, v in value.items()}
+    return value
+
+
+def _init_worker(frames: dict[int, pd.DataFrame], config: ScreenConfig, store: Any,
+                 keep_surface: bool, compiled: bool) -> None:
+    from .screening import _open_store
+
+    if compiled:
+        import volscreen._ivkernel  # noqa: F401  (implied.py then uses it for every chain)
+    _STATE.update(frames=frames, config=config, store=_open_store(store),
+                  keep_surface=keep_surface, cache={})
+
+
+def _run_chunk(jobs: list[ScreenJob]) -> Outcome:
+    """Screen ``jobs`` in order with the worker's config, store and cache."""
+    from .screening import _run_job
+
+    out = Outcome(keep_surface=_STATE["keep_surface"])
+    for job in jobs:
+        if job.bars is not None:
+            job = dataclasses.replace(job, bars=_unshare(job.bars, _STATE["frames"]))
+        _run_job(job, _STATE["config"], _STATE["store"], out, _STATE["cache"])
+    return out
+
+
+def chunk_size(n_jobs: int, workers: int) -> int:
+    """Jobs per task: at least :data:`CHUNKS_PER_WORKER` tasks per worker, at most
+    :data:`CHUNK_MAX` jobs each."""
+    return max(1, min(CHUNK_MAX, math.ceil(n_jobs / (workers * CHUNKS_PER_WORKER))))
+
+
+def run_parallel(jobs: list[ScreenJob], config: ScreenConfig, store: Any, keep_surface: bool,
+                 workers: int, progress: Progress | None) -> Outcome:
+    """Screen ``jobs`` on ``workers`` spawned processes; the outcome is in job order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    if store is not None and not isinstance(store, (str, Path)):
+        store = store.path  # each worker opens the store itself
+    frames: dict[int, pd.DataFrame] = {}
+    light = [dataclasses.replace(job, bars=_share(job.bars, frames)) for job in jobs]
+    size = chunk_size(len(light), workers)
+    chunks = [light[i:i + size] for i in range(0, len(light), size)]
+    compiled = math.ceil(len(jobs) / workers) >= COMPILED_MIN_CHAINS
+    results: dict[int, Outcome] = {}
+    done = 0
+    context = multiprocessing.get_context("spawn")  # no fork of threaded kernels
+    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context,
+                             initializer=_init_worker,
+                             initargs=(frames, config, store, keep_surface, compiled)) as pool:
+        futures = {pool.submit(_run_chunk, chunk): i for i, chunk in enumerate(chunks)}
+        for future in as_completed(futures):
+            index = futures[future]
+            results[index] = future.result()
+            done += len(chunks[index])
+            if progress is not None:
+                progress(done, len(jobs), Path(chunks[index][-1].label).name)
+    merged = Outcome(keep_surface=keep_surface)
+    for index in range(len(chunks)):
+        merged.extend(results[index])
+    return merged
