@@ -1,12 +1,15 @@
 """Per-stage timings of one chain: load, forwards, implied_vols, term_structure,
 constant_maturity, model_free_vol; first call (fresh process) and warm.
 
-    python scripts/bench_chain.py [CHAIN] [--rate 0.04] [--repeat 20]
+    python scripts/bench_chain.py [CHAIN] [--rate 0.04] [--repeat 50]
 
 The first-call column runs every stage once, in order, in a fresh Python
 process (imports included, so it shows what a CLI run pays); the warm
 columns are the best and the median of ``--repeat`` calls in this process.
-The machine may be shared: the load average is printed beside the figures.
+A last table times implied_vols (forwards included) warm on each IV engine:
+the NumPy twin a fresh process uses, and the compiled kernel a process uses
+once it has loaded it.  The machine may be shared: the load average is
+printed beside the figures, at the start and at the end.
 """
 from __future__ import annotations
 
@@ -68,7 +71,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("chain", nargs="?", default=str(DEFAULT_CHAIN))
     ap.add_argument("--rate", type=float, default=0.04)
-    ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--repeat", type=int, default=50)
     args = ap.parse_args()
     chain_path = Path(args.chain)
 
@@ -106,6 +109,19 @@ def main() -> None:
     print(f"{'total':<18} {min(f['total'] for f in fresh) * 1e3:>35.1f} ms "
           f"{total_warm * 1e3:>7.2f} ms")
     print(f"numba imported in the fresh process: {fresh[0]['numba_imported']}")
+
+    # implied_vols (forwards included) on each engine: a fresh process uses the NumPy twin, a
+    # process that has loaded the compiled kernel (a watchlist, a server) uses the kernel
+    import volscreen.implied as implied
+
+    print("\nimplied_vols (forwards included), warm, by IV engine:")
+    for engine in ("numpy", "compiled"):
+        implied.ENGINE = engine  # type: ignore[assignment]
+        best, med = warm(calls["implied_vols"], args.repeat)
+        print(f"  {engine:<9} best {best * 1e3:6.2f} ms  median {med * 1e3:6.2f} ms")
+    implied.ENGINE = "auto"
+    load = os.getloadavg()
+    print(f"load average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 
 
 if __name__ == "__main__":

@@ -40,9 +40,8 @@ def grid(n: int, seed: int = 2024) -> dict[str, np.ndarray]:
 
 
 def first_call_cost(engine: str) -> float:
-    force = "0" if engine == "compiled" else "10**12"
     code = ("import time; t0 = time.perf_counter(); import volscreen as vs; "
-            f"import volscreen.implied as im; im.NUMPY_MAX_SIZE = {force}; "
+            f"import volscreen.implied as im; im.ENGINE = {engine!r}; "
             "vs.implied_vol(5.0, 100.0, 100.0, 0.5, 0.01, 0.0, 'c'); "
             "print(time.perf_counter() - t0)")
     env = dict(os.environ, PYTHONPATH=os.path.join(os.path.dirname(__file__), os.pardir))
@@ -72,29 +71,39 @@ def main() -> None:
     price = vs.bsm_price(SPOT, g["strike"], g["t"], RATE, DIV, g["vol"], g["right"])
     vs.implied_vol(price[:10], SPOT, g["strike"][:10], g["t"][:10], RATE, DIV, g["right"][:10])
 
+    numba = __import__("numba")
     print(f"\nvolscreen.implied_vol, {os.cpu_count()} cores visible, "
-          f"numba threads {__import__('numba').get_num_threads()}; default engine: numpy "
-          f"below {implied.NUMPY_MAX_SIZE:,d} options, compiled from there (* = default)")
-    default_limit = implied.NUMPY_MAX_SIZE
+          f"numba threads {numba.get_num_threads()}; a fresh process solves batches below "
+          f"{implied.NUMPY_MAX_SIZE:,d} options with numpy (* = its engine), the compiled "
+          f"kernel once loaded or from there, on all threads from "
+          f"{implied.PARALLEL_MIN_SIZE:,d}; wall clock, best of several runs")
+    print("  cpu = CPU time of one thread (compiled kernel, numba threads = 1): the per-core "
+          "speed, which other processes on the machine disturb much less than the wall clock")
     size = 1000
     while size <= n:
         sl = slice(0, size)
         args_ = (price[sl], SPOT, g["strike"][sl], g["t"][sl], RATE, DIV, g["right"][sl])
         reps = max(3, int(2e6 // size))
         line = f"  n={size:>9,d}"
-        for engine, limit in (("numpy", 10**12), ("compiled", 0)):
+        for engine in ("numpy", "compiled", "cpu"):
             if engine == "numpy" and size > 100_000:
                 continue
-            implied.NUMPY_MAX_SIZE = limit
+            implied.ENGINE = "numpy" if engine == "numpy" else "compiled"
+            clock = time.thread_time if engine == "cpu" else time.perf_counter
+            threads = numba.get_num_threads()
+            if engine == "cpu":
+                numba.set_num_threads(1)
             vs.implied_vol(*args_)
             best = np.inf
             for _ in range(reps):
-                t0 = time.perf_counter()
+                t0 = clock()
                 vs.implied_vol(*args_)
-                best = min(best, time.perf_counter() - t0)
-            mark = "*" if (size < default_limit) == (engine == "numpy") else " "
+                best = min(best, clock() - t0)
+            numba.set_num_threads(threads)
+            mark = "*" if (size < implied.NUMPY_MAX_SIZE) == (engine == "numpy") \
+                and engine != "cpu" else " "
             line += f"  {engine}{mark} {size / best / 1e6:6.2f} M IV/s ({best * 1e3:7.2f} ms)"
-        implied.NUMPY_MAX_SIZE = default_limit
+        implied.ENGINE = "auto"
         print(line)
         size *= 10
 
@@ -172,6 +181,7 @@ def main() -> None:
           f"volscreen at n={n:,d}: {rate_vs / 1e6:.2f} M IV/s; ratio {rate_vs / rate_v:.0f}x")
     print(f"  agreement where both succeed (time value >= $0.001, {both.sum():,d} rows): "
           f"max {diff.max():.2e}, p99 {np.percentile(diff, 99):.2e}")
+    print(f"load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":
