@@ -19,7 +19,7 @@ from ..errors import (
 )
 from . import _io
 from ._args import check_chain_arguments
-from ._numbers import parse_numbers
+from ._numbers import PERCENT_RE, THOUSANDS_RE, parse_numbers
 from .formats import (
     FormatSpec,
     JSON_TIME_ZONES,
@@ -94,6 +94,8 @@ def _normalise_vendor(series: pd.Series, col: str = "") -> pd.Series:
         return series
     if pd.api.types.is_numeric_dtype(series):
         return series.astype(np.float64)
+    if series.first_valid_index() is None:  # all missing: a float column, as from CSV
+        return pd.Series(np.nan, index=series.index, dtype=np.float64)
     if _first_cell_is_text(series, _is_iv_column(col)):  # the usual text column: one cell
         return series.astype("str")
     text = series.where(series.isna(), series.astype(str))
@@ -114,10 +116,12 @@ def _normalise_vendor(series: pd.Series, col: str = "") -> pd.Series:
 
 
 def _first_cell_is_text(series: pd.Series, percent: bool) -> bool:
-    """True when the first present cell is text that is not a number, bool word or blank.
+    """True when the first present cell is text that :func:`parse_numbers` rejects.
 
-    Such a column is text whatever the other cells hold (see
-    :func:`_normalise_vendor`), so the rest need not be parsed.
+    Such a column is text whatever its other cells hold (see
+    :func:`_normalise_vendor`), so they need not be parsed.  The test is
+    conservative: a cell it is unsure of (``True``, a blank, a number, a
+    thousands or percent spelling) returns False and the full sniff decides.
     """
     valid = series.first_valid_index()
     if valid is None:
@@ -125,12 +129,11 @@ def _first_cell_is_text(series: pd.Series, percent: bool) -> bool:
     first = series.loc[valid]
     if not isinstance(first, str) or first in ("True", "False"):
         return False
-    try:
-        float(first)
+    stripped = first.strip()
+    if stripped.lower() in _BLANKS or re.fullmatch(THOUSANDS_RE, stripped) or (
+            percent and re.fullmatch(PERCENT_RE, stripped)):
         return False
-    except ValueError:  # maybe a spelling parse_numbers reads: ask it, for this cell only
-        _, bad = parse_numbers(pd.Series([first], dtype=object), _BLANKS, percent=percent)
-        return bool(bad[0])
+    return bool(np.isnan(pd.to_numeric(np.array([first], dtype=object), errors="coerce")[0]))
 
 
 def _parse_dates(values: pd.Series, col: str, name: str, base: int) -> pd.DatetimeIndex:
@@ -181,7 +184,31 @@ def _read_source(source: object, name: str) -> tuple[pd.DataFrame, int, bool]:
     return _io.read_csv_text(payload, name), 2, False
 
 
-def _fill_from_symbols(out: pd.DataFrame, name: str, base: int) -> pd.DataFrame:
+class _Columns(dict):  # type: ignore[type-arg]
+    """A chain under construction: name -> Series on one shared index.
+
+    Setting a column works as on a DataFrame (arrays and scalars become
+    Series on the shared index, a new name goes last) without the block
+    bookkeeping a DataFrame does on every assignment; the frame is built once
+    at the end.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        super().__init__((col, frame[col]) for col in frame.columns)
+        self.index = frame.index
+
+    def __setitem__(self, key: str, value: object) -> None:
+        if not isinstance(value, pd.Series):
+            value = pd.Series(value, index=self.index)
+        super().__setitem__(key, value)
+
+    def frame(self, names: list[str] | None = None) -> pd.DataFrame:
+        """The columns (or ``names`` only) as one DataFrame."""
+        return pd.DataFrame({c: self[c] for c in (list(self) if names is None else names)})
+
+
+def _fill_from_symbols(out: _Columns, name: str, base: int) -> None:
+    """Fill root, expiry, right and strike from the OCC symbols where the file has none."""
     sym = out[C.CONTRACT_SYMBOL]
     try:
         parsed = parse_occ(sym)
@@ -191,7 +218,7 @@ def _fill_from_symbols(out: pd.DataFrame, name: str, base: int) -> pd.DataFrame:
     parsed.index = out.index
     fills = {col: out[col].where(out[col].notna(), parsed[col]) if col in out else parsed[col]
              for col in (C.ROOT, C.EXPIRY, C.RIGHT, C.STRIKE)}
-    return out.assign(**fills)
+    out.update(fills)
 
 
 def _roots_from_symbols(symbols: pd.Series) -> pd.Series:
@@ -224,6 +251,12 @@ def _match_columns(present: pd.Index, mapping: Mapping[str, str]) -> dict[object
     return out
 
 
+def _repeated(symbols: pd.Series) -> bool:
+    """True when a contract symbol (missing ones aside) appears more than once."""
+    present = symbols.dropna().tolist()
+    return len(set(present)) < len(present)
+
+
 def _dedupe(out: pd.DataFrame, name: str, base_pos: np.ndarray, base: int) -> tuple[
         pd.DataFrame, int]:
     key = [C.UNDERLYING, C.QUOTE_TIME, C.CONTRACT_SYMBOL]
@@ -244,6 +277,23 @@ def _dedupe(out: pd.DataFrame, name: str, base_pos: np.ndarray, base: int) -> tu
     dropped = int((~keep).sum())
     logger.info("%s: %d identical duplicate quote(s) dropped", name, dropped)
     return out[keep], dropped
+
+
+def _sorted(chain: pd.DataFrame) -> pd.DataFrame:
+    """``chain.sort_values(SORT_KEYS, kind="stable", ignore_index=True)``, by codes.
+
+    Each key is factorized in sorted order (missing values last) and the codes
+    go to one stable :func:`numpy.lexsort`; a chain already in order is not
+    copied row by row.
+    """
+    codes = []
+    for col in reversed(SORT_KEYS):  # lexsort: the last key is the primary one
+        key, uniques = pd.factorize(chain[col], sort=True)
+        codes.append(np.where(key < 0, len(uniques), key))
+    order = np.lexsort(codes)
+    if (order == np.arange(len(order))).all():
+        return chain.reset_index(drop=True)
+    return chain.take(order).reset_index(drop=True)
 
 
 def load_chain(
@@ -313,9 +363,9 @@ def load_chain(
     spec: FormatSpec = detect(raw, name, None if args.format == "parquet" else args.format)
     if spec.name == "canonical":
         raw = fold_canonical(raw)
-    out, rule = apply_spec(raw, spec)
-    out = out.reset_index(drop=True)
-    n = len(out)
+    table, rule = apply_spec(raw, spec)
+    out = _Columns(table.reset_index(drop=True))
+    n = len(out.index)
 
     if quote_time is not None:
         out[C.QUOTE_TIME], rule = pd.Series([quote_time] * n, dtype=object), "exact"
@@ -325,7 +375,7 @@ def load_chain(
             "(CLI: --quote-time '2025-08-26 16:00', New York; a date alone = the 16:00 close)",
             source=name, column=C.QUOTE_TIME)
     if C.CONTRACT_SYMBOL in out:
-        out = _fill_from_symbols(out, name, base)
+        _fill_from_symbols(out, name, base)
     missing = [c for c in (C.EXPIRY, C.STRIKE, C.RIGHT, C.BID, C.ASK) if c not in out]
     if missing:
         raise ChainSchemaError(f"missing required column(s) {missing} for format {spec.name}",
@@ -406,18 +456,22 @@ def load_chain(
             out[C.VENDOR_SYMBOL] = out[C.CONTRACT_SYMBOL]
     out[C.CONTRACT_SYMBOL] = symbols
 
-    positions = np.arange(n)
-    out, dropped = _dedupe(out, name, positions, base)
-    derived = quote_fields(out, args.wide_threshold)
-    vendor = [c for c in out.columns if str(c).startswith(C.VENDOR_PREFIX)]
-    chain = pd.concat([out.drop(columns=[c for c in derived if c in out]), derived], axis=1)
-    chain = chain[list(C.CHAIN_COLUMNS) + vendor]
-    for col in vendor:
-        chain[col] = _normalise_vendor(chain[col], col)
+    dropped = 0
+    if _repeated(out[C.CONTRACT_SYMBOL]):  # else no row can be a duplicate
+        table, dropped = _dedupe(out.frame(), name, np.arange(n), base)
+        out = _Columns(table)
+    derived = quote_fields(out.frame([C.BID, C.ASK, C.STRIKE, C.EXPIRY, C.SETTLEMENT,
+                                      C.QUOTE_TIME]), args.wide_threshold)
+    for col in derived:
+        out[col] = derived[col]
     for col in STRING_COLUMNS:
-        chain[col] = chain[col].astype("str")
-    chain[C.EXPIRY] = pd.DatetimeIndex(chain[C.EXPIRY]).as_unit("ns")
-    chain = chain.sort_values(SORT_KEYS, kind="stable", ignore_index=True)
+        out[col] = out[col].astype("str")
+    out[C.EXPIRY] = pd.DatetimeIndex(out[C.EXPIRY]).as_unit("ns").to_numpy()
+    vendor = [c for c in out if str(c).startswith(C.VENDOR_PREFIX)]
+    for col in vendor:
+        out[col] = _normalise_vendor(out[col], col)
+    chain = out.frame(list(C.CHAIN_COLUMNS) + vendor)
+    chain = _sorted(chain)
     counts = chain[C.QUOTE_STATUS].value_counts()
     chain.attrs = {
         "source": name,
