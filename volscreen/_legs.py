@@ -221,26 +221,36 @@ def _label(x: float) -> str:
     return f"{x:g}".replace(".", "p")
 
 
-def _group_nearest(group: np.ndarray, values: np.ndarray, target: np.ndarray,
-                   valid: np.ndarray, n_groups: int) -> np.ndarray:
-    """Per group, the position of the valid value nearest its group's target (-1: none).
+def _group_nearest(group: np.ndarray, searches: Sequence[tuple[Any, Any, np.ndarray]],
+                   n_groups: int) -> np.ndarray:
+    """Per search and group, the position of the valid value nearest the target (-1: none).
 
-    Positions are into ``group``/``values`` (sorted by group, then strike).
-    Ties go to the earlier position (the lower strike), as ``np.argmin``
-    does; a group whose target is not finite takes its last valid position.
+    ``searches`` are ``(values, target, valid)`` triples over the same
+    ``group`` array (sorted by group, then strike): ``values`` (n,),
+    ``target`` a scalar or one per group, ``valid`` (n,) bool.  All searches
+    run in one sort: the result is (searches, groups).  Ties go to the
+    earlier position (the lower strike), as ``np.argmin`` does; a group whose
+    target is not finite takes its last valid position.
     """
-    out = np.full(n_groups, -1, dtype=np.int64)
-    idx = np.flatnonzero(valid)
-    if idx.size == 0:
+    k = len(searches)
+    out = np.full((k, n_groups), -1, dtype=np.int64)
+    n = group.size
+    valid = np.stack([v for _, _, v in searches])
+    flat = np.flatnonzero(valid.ravel())
+    if flat.size == 0:
         return out
-    tgt = target[group[idx]]
+    which, pos = np.divmod(flat, n)
+    values = np.stack([np.broadcast_to(v, (n,)) for v, _, _ in searches])[which, pos]
+    targets = np.stack([np.broadcast_to(t, (n_groups,)) for _, t, _ in searches])
+    tgt = targets[which, group[pos]]
     with np.errstate(invalid="ignore"):  # a NaN target is handled by the fallback below
-        metric = np.abs(values[idx] - tgt) + 1e-12 * values[idx]
-    metric = np.where(np.isfinite(tgt), metric, -idx.astype(float))
-    order = idx[np.lexsort((metric, group[idx]))]
-    g = group[order]
-    first = np.flatnonzero(np.concatenate(([True], g[1:] != g[:-1])))
-    out[g[first]] = order[first]
+        metric = np.abs(values - tgt) + 1e-12 * values
+    metric = np.where(np.isfinite(tgt), metric, -pos.astype(float))
+    key = which * n_groups + group[pos]
+    order = np.lexsort((metric, key))
+    g = key[order]
+    first = order[np.concatenate(([True], g[1:] != g[:-1]))]
+    out.ravel()[key[first]] = pos[first]
     return out
 
 
@@ -278,7 +288,7 @@ def select_legs(a: dict[str, Any], *, dte: tuple[int, int],
 
     All expiries at once: the quotes in the DTE window are sorted by
     (underlying, expiry, strike) and every leg rule is a per-group nearest
-    search over those sorted arrays (:func:`_group_nearest`).  Returns
+    search over those sorted arrays (:func:`_group_nearest`, all searches in one sort).  Returns
     ``structure``, ``kind``, ``put``, ``call`` (positions in the chain) and
     ``note`` arrays, expiry-major.
     """
@@ -303,22 +313,30 @@ def select_legs(a: dict[str, Any], *, dte: tuple[int, int],
     fwd = np.where(np.isfinite(fwd), fwd, a["spot"][order][starts])
     otm = a["otm"][order] if a["otm"] is not None else None
     absdelta = np.abs(a["delta"][order])
+    if otm is None:
+        put_otm, call_otm = strike < fwd[group], strike >= fwd[group]
+    else:
+        put_otm = call_otm = otm
+    searches: list[tuple[Any, Any, np.ndarray]] = []  # put and call search of each spec
+    for _, kind, kp, kc in specs:
+        if kind == KIND_DELTA:
+            searches += [(absdelta, kp, is_put & priced & put_otm),
+                         (absdelta, kc, is_call & priced & call_otm)]
+        elif kind != KIND_STRADDLE:
+            searches += [(strike, kp, is_put & usable), (strike, kc, is_call & usable)]
+    found = _group_nearest(group, searches, n_groups) if searches else None
     puts_p, calls_p, notes = [], [], []
     empty_note = np.full(n_groups, "", dtype=object)
+    i = 0
     for _, kind, kp, kc in specs:
         if kind == KIND_STRADDLE:
             p, c, note = _straddles(group, strike, is_put, is_call, priced, usable, fwd,
                                     n_groups)
-        elif kind == KIND_DELTA:
-            target = np.full(n_groups, kp)
-            put_otm = otm if otm is not None else strike < fwd[group]
-            call_otm = otm if otm is not None else strike >= fwd[group]
-            p = _group_nearest(group, absdelta, target, is_put & priced & put_otm, n_groups)
-            c = _group_nearest(group, absdelta, target, is_call & priced & call_otm, n_groups)
-            note = empty_note
         else:
-            p = _group_nearest(group, strike, np.full(n_groups, kp), is_put & usable, n_groups)
-            c = _group_nearest(group, strike, np.full(n_groups, kc), is_call & usable, n_groups)
+            p, c = found[i], found[i + 1]  # type: ignore[index]
+            i += 2
+            note = empty_note
+        if kind != KIND_STRADDLE and kind != KIND_DELTA:
             with np.errstate(invalid="ignore"):  # a NaN level never counts as moved
                 moved = ((p >= 0) & (np.abs(strike[p] - kp) > 1e-9)) | (
                     (c >= 0) & (np.abs(strike[c] - kc) > 1e-9))
@@ -340,19 +358,24 @@ def _straddles(group: np.ndarray, strike: np.ndarray, is_put: np.ndarray, is_cal
                priced: np.ndarray, usable: np.ndarray, fwd: np.ndarray,
                n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """ATM straddle legs per group (positions into the sorted arrays) and notes."""
-    put_idx, call_idx = np.flatnonzero(is_put), np.flatnonzero(is_call)
-    # first put and first call of each (group, strike): the pairs sharing a strike
-    keys_p = np.rec.fromarrays([group[put_idx], strike[put_idx]])
-    keys_c = np.rec.fromarrays([group[call_idx], strike[call_idx]])
-    _, ip, ic = np.intersect1d(keys_p, keys_c, return_indices=True)
-    p, c = put_idx[ip], call_idx[ic]
-    order = np.lexsort((strike[p], group[p]))
-    p, c = p[order], c[order]
+    # the first put and the first call of each (group, strike) run: the pairs sharing a strike
+    run = np.cumsum(np.concatenate(([False], (group[1:] != group[:-1])
+                                    | (strike[1:] != strike[:-1]))))
+    n_runs = int(run[-1]) + 1 if run.size else 0
+    first_put = np.full(n_runs, -1, dtype=np.int64)
+    first_call = np.full(n_runs, -1, dtype=np.int64)
+    for first, legs in ((first_put, np.flatnonzero(is_put)), (first_call, np.flatnonzero(is_call))):
+        leg_run = run[legs]  # non-decreasing: the legs are in sorted order
+        head = np.ones(legs.size, dtype=bool)
+        head[1:] = leg_run[1:] != leg_run[:-1]
+        first[leg_run[head]] = legs[head]
+    both = (first_put >= 0) & (first_call >= 0)
+    p, c = first_put[both], first_call[both]  # ascending (group, strike)
     pair_group, pair_strike = group[p], strike[p]
-    anything = np.ones(p.size, dtype=bool)
-    nearest = _group_nearest(pair_group, pair_strike, fwd, anything, n_groups)
-    best_priced = _group_nearest(pair_group, pair_strike, fwd, priced[p] & priced[c], n_groups)
-    best_usable = _group_nearest(pair_group, pair_strike, fwd, usable[p] & usable[c], n_groups)
+    nearest, best_priced, best_usable = _group_nearest(pair_group, [
+        (pair_strike, fwd, np.ones(p.size, dtype=bool)),
+        (pair_strike, fwd, priced[p] & priced[c]),
+        (pair_strike, fwd, usable[p] & usable[c])], n_groups)
     chosen = np.where(best_priced >= 0, best_priced,
                       np.where(best_usable >= 0, best_usable, nearest))
     notes = np.full(n_groups, "", dtype=object)
