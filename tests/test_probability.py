@@ -257,6 +257,24 @@ def _naive_buckets(close, buckets, window=126, period=20):
     return out
 
 
+def test_a_frame_changed_in_place_never_reuses_its_old_windows():
+    from volscreen.probability import _history
+
+    bars = _bars(90)
+    first = _history(bars, None)
+    assert _history(bars, None) is first  # the same frame again: recognised
+    bars.iloc[50, bars.columns.get_loc(C.CLOSE)] *= 1.5  # same object, new price
+    changed = _history(bars, None)
+    assert changed is not first
+    c = bars[C.CLOSE].to_numpy()
+    np.testing.assert_array_equal(changed.windows([3])[3]["end"], c[3:] / c[:-3])
+    mask = np.arange(90) % 2 == 0
+    conditioned = _history(bars, mask)
+    assert conditioned is not changed and conditioned.windows([3])[3]["end"].size == 44
+    mask[:] = True  # the caller's mask changed in place: not the cached condition
+    assert _history(bars, mask).windows([3])[3]["end"].size == 87
+
+
 @pytest.mark.parametrize(("seed", "buckets"), [
     pytest.param(3, 5, id="quintiles-seed3"), pytest.param(8, 5, id="quintiles-seed8"),
     pytest.param(11, 3, id="terciles-seed11"), pytest.param(4, 10, id="deciles-seed4"),

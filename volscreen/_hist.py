@@ -198,15 +198,30 @@ class History:
 
 _HISTORY_CACHE: OrderedDict[bytes, History] = OrderedDict()
 _BOOT_LRU: OrderedDict[tuple[int, tuple[int, int, int]], History] = OrderedDict()
+# id(frame) -> (copies of its price columns, condition, History): a lookup hint only,
+# a hit needs equal values
+_RECENT: OrderedDict[int, tuple[list[np.ndarray], np.ndarray | None, History]] = OrderedDict()
 
 
 def clear_caches() -> None:
     """Forget every cached history, bootstrap table and block draw (benchmarks' cold runs)."""
     _HISTORY_CACHE.clear()
+    _RECENT.clear()
     for (_, key), owner in _BOOT_LRU.items():
         owner._tables.pop(key, None)
     _BOOT_LRU.clear()
     block_starts.cache_clear()
+
+
+def _raw_prices(bars: pd.DataFrame) -> list[np.ndarray]:
+    """The float columns :func:`adjusted` reads (close, high, low, and adj_close if present)."""
+    names = (C.CLOSE, C.HIGH, C.LOW) + ((C.ADJ_CLOSE,) if C.ADJ_CLOSE in bars.columns else ())
+    return [bars[name].to_numpy(dtype=float) for name in names]
+
+
+def _same(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
+    return len(a) == len(b) and all(
+        x.shape == y.shape and np.array_equal(x, y, equal_nan=True) for x, y in zip(a, b))
 
 
 def history(bars: pd.DataFrame, condition: Any) -> History:
@@ -214,13 +229,24 @@ def history(bars: pd.DataFrame, condition: Any) -> History:
 
     Keyed by a digest of the adjusted prices and the condition, so a frame
     with the same values reuses the windows (and nothing stale can be hit).
+    A frame seen recently is recognised without the digest: its price
+    columns and condition are compared in full with a copy kept from the
+    last call (a frame changed in place is never mistaken for its old self).
     """
+    raw = _raw_prices(bars)
+    cond = None if condition is None else np.asarray(condition, dtype=bool)
+    seen = _RECENT.get(id(bars))
+    if seen is not None and _same(seen[0], raw) and (
+            (cond is None and seen[1] is None)
+            or (cond is not None and seen[1] is not None and _same([seen[1]], [cond]))):
+        _RECENT.move_to_end(id(bars))
+        return seen[2]
     close, high, low = adjusted(bars)
     digest = hashlib.blake2b(digest_size=16)
     for arr in (close, high, low):
         digest.update(np.ascontiguousarray(arr).tobytes())
-    if condition is not None:
-        digest.update(b"cond" + np.ascontiguousarray(np.asarray(condition, dtype=bool)).tobytes())
+    if cond is not None:
+        digest.update(b"cond" + np.ascontiguousarray(cond).tobytes())
     key = digest.digest()
     hist = _HISTORY_CACHE.get(key)
     if hist is None:
@@ -230,4 +256,7 @@ def history(bars: pd.DataFrame, condition: Any) -> History:
             _HISTORY_CACHE.popitem(last=False)
     else:
         _HISTORY_CACHE.move_to_end(key)
+    _RECENT[id(bars)] = ([x.copy() for x in raw], None if cond is None else cond.copy(), hist)
+    while len(_RECENT) > HISTORY_CACHE_SIZE:
+        _RECENT.popitem(last=False)
     return hist
