@@ -213,23 +213,34 @@ def _solve_normalized(xa: np.ndarray, beta: np.ndarray,
                       ex: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Total volatility s with b(xa, s) = beta, ex = e^{xa/2}; (s, converged), NaN on failure.
 
-    The state of the options still iterating is compacted after each
-    correction, so every array operation runs on live options only.
+    Each option keeps its objective (ln b below the inflection point, b
+    above it) for every correction, so the two groups iterate separately,
+    without per-element branches.
     """
     n = xa.size
     s, use_log = _initial_guess(xa, beta, ex)
-    log_beta = np.zeros(n)
-    if use_log.any():
-        log_beta[use_log] = np.log(beta[use_log])
     out = np.full(n, np.nan)
     done = np.zeros(n, dtype=bool)
-    idx = np.arange(n)
-    x, e, lg, lb, bt, si = xa, ex, use_log, log_beta, beta, s
+    for log_branch in (True, False):
+        rows = np.flatnonzero(use_log if log_branch else ~use_log)
+        if rows.size:
+            _iterate(rows, xa[rows], ex[rows], beta[rows], s[rows], log_branch, out, done)
+    return out, done
+
+
+def _iterate(idx: np.ndarray, x: np.ndarray, e: np.ndarray, bt: np.ndarray, si: np.ndarray,
+             log_branch: bool, out: np.ndarray, done: np.ndarray) -> None:
+    """Householder corrections of the options ``idx`` (one objective), into ``out``/``done``.
+
+    The state of the options still iterating is compacted after each
+    correction, so every array operation runs on live options only.
+    """
+    lb = np.log(bt) if log_branch else bt
     for _ in range(MAX_ITER):
         fail = ~(si > 0.0) | ~np.isfinite(si)
         if fail.any():
             keep = ~fail
-            idx, x, e, lg, lb, bt, si = (a[keep] for a in (idx, x, e, lg, lb, bt, si))
+            idx, x, e, lb, si = idx[keep], x[keep], e[keep], lb[keep], si[keep]
         if idx.size == 0:
             break
         inv_s = 1.0 / si
@@ -240,35 +251,37 @@ def _solve_normalized(xa: np.ndarray, beta: np.ndarray,
         x2s3 = x * x * inv_s * inv_s * inv_s
         h2 = x2s3 - 0.25 * si
         h3 = h2 * h2 - 3.0 * x2s3 * inv_s - 0.25
-        g2, g3 = h2, h3
-        newton = np.empty_like(si)
-        up = ~lg
-        if up.any():
-            newton[up] = -(b[up] - bt[up]) / db[up]
-        if lg.any():
-            g2, g3 = h2.copy(), h3.copy()
-            bl, h2l = b[lg], h2[lg]
-            lam = db[lg] / bl
-            newton[lg] = -(np.log(bl) - lb[lg]) / lam
-            g2[lg] = h2l - lam
-            g3[lg] = h3[lg] - 3.0 * lam * h2l + 2.0 * lam * lam
-        underflow = lg & (~(b > 0.0) | ~(db > 0.0))  # below representable: move right
-        flat = up & ~(db > 0.0)
+        if log_branch:
+            lam = db / b
+            newton = -(np.log(b) - lb) / lam
+            g2 = h2 - lam
+            g3 = h3 - 3.0 * lam * h2 + 2.0 * lam * lam
+            stuck = ~(b > 0.0) | ~(db > 0.0)  # below representable: move right
+            flat = None
+        else:
+            newton = -(b - lb) / db
+            g2, g3 = h2, h3
+            stuck = None
+            flat = ~(db > 0.0)
         step = newton * (1.0 + 0.5 * g2 * newton) / (1.0 + newton * (g2 + g3 * newton / 6.0))
         wild = ~np.isfinite(step) | (np.abs(step) > np.abs(2.0 * newton) + 1e-300)
         step[wild] = newton[wild]  # the rational factor is unreliable far away
         s_new = si + step
         neg = s_new <= 0.0
         s_new[neg] = 0.5 * si[neg]
-        s_new[underflow] = 2.0 * si[underflow]
-        conv = ~underflow & ~flat & (np.abs(s_new - si) <= STEP_RTOL * s_new)
+        conv = np.abs(s_new - si) <= STEP_RTOL * s_new
+        if stuck is not None:
+            s_new[stuck] = 2.0 * si[stuck]
+            conv &= ~stuck
+            keep = ~conv
+        else:
+            conv &= ~flat
+            keep = ~conv & ~flat
         out[idx[conv]] = s_new[conv]
         done[idx[conv]] = True
         si = s_new
-        keep = ~conv & ~flat
         if not keep.all():
-            idx, x, e, lg, lb, bt, si = (a[keep] for a in (idx, x, e, lg, lb, bt, si))
-    return out, done
+            idx, x, e, lb, si = idx[keep], x[keep], e[keep], lb[keep], si[keep]
 
 
 def black_iv_numpy(price: np.ndarray, under: np.ndarray, strike: np.ndarray, t: np.ndarray,
