@@ -68,9 +68,65 @@ def floats(frame: pd.DataFrame, names: Any) -> dict[str, np.ndarray]:
     return {k: frame[k].to_numpy(dtype=float) for k in names}
 
 
-def frame_of(columns: dict[str, Any]) -> pd.DataFrame:
-    """The frame of an ordered ``{column: array}`` dict, built once."""
-    return pd.DataFrame(columns)
+_NUMERIC_KINDS = frozenset("fiub")
+
+
+def frame_of(columns: dict[str, Any], order: np.ndarray | None = None) -> pd.DataFrame:
+    """The frame of an ordered ``{column: array}`` dict, built once (rows taken in ``order``).
+
+    Equal to ``pd.DataFrame({k: v[order] for k, v in columns.items()})``, with
+    the same dtypes (text columns become pandas' ``str`` dtype, as the
+    constructor infers), built from a few blocks: the numeric columns of
+    one dtype as one 2-D array, every text column converted to ``str`` in
+    one pass.  A column of any other kind falls back to the constructor.
+    """
+    names = list(columns)
+    n = len(next(iter(columns.values()))) if columns else 0
+    take = (lambda v: v) if order is None else (lambda v: v[order])  # noqa: E731
+    if n == 0 or not _blockable(columns, n):
+        return pd.DataFrame({k: take(v) for k, v in columns.items()})
+    from pandas.api.internals import create_dataframe_from_blocks
+
+    numeric: dict[np.dtype, list[int]] = {}
+    text: list[int] = []
+    plain_objects: list[int] = []
+    blocks: list[tuple[Any, np.ndarray]] = []
+    for i, name in enumerate(names):
+        values = columns[name]
+        if isinstance(values, np.ndarray) and values.dtype.kind in "OU":
+            # the constructor's inference: str when every value is a str or missing
+            kind = pd.api.types.infer_dtype(values, skipna=True)
+            (text if kind == "string" else plain_objects).append(i)
+        elif isinstance(values, np.ndarray):
+            numeric.setdefault(values.dtype, []).append(i)
+        else:  # tz-aware DatetimeIndex / DatetimeArray
+            blocks.append((take(pd.array(values)), np.array([i])))
+    for dtype, where in numeric.items():
+        block = np.stack([columns[names[i]] for i in where])
+        blocks.append((block if order is None else block[:, order], np.array(where)))
+    if plain_objects:
+        block = np.stack([np.asarray(columns[names[i]], dtype=object) for i in plain_objects])
+        blocks.append((block if order is None else block[:, order], np.array(plain_objects)))
+    if text:
+        flat = np.concatenate([take(np.asarray(columns[names[i]], dtype=object)) for i in text])
+        strings = pd.array(flat, dtype="str")
+        blocks += [(strings[j * n:(j + 1) * n], np.array([i])) for j, i in enumerate(text)]
+    return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n), columns=pd.Index(names))
+
+
+def _blockable(columns: dict[str, Any], n: int) -> bool:
+    """Every column a 1-D array of ``n`` rows of a kind :func:`frame_of` builds directly."""
+    for values in columns.values():
+        if isinstance(values, np.ndarray):
+            kind = values.dtype.kind
+            if values.ndim != 1 or values.size != n or not (
+                    kind in _NUMERIC_KINDS or kind in "OU"
+                    or (kind == "M" and values.dtype == np.dtype("datetime64[ns]"))):
+                return False
+        elif not (isinstance(values, (pd.DatetimeIndex, pd.arrays.DatetimeArray))
+                  and values.tz is not None and len(values) == n):
+            return False
+    return True
 
 
 def with_columns(frame: pd.DataFrame, new: dict[str, Any]) -> pd.DataFrame:

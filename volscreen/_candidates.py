@@ -149,4 +149,4 @@ def run(chain_with_iv: pd.DataFrame, *, targets: Any, rv: Any, box: Any, dte: An
                               weights=weights))
     cols[C.DATA_STATUS] = codes.joined()
     order = score_order(cols[C.SCORE])
-    return frame_of({k: v[order] for k, v in cols.items()})
+    return frame_of(cols, order)
