@@ -39,11 +39,34 @@ _NONE = np.array(None, dtype=object)  # a missing leg's text field
 
 def _col(chain: pd.DataFrame, name: str, default: float = np.nan) -> np.ndarray:
     if name in chain.columns:
+        stored = _stored_float(chain, name)
+        if stored is not None:
+            return stored
         column = chain[name]
         if column.dtype.kind == "f":  # already float (numpy or nullable): no parsing needed
             return column.to_numpy(dtype=float, na_value=np.nan)
         return pd.to_numeric(column, errors="raise").to_numpy(dtype=float, na_value=np.nan)
     return np.full(len(chain), default)
+
+
+def _stored_float(chain: pd.DataFrame, name: str) -> np.ndarray | None:
+    """A float64 column's values as stored, read-only, without building a Series (else None).
+
+    ``chain[name]`` builds a Series for each column read; the candidates
+    read about twenty, so the stored array is taken straight from the frame
+    when pandas exposes it (the same values ``to_numpy`` would return).
+    """
+    getter = getattr(chain, "_get_column_array", None)
+    loc = chain.columns.get_loc(name)
+    if getter is None or not isinstance(loc, int):
+        return None
+    values = getter(loc)
+    if not (isinstance(values, np.ndarray) and values.dtype == np.float64 and values.ndim == 1
+            and values.size == len(chain)):
+        return None
+    view = values.view()
+    view.flags.writeable = False  # the caller's data: never written through
+    return view
 
 
 def _first_letters(column: pd.Series) -> np.ndarray:
