@@ -333,28 +333,33 @@ def implied_vols(chain: pd.DataFrame, rate: RateLike = None, *, price: str = "mi
     has_fwd = rows["series_has_forward"][series]
     strike = rows[C.STRIKE]
     call = _chain_calls(source[C.RIGHT], rows["right_codes"], rows["right_spellings"])
-    prices = np.concatenate([rows[C.MID] if price == C.MID else _price_column(source, price),
-                             _price_column(source, C.BID), _price_column(source, C.ASK)])
-
-    with np.errstate(divide="ignore", invalid="ignore"):  # NaN forward / t: status below
-        rate_arr = np.where(t > 0, -np.log(disc) / t, r)
-        # mid, bid and ask in one batch: one pass of the solver instead of three
-        iv3, codes3 = black_iv_with_codes(prices, np.tile(forward, 3), np.tile(strike, 3),
-                                          np.tile(t, 3), np.tile(rate_arr, 3), np.tile(call, 3))
-    codes = codes3[:n].astype(np.intp)
-    codes[~has_fwd] = _NO_FORWARD_CODE
-    codes[t <= 0] = STATUS_CODES.index(C.IVS_EXPIRED)
     bad_quote = np.zeros(n, dtype=bool)
+    q_status = np.zeros(0, dtype=np.intp)
     if C.QUOTE_STATUS in source.columns:
         q_codes, q_values = rows["quote_status_codes"], rows["quote_status_values"]
         lookup = np.array([_QUOTE_CODE.get(v, -1) if isinstance(v, str) else -1
                            for v in q_values] + [-1], dtype=np.intp)
         q_status = lookup[q_codes]
         bad_quote = q_status >= 0
-        codes[bad_quote] = q_status[bad_quote]
+    no_side = ~has_fwd | bad_quote  # rows whose statuses replace every IV: not solved
+    solve = np.flatnonzero(~no_side)
+    prices = [rows[C.MID] if price == C.MID else _price_column(source, price),
+              _price_column(source, C.BID), _price_column(source, C.ASK)]
+
+    with np.errstate(divide="ignore", invalid="ignore"):  # NaN forward / t: status below
+        rate_arr = np.where(t > 0, -np.log(disc) / t, r)
+        # mid, bid and ask in one batch: one pass of the solver instead of three
+        args = [np.tile(a[solve], 3) for a in (forward, strike, t, rate_arr, call)]
+        iv3, codes3 = black_iv_with_codes(np.concatenate([p[solve] for p in prices]), *args)
+    m = solve.size
+    solved = np.full((3, n), np.nan)
+    solved[:, solve] = iv3.reshape(3, m)
+    codes = np.full(n, _NO_FORWARD_CODE, dtype=np.intp)
+    codes[solve] = codes3[:m]
+    codes[t <= 0] = STATUS_CODES.index(C.IVS_EXPIRED)
+    codes[bad_quote] = q_status[bad_quote]
     ok = codes == STATUS_CODES.index(C.IVS_OK)
-    iv = np.where(ok, iv3[:n], np.nan)
-    no_side = ~has_fwd | bad_quote
+    iv = np.where(ok, solved[0], np.nan)
 
     with np.errstate(divide="ignore", invalid="ignore"):
         spot_used = np.where(np.isfinite(spot) & (spot > 0), spot, forward)
@@ -365,8 +370,7 @@ def implied_vols(chain: pd.DataFrame, rate: RateLike = None, *, price: str = "mi
     status = _ALL_STATUS[codes]
     added: dict[str, Any] = {
         C.T: t, C.FORWARD: forward, C.DISCOUNT: disc, C.LOG_MONEYNESS: log_m, C.IV: iv,
-        C.IV_BID: np.where(no_side, np.nan, iv3[n:2 * n]),
-        C.IV_ASK: np.where(no_side, np.nan, iv3[2 * n:]),
+        C.IV_BID: solved[1], C.IV_ASK: solved[2],
         C.IV_STATUS: pd.array(status, dtype="str"),
         C.DELTA: greeks["delta"], C.GAMMA: greeks["gamma"],
         C.VEGA_PER_VOLPT: greeks["vega_per_volpt"], C.THETA_PER_DAY: greeks["theta_per_day"],
