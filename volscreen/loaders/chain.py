@@ -29,7 +29,7 @@ from .formats import (
     fold_canonical,
     yyyymmdd_text,
 )
-from .occ import occ_strike_ok, occ_symbol, parse_occ
+from .occ import occ_strike_ok, occ_symbol, parse_occ_text
 from .quotes import WIDE_THRESHOLD, quote_fields
 from .quotetime import quote_times
 
@@ -203,15 +203,20 @@ class _Columns(dict):  # type: ignore[type-arg]
         super().__setitem__(key, value)
 
     def frame(self, names: list[str] | None = None) -> pd.DataFrame:
-        """The columns (or ``names`` only) as one DataFrame."""
-        return pd.DataFrame({c: self[c] for c in (list(self) if names is None else names)})
+        """The columns (or ``names`` only) as one new DataFrame (data copied)."""
+        # from arrays on the known index: no per-Series index alignment
+        return pd.DataFrame({c: self[c].array for c in (list(self) if names is None else names)},
+                            index=self.index)
 
 
-def _fill_from_symbols(out: _Columns, name: str, base: int) -> None:
-    """Fill root, expiry, right and strike from the OCC symbols where the file has none."""
+def _fill_from_symbols(out: _Columns, name: str, base: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Fill root, expiry, right and strike from the OCC symbols where the file has none.
+
+    Returns the parsed fields and the symbols as read (compact, upper case).
+    """
     sym = out[C.CONTRACT_SYMBOL]
     try:
-        parsed = parse_occ(sym)
+        parsed, text = parse_occ_text(sym)
     except ChainSchemaError as exc:
         raise ChainSchemaError(exc.message, source=name, row=(exc.row or 0) + base,
                                column=C.CONTRACT_SYMBOL) from None
@@ -219,6 +224,15 @@ def _fill_from_symbols(out: _Columns, name: str, base: int) -> None:
     fills = {col: out[col].where(out[col].notna(), parsed[col]) if col in out else parsed[col]
              for col in (C.ROOT, C.EXPIRY, C.RIGHT, C.STRIKE)}
     out.update(fills)
+    return parsed, text.to_numpy(dtype=object)
+
+
+def _as_parsed(out: _Columns, parsed: pd.DataFrame) -> np.ndarray:
+    """Rows whose final root, expiry, right and strike are the ones their symbol gave."""
+    same = np.ones(len(out.index), dtype=bool)
+    for col in (C.ROOT, C.EXPIRY, C.RIGHT, C.STRIKE):
+        same &= out[col].to_numpy() == parsed[col].to_numpy()
+    return same
 
 
 def _roots_from_symbols(symbols: pd.Series) -> pd.Series:
@@ -374,8 +388,9 @@ def load_chain(
             f"no quote time in a {spec.name} file; pass quote_time=... "
             "(CLI: --quote-time '2025-08-26 16:00', New York; a date alone = the 16:00 close)",
             source=name, column=C.QUOTE_TIME)
+    parsed = None
     if C.CONTRACT_SYMBOL in out:
-        _fill_from_symbols(out, name, base)
+        parsed, read_symbols = _fill_from_symbols(out, name, base)
     missing = [c for c in (C.EXPIRY, C.STRIKE, C.RIGHT, C.BID, C.ASK) if c not in out]
     if missing:
         raise ChainSchemaError(f"missing required column(s) {missing} for format {spec.name}",
@@ -440,19 +455,23 @@ def load_chain(
 
     valid = occ_strike_ok(out[C.STRIKE].to_numpy())  # others get the bad_strike status
     symbols = np.full(n, None, dtype=object)
-    if valid.any():
+    build = valid
+    if parsed is not None:  # a row still as its symbol gave it: that symbol, as read
+        kept = valid & _as_parsed(out, parsed)
+        symbols[kept] = read_symbols[kept]
+        build = valid & ~kept
+    if build.any():
         try:
-            symbols[valid] = occ_symbol(out[C.ROOT].to_numpy()[valid],
-                                        out[C.EXPIRY].to_numpy()[valid],
-                                        out[C.RIGHT].to_numpy()[valid],
-                                        out[C.STRIKE].to_numpy()[valid])
+            symbols[build] = occ_symbol(out[C.ROOT].to_numpy()[build],
+                                        out[C.EXPIRY].to_numpy()[build],
+                                        out[C.RIGHT].to_numpy()[build],
+                                        out[C.STRIKE].to_numpy()[build])
         except ChainSchemaError as exc:  # e.g. a root longer than six characters
-            pos = int(np.flatnonzero(valid)[int(exc.row or 0)])
+            pos = int(np.flatnonzero(build)[int(exc.row or 0)])
             raise ChainSchemaError(exc.message, source=name, row=pos + base,
                                    column=exc.column) from None
-    if C.CONTRACT_SYMBOL in out and C.VENDOR_SYMBOL not in out:
-        given = out[C.CONTRACT_SYMBOL].astype("str").str.replace(" ", "").str.upper()
-        if (given.to_numpy(dtype=object) != symbols).any():
+    if parsed is not None and C.VENDOR_SYMBOL not in out:
+        if (read_symbols != symbols).any():
             out[C.VENDOR_SYMBOL] = out[C.CONTRACT_SYMBOL]
     out[C.CONTRACT_SYMBOL] = symbols
 

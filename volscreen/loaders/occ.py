@@ -61,6 +61,19 @@ def parse_occ(
     -----
     Two-digit years are 2000-2099.  Strike = last eight digits / 1000.
     """
+    return parse_occ_text(symbols, errors=errors)[0]
+
+
+def parse_occ_text(
+    symbols: ArrayLike | pd.Series,
+    *,
+    errors: Literal["raise", "coerce"] = "raise",
+) -> tuple[pd.DataFrame, pd.Series]:
+    """:func:`parse_occ` and the symbols as read: compact, upper case (``string`` dtype).
+
+    Where a parsed row's fields are kept unchanged, :func:`occ_symbol` of
+    them gives back that text, so a loader need not rebuild it.
+    """
     raw = _series(symbols)
     text = raw.astype("string").str.replace(" ", "", regex=False).str.upper()
     valid = text.str.fullmatch(_OCC_RE).fillna(False).to_numpy(dtype=bool)
@@ -92,7 +105,7 @@ def parse_occ(
         right[~ok] = None
         strike[~ok] = np.nan
     return pd.DataFrame({C.ROOT: pd.Series(roots, dtype=object), C.EXPIRY: expiry,
-                         C.RIGHT: pd.Series(right, dtype=object), C.STRIKE: strike})
+                         C.RIGHT: pd.Series(right, dtype=object), C.STRIKE: strike}), text
 
 
 def occ_strike_ok(strike: ArrayLike | float) -> np.ndarray:
