@@ -338,3 +338,15 @@ def test_implied_vols_invalid_right_names_its_row() -> None:
     with pytest.raises(VolscreenError, match="right must be") as info:
         vs.implied_vols(chain, RATE)
     assert info.value.row == 7 and info.value.column == C.RIGHT
+
+
+def test_forward_arrays_without_keys_are_the_forwards_columns() -> None:
+    from volscreen.forward import GROUP_COLUMNS, forward_arrays
+
+    chain = make_chain()
+    frame = vs.forwards(chain, RATE)
+    values, _, _ = forward_arrays(chain, RATE, with_keys=False)
+    assert not set(values) & set(GROUP_COLUMNS)
+    assert list(values) == [c for c in frame.columns if c not in GROUP_COLUMNS]
+    for name, column in values.items():
+        np.testing.assert_array_equal(np.asarray(column), frame[name].to_numpy())

@@ -105,7 +105,7 @@ def normalized_tv(xa: float, s: float) -> float:
 
 
 @njit(cache=True, fastmath=False)
-def _poly(x: float, c: tuple) -> float:  # type: ignore[type-arg]
+def _poly(x: float, c: tuple) -> float:
     """Horner: coefficients highest power first."""
     out = c[0]
     for i in range(1, len(c)):

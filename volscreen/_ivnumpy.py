@@ -256,27 +256,23 @@ def _iterate(idx: np.ndarray, x: np.ndarray, e: np.ndarray, bt: np.ndarray, si: 
             newton = -(np.log(b) - lb) / lam
             g2 = h2 - lam
             g3 = h3 - 3.0 * lam * h2 + 2.0 * lam * lam
-            stuck = ~(b > 0.0) | ~(db > 0.0)  # below representable: move right
-            flat = None
+            bad = ~(b > 0.0) | ~(db > 0.0)  # below representable: move right
         else:
             newton = -(b - lb) / db
             g2, g3 = h2, h3
-            stuck = None
-            flat = ~(db > 0.0)
+            bad = ~(db > 0.0)  # flat: no correction possible, not converged
         step = newton * (1.0 + 0.5 * g2 * newton) / (1.0 + newton * (g2 + g3 * newton / 6.0))
         wild = ~np.isfinite(step) | (np.abs(step) > np.abs(2.0 * newton) + 1e-300)
         step[wild] = newton[wild]  # the rational factor is unreliable far away
         s_new = si + step
         neg = s_new <= 0.0
         s_new[neg] = 0.5 * si[neg]
-        conv = np.abs(s_new - si) <= STEP_RTOL * s_new
-        if stuck is not None:
-            s_new[stuck] = 2.0 * si[stuck]
-            conv &= ~stuck
+        conv = (np.abs(s_new - si) <= STEP_RTOL * s_new) & ~bad
+        if log_branch:
+            s_new[bad] = 2.0 * si[bad]
             keep = ~conv
         else:
-            conv &= ~flat
-            keep = ~conv & ~flat
+            keep = ~conv & ~bad
         out[idx[conv]] = s_new[conv]
         done[idx[conv]] = True
         si = s_new

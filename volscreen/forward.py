@@ -124,7 +124,7 @@ def _constant(col: Any) -> bool:
     if len(values) == 0:
         return True
     if isinstance(values, pd.arrays.DatetimeArray):  # NaT is one int64 value: same grouping
-        stamps = values.asi8
+        stamps = cast(Any, values).asi8  # int64 nanoseconds (NaT: one fixed value)
         return bool(np.all(stamps == stamps[0]))
     if hasattr(values, "__arrow_array__"):  # Arrow-backed strings: compare in Arrow
         import pyarrow as pa
@@ -282,11 +282,12 @@ def forwards_by_row(chain: pd.DataFrame, rate: RateLike = None, *,
 
 
 def forward_arrays(chain: pd.DataFrame, rate: RateLike = None, *,
-                   method: Literal["median", "cboe"] = "median", keys: bool = True
+                   method: Literal["median", "cboe"] = "median",
+                   with_keys: bool = True
                    ) -> tuple[dict[str, Any], np.ndarray, dict[str, np.ndarray]]:
     """:func:`forwards` as columns (name -> array, one row per series), no DataFrame built.
 
-    ``keys=False`` leaves out the series' key columns (underlying, root, ...).
+    ``with_keys=False`` leaves out the series' key columns (underlying, root, ...).
 
     Also returns the series of each chain row and the per-row arrays read on
     the way (``strike``, ``mid`` as float, ``is_call``, ``is_put``), so a
@@ -413,7 +414,7 @@ def forward_arrays(chain: pd.DataFrame, rate: RateLike = None, *,
     bad = status != C.FS_OK
     if bad.any():
         logger.info("forwards: %d of %d expiries without an ok forward", int(bad.sum()), n_series)
-    if keys:  # the series' key columns first, as forwards() reports them
+    if with_keys:  # the series' key columns first, as forwards() reports them
         out = {k: (out[k] if k in out else col.take(first)) for k, col in key_cols.items()} | {
             k: v for k, v in out.items() if k not in key_cols}
     else:

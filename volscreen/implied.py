@@ -323,7 +323,8 @@ def implied_vols(chain: pd.DataFrame, rate: RateLike = None, *, price: str = "mi
         raise ChainSchemaError(f"implied_vols needs columns {missing}", column=missing[0])
     n = len(chain)
     source = without_attrs(chain)
-    per_series, series, rows = forward_arrays(source, rate, method=forward_method, keys=False)
+    per_series, series, rows = forward_arrays(source, rate, method=forward_method,
+                                              with_keys=False)
 
     def per_row(name: str) -> FloatArray:
         return np.asarray(per_series[name], dtype=np.float64)[series]
