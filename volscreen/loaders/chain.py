@@ -156,14 +156,17 @@ def _parse_dates(values: pd.Series, col: str, name: str, base: int) -> pd.Dateti
 
 
 def _rights(values: pd.Series, name: str, base: int) -> np.ndarray:
-    first = values.astype("str").str.strip().str.upper().map(_RIGHTS)
-    ok = first.notna().to_numpy()
+    # a chain spells its rights a few ways: map each distinct spelling once
+    codes, uniques = pd.factorize(values)
+    mapped = pd.Series(uniques, dtype=object).astype("str").str.strip().str.upper().map(_RIGHTS)
+    first = np.append(mapped.to_numpy(dtype=object), None)[codes]  # code -1: missing
+    ok = pd.notna(first)
     if not ok.all():
         pos = int(np.flatnonzero(~ok)[0])
         raise ChainSchemaError(f"right {values.iloc[pos]!r} is not call/put "
                                f"({int((~ok).sum())} row(s))", source=name, row=pos + base,
                                column=C.RIGHT)
-    return first.to_numpy(dtype=object)
+    return first
 
 
 def _read_source(source: object, name: str) -> tuple[pd.DataFrame, int, bool]:
@@ -294,17 +297,28 @@ def _dedupe(out: pd.DataFrame, name: str, base_pos: np.ndarray, base: int) -> tu
 
 
 def _sorted(chain: pd.DataFrame) -> pd.DataFrame:
-    """``chain.sort_values(SORT_KEYS, kind="stable", ignore_index=True)``, by codes.
+    """``chain.sort_values(SORT_KEYS, kind="stable", ignore_index=True)``, by arrays.
 
-    Each key is factorized in sorted order (missing values last) and the codes
-    go to one stable :func:`numpy.lexsort`; a chain already in order is not
-    copied row by row.
+    One stable :func:`numpy.lexsort`: numbers and times as they are (NaN
+    last, as ``sort_values``), text keys as codes of their sorted distinct
+    values (missing last); a key with one value is left out and a chain
+    already in order is not copied row by row.
     """
-    codes = []
+    keys = []
     for col in reversed(SORT_KEYS):  # lexsort: the last key is the primary one
-        key, uniques = pd.factorize(chain[col], sort=True)
-        codes.append(np.where(key < 0, len(uniques), key))
-    order = np.lexsort(codes)
+        values = chain[col]
+        if values.dtype.kind in "fiu":
+            array = values.to_numpy()
+        elif values.dtype.kind == "M" and not values.isna().any():
+            array = pd.DatetimeIndex(values).asi8
+        else:
+            codes, uniques = pd.factorize(values, sort=True)
+            array = np.where(codes < 0, len(uniques), codes)
+        if len(array) and not (array[0] == array).all():
+            keys.append(array)
+    if not keys:
+        return chain.reset_index(drop=True)
+    order = np.lexsort(keys)
     if (order == np.arange(len(order))).all():
         return chain.reset_index(drop=True)
     return chain.take(order).reset_index(drop=True)

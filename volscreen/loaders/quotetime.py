@@ -82,6 +82,10 @@ def quote_times(values: pd.Series, rule: QuoteClock, *, tz: str, source: str,
                 offset = DATASHOP_SNAPSHOT if rule == "at_1545" else SESSION_CLOSE
                 ts = (day + offset).tz_localize(clock.EXCHANGE_TZ).tz_convert("UTC")
             out[i] = ts.as_unit("ns").value
+        parsed = out != np.iinfo(np.int64).min
+        if rule == "session" and parsed.any():  # per distinct value, before broadcasting
+            stamps = pd.DatetimeIndex(out[parsed].astype("datetime64[ns]")).tz_localize("UTC")
+            out[parsed] = last_session_close(stamps).asi8
         return out
 
     ints, missing = unique_parse(values, parse)
@@ -93,7 +97,4 @@ def quote_times(values: pd.Series, rule: QuoteClock, *, tz: str, source: str,
             "pass quote_time=... (CLI: --quote-time) to set it", source=source, row=pos + row_base,
             column=C.QUOTE_TIME,
         )
-    out = pd.DatetimeIndex(ints.astype("datetime64[ns]")).tz_localize("UTC")
-    if rule == "session":
-        out = last_session_close(out)
-    return out
+    return pd.DatetimeIndex(ints.astype("datetime64[ns]")).tz_localize("UTC")
