@@ -31,13 +31,22 @@ Algorithm
    the two N.  Short, out-of-the-money options make that difference cancel
    to a few thousand ulp (d1, d2 close, b << N(d2)): the root of the rounded b
    was then 1e-12 away in relative price however tightly the loop stopped.
-   With the series, the price round trip is within 1e-13 (harness: 2.2e-14,
-   backward error p99 67 ulp, was 300) at no cost in speed (one erfc and one
-   exp replace two erfc).
+   With the series, the price round trip is within 1e-13 (harness: 2.3e-14,
+   backward error p99 44 ulp, was 300).  Y(h) = sqrt(pi/2) erfcx(-h/sqrt 2)
+   comes from Cody's rational approximations (no exp), and the factor
+   exp(-(h^2 + t^2)/2) of the series is the one b' needs: a correction on
+   this branch costs one exp and one rational function instead of two erfc.
 4. Stop after a correction below ``_STEP_RTOL`` = 1e-4 relative: the error
    left after a quartic step that small is below rounding (checked on exact
    mpmath prices: no change in the max error against 1e-7).  Two corrections
-   on 99 % of the issue's grid, three on the rest; at most ``_MAX_ITER``.
+   on 98 % of the issue's grid, three on 0.7 %, one on 1.4 %; at most
+   ``_MAX_ITER``.  The initial guess is 3 % off at the median (27 % at most),
+   so a single correction cannot reach full precision.
+
+About 270 ns per option on one core: the guess about 60 ns, each
+correction about 100 ns (b, one exp, one log, five divisions).  Inputs are
+arrays of length n or 1; the forward and the undiscounted price are formed
+per row inside the loop, so a batch makes no temporary arrays.
 """
 from __future__ import annotations
 

@@ -7,10 +7,13 @@ codes), written with array operations over the options still iterating.  It
 needs no compiler: a fresh process solves a chain without importing numba
 (about 0.15 s) and loading the cached kernels (0.25-0.6 s), which is most of
 the first-call cost of :func:`volscreen.implied_vols`.  The compiled kernel
-stays the path for large batches (:data:`volscreen.implied.NUMPY_MAX_SIZE`).
+is the path for large batches (:data:`volscreen.implied.NUMPY_MAX_SIZE`)
+and for any batch once a process has loaded it.
 
-The two paths agree to about 1e-15 in vol: they differ only by the last
-bits of ``erfc``, ``exp`` and ``log`` (libm in the kernel, NumPy/SciPy here).
+The two paths agree to a few 1e-15 in vol: they differ only by the last
+bits of ``erfc`` (libm in the kernel, :mod:`volscreen._special` here, so
+that no IV imports ``scipy.special``); with libm's erfc they agree bit for
+bit.  The options of each objective (ln b or b) iterate as one group.
 """
 from __future__ import annotations
 

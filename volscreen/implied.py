@@ -13,14 +13,15 @@ Conventions
   ``above_max``, ``no_price`` (NaN price), ``expired`` (t <= 0),
   ``not_converged``, ``bad_input`` (non-positive or non-finite F, K).
 
-One algorithm, two engines: batches under :data:`NUMPY_MAX_SIZE` options
-(a chain) run its NumPy twin (:mod:`volscreen._ivnumpy`, no compiler, no
-start-up cost); larger ones the compiled kernel (:mod:`volscreen._ivkernel`,
-numba, both cores), whose first call in a fresh process loads numba and the
-cached kernel (0.4-0.9 s; about 3 s when it has to compile).  The two agree
-to about 1e-13 in vol (the last bits of erfc/exp/log).  vollib (Jaeckel's
-Let's Be Rational) is the reference the tests compare with; it is not
-needed here.
+One algorithm, two engines: the compiled kernel (:mod:`volscreen._ivkernel`,
+numba, both cores for large batches) runs once this process has loaded it,
+or for batches of :data:`NUMPY_MAX_SIZE` options and more; otherwise its
+NumPy twin (:mod:`volscreen._ivnumpy`, no compiler, no start-up cost), so a
+fresh process solving a chain never pays the kernel's first load (numba
+and the cached kernel: 0.4-0.9 s; about 3 s when it has to compile).
+:data:`ENGINE` forces either.  The two agree to a few 1e-15 in vol.
+vollib (Jaeckel's Let's Be Rational) is the reference the tests compare
+with; it is not needed here.
 """
 from __future__ import annotations
 
