@@ -10,6 +10,7 @@ is emitted.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Literal
 
@@ -25,7 +26,9 @@ OCC_TAIL = 15
 OCC_STRIKE_SCALE = 1000
 OCC_MAX_ROOT = 6
 OCC_MAX_STRIKE = 99_999.999
-_OCC_RE = r"[A-Z0-9.]{1,6}\d{6}[CP]\d{8}"
+_OCC_HEAD = re.compile(r"[A-Z0-9.]{1,6}\d{6}[CP]")
+"""Root, YYMMDD and right: all of a compact symbol but its eight strike digits."""
+_OCC_DIGITS = re.compile(r"\d{8}")
 
 
 def _series(values: object) -> pd.Series:
@@ -76,23 +79,29 @@ def parse_occ_text(
     """
     raw = _series(symbols)
     text = raw.astype("string").str.replace(" ", "", regex=False).str.upper()
-    valid = text.str.fullmatch(_OCC_RE).fillna(False).to_numpy(dtype=bool)
+    # a symbol is a head (root, YYMMDD, right) and eight strike digits; both repeat (a
+    # chain has hundreds of each in thousands of symbols): check and parse each once.
+    # Code -1 (a missing symbol) takes the last, invalid, entry of each table.
+    head_codes, heads = pd.factorize(text.str.slice(0, -8))
+    tail_codes, tails = pd.factorize(text.str.slice(-8))
+    head_list = list(heads)
+    head_ok = np.array([_OCC_HEAD.fullmatch(h) is not None for h in head_list] + [False])
+    strikes = np.array([int(t) / OCC_STRIKE_SCALE if _OCC_DIGITS.fullmatch(t) else np.nan
+                        for t in tails] + [np.nan])
+    valid = head_ok[head_codes] & ~np.isnan(strikes[tail_codes])
     if not valid.all() and errors == "raise":
         bad = int(np.flatnonzero(~valid)[0])
         raise ChainSchemaError(
             f"not an OCC option symbol: {raw.iloc[bad]!r} "
             f"({int((~valid).sum())} malformed)", row=bad, column=C.CONTRACT_SYMBOL,
         )
-    good = text if valid.all() else text.where(valid, "X000101C00000000")
-    # root, expiry and right repeat (a chain has a few hundred of them for thousands of
-    # symbols): split and parse each distinct head (all but the strike digits) once
-    codes, heads = pd.factorize(good.str.slice(0, -8))
-    heads = pd.Series(heads, dtype="string")
-    roots = heads.str.slice(0, -7).to_numpy(dtype=object)[codes]
-    days = pd.to_datetime("20" + heads.str.slice(-7, -1), format="%Y%m%d", errors="coerce")
-    expiry = pd.DatetimeIndex(days).as_unit("ns").to_numpy()[codes]
-    right = heads.str.slice(-1).to_numpy(dtype=object)[codes]
-    strike = good.str.slice(-8).astype("int64").to_numpy() / OCC_STRIKE_SCALE
+    head_list.append("X000101C")
+    roots = np.array([h[:-7] for h in head_list], dtype=object)[head_codes]
+    days = pd.to_datetime(["20" + h[-7:-1] for h in head_list], format="%Y%m%d",
+                          errors="coerce")
+    expiry = pd.DatetimeIndex(days).as_unit("ns").to_numpy()[head_codes]
+    right = np.array([h[-1:] for h in head_list], dtype=object)[head_codes]
+    strike = strikes[tail_codes]
     bad_date = np.isnat(expiry) & valid
     if bad_date.any() and errors == "raise":
         pos = int(np.flatnonzero(bad_date)[0])
