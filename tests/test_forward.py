@@ -350,3 +350,16 @@ def test_forward_arrays_without_keys_are_the_forwards_columns() -> None:
     assert list(values) == [c for c in frame.columns if c not in GROUP_COLUMNS]
     for name, column in values.items():
         np.testing.assert_array_equal(np.asarray(column), frame[name].to_numpy())
+
+
+def test_a_chain_picks_its_engine_by_rows_not_by_its_three_prices(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mid, bid and ask are one batch of 3 n options; the engine is the one for n rows."""
+    import volscreen.implied as implied
+
+    chain = make_chain()  # 76 rows: 228 options in one batch
+    seen: list[int] = []
+    real = implied._kernel
+    monkeypatch.setattr(implied, "_kernel", lambda n: seen.append(n) or real(n))
+    vs.implied_vols(chain, RATE)
+    assert seen == [len(chain)]

@@ -144,8 +144,9 @@ def _kernel(n: int) -> Callable[..., None]:
 
 
 def _solve(price: ArrayLike, under: ArrayLike, strike: ArrayLike, t: ArrayLike,
-           rate: ArrayLike, div: ArrayLike, right: RightLike,
-           spot_mode: bool) -> tuple[FloatArray, np.ndarray]:
+           rate: ArrayLike, div: ArrayLike, right: RightLike, spot_mode: bool,
+           engine_size: int | None = None) -> tuple[FloatArray, np.ndarray]:
+    """Solve a batch; ``engine_size`` (default: the batch size) chooses the engine."""
     arrays = [a if isinstance(a, np.ndarray) else np.asarray(a, dtype=np.float64)
               for a in (price, under, strike, t, rate, div)]
     right_arr = right if isinstance(right, np.ndarray) else np.asarray(right)
@@ -155,14 +156,19 @@ def _solve(price: ArrayLike, under: ArrayLike, strike: ArrayLike, t: ArrayLike,
     n = math.prod(shape)
     iv = np.empty(n, dtype=np.float64)
     codes = np.empty(n, dtype=np.int8)
-    _kernel(n)(*args, call, spot_mode, iv, codes)
+    _kernel(n if engine_size is None else engine_size)(*args, call, spot_mode, iv, codes)
     return iv.reshape(shape), codes.reshape(shape)
 
 
 def black_iv_with_codes(price: ArrayLike, forward: ArrayLike, strike: ArrayLike, t: ArrayLike,
-                        rate: ArrayLike, right: RightLike) -> tuple[FloatArray, np.ndarray]:
-    """Black-76 implied vol and the kernel's integer status codes (index :data:`STATUS_CODES`)."""
-    return _solve(price, forward, strike, t, rate, 0.0, right, False)
+                        rate: ArrayLike, right: RightLike, engine_size: int | None = None
+                        ) -> tuple[FloatArray, np.ndarray]:
+    """Black-76 implied vol and the kernel's integer status codes (index :data:`STATUS_CODES`).
+
+    ``engine_size`` is the batch size the engine is chosen for (default: the
+    number of options).
+    """
+    return _solve(price, forward, strike, t, rate, 0.0, right, False, engine_size)
 
 
 @overload
@@ -350,9 +356,12 @@ def implied_vols(chain: pd.DataFrame, rate: RateLike = None, *, price: str = "mi
 
     with np.errstate(divide="ignore", invalid="ignore"):  # NaN forward / t: status below
         rate_arr = np.where(t > 0, -np.log(disc) / t, r)
-        # mid, bid and ask in one batch: one pass of the solver instead of three
+        # mid, bid and ask in one batch: one pass of the solver instead of three; the engine
+        # is the one for a chain of this many rows (a 14,000-quote SPX chain stays on the
+        # NumPy twin in a fresh process, as when it was three batches)
         args = [np.tile(a[solve], 3) for a in (forward, strike, t, rate_arr, call)]
-        iv3, codes3 = black_iv_with_codes(np.concatenate([p[solve] for p in prices]), *args)
+        iv3, codes3 = black_iv_with_codes(np.concatenate([p[solve] for p in prices]), *args,
+                                          engine_size=solve.size)
     m = solve.size
     solved = np.full((3, n), np.nan)
     solved[:, solve] = iv3.reshape(3, m)
