@@ -160,7 +160,8 @@ def test_event_kink_flags_the_bumped_expiry_only():
     base = [0.20, 0.20, 0.20, 0.20, 0.20]
     bumped = list(base)
     bumped[2] = 0.26  # an earnings week
-    chain = make_chain([(QUOTE.normalize().tz_localize(None) + pd.Timedelta(days=7 * (i + 1)), t, 100.0)
+    day = QUOTE.normalize().tz_localize(None)
+    chain = make_chain([(day + pd.Timedelta(days=7 * (i + 1)), t, 100.0)
                         for i, t in enumerate(ts)],
                        lambda k, t: bumped[int(round(t * 365 / 7)) - 1], strikes=[99.0, 101.0])
     term = term_structure(chain, min_quotes=2)
@@ -265,6 +266,7 @@ def test_smile_keeps_am_and_pm_series_of_one_expiry_apart():
         assert sm.loc[k0, C.IV] == pytest.approx(vol - 0.1 * sm.loc[k0, C.LOG_MONEYNESS])
     with pytest.raises(ConfigError, match="PM"):
         smile(am.assign(**{C.SETTLEMENT: C.AM}), "2026-05-15", settlement=C.PM)
+
 
 def test_bad_input():
     chain = make_chain([("2026-05-15", 0.3, 100.0)], lambda k, t: 0.2, strikes=[95.0, 105.0])

@@ -145,4 +145,3 @@ def assemble(out: Outcome, config: ScreenConfig) -> ScreenResult:
     warnings = pd.DataFrame(out.warnings, columns=list(WARNING_COLUMNS))
     return ScreenResult(summary, candidates, _stack(out.term), _stack(out.surface),
                         pd.DataFrame(out.compression), config, warnings)
-

@@ -41,7 +41,7 @@ def str_codes(values: Any) -> tuple[np.ndarray, list[Any]]:
         return codes.astype(np.intp, copy=False), encoded.dictionary.to_pylist()
     if not isinstance(arr, (pd.api.extensions.ExtensionArray, np.ndarray)):
         arr = np.asarray(arr, dtype=object)
-    codes, uniques = pd.factorize(arr)
+    codes, uniques = pd.factorize(arr)  # type: ignore[arg-type]  # ExtensionArrays too
     return codes.astype(np.intp, copy=False), list(uniques)
 
 
