@@ -444,7 +444,9 @@ def load_chain(
         out[C.ROOT] = roots.where(roots.notna(), out[C.UNDERLYING]) if roots is not None \
             else out[C.UNDERLYING]
     out[C.ROOT] = out[C.ROOT].astype("str").str.strip().str.upper()
-    inferred = clock.settlement_style(out[C.ROOT])
+    # a chain has one or a few roots: infer each one's style once (missing: last entry)
+    root_codes, roots = pd.factorize(out[C.ROOT])
+    inferred = clock.settlement_style([*roots, None])[root_codes]
     if C.SETTLEMENT not in out:
         out[C.SETTLEMENT] = inferred
     else:  # 'am' must not fall through to the PM clock; blanks take the root's style

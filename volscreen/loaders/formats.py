@@ -167,11 +167,11 @@ def _check_records(rows: list[Any], name: str) -> None:
 def _records(rows: Any, scalars: Mapping[str, Any], name: str) -> pd.DataFrame:
     _check_records(rows, name)
     frame = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
-    for key, value in scalars.items():
-        if not isinstance(value, (dict, list)) and key not in frame.columns:
-            frame[key] = value
-    frame["_json"] = True
-    return frame
+    broadcast = {key: value for key, value in scalars.items()
+                 if not isinstance(value, (dict, list)) and key not in frame.columns}
+    broadcast["_json"] = True
+    # one block of constant columns, rather than one insertion per column
+    return pd.concat([frame, pd.DataFrame(broadcast, index=frame.index)], axis=1)
 
 
 def flatten_json(payload: Any, name: str) -> pd.DataFrame:

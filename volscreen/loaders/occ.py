@@ -97,9 +97,7 @@ def parse_occ_text(
         )
     head_list.append("X000101C")
     roots = np.array([h[:-7] for h in head_list], dtype=object)[head_codes]
-    days = pd.to_datetime(["20" + h[-7:-1] for h in head_list], format="%Y%m%d",
-                          errors="coerce")
-    expiry = pd.DatetimeIndex(days).as_unit("ns").to_numpy()[head_codes]
+    expiry = _yymmdd_days([h[-7:-1] for h in head_list])[head_codes]
     right = np.array([h[-1:] for h in head_list], dtype=object)[head_codes]
     strike = strikes[tail_codes]
     bad_date = np.isnat(expiry) & valid
@@ -115,6 +113,28 @@ def parse_occ_text(
         strike[~ok] = np.nan
     return pd.DataFrame({C.ROOT: pd.Series(roots, dtype=object), C.EXPIRY: expiry,
                          C.RIGHT: pd.Series(right, dtype=object), C.STRIKE: strike}), text
+
+
+def _yymmdd_days(texts: list[str]) -> np.ndarray:
+    """``YYMMDD`` texts (years 2000-2099) as datetime64[ns] midnights; NaT if not a date.
+
+    NumPy's ISO date parser checks the month and the day of the month (leap
+    years included) as ``pd.to_datetime(..., format="%Y%m%d")`` does, without
+    its first-call cost.
+    """
+    iso = [f"20{t[:2]}-{t[2:4]}-{t[4:]}" for t in texts]
+    try:
+        days = np.array(iso, dtype="datetime64[D]")
+    except ValueError:  # at least one is not a date: find which, one by one
+        days = np.array([_iso_day(t) for t in iso], dtype="datetime64[D]")
+    return days.astype("datetime64[ns]")
+
+
+def _iso_day(text: str) -> np.datetime64:
+    try:
+        return np.datetime64(text, "D")
+    except ValueError:
+        return np.datetime64("NaT", "D")
 
 
 def occ_strike_ok(strike: ArrayLike | float) -> np.ndarray:
