@@ -100,7 +100,8 @@ def read_csv_text(text: str, name: str, **kwargs: Any) -> pd.DataFrame:
     stripped = text.strip()
     if not stripped:
         raise EmptyDataError("file is empty", source=name)
-    header = stripped.splitlines()[0]
+    newline = stripped.find("\n")  # split only up to the first line, not the whole file
+    header = (stripped if newline < 0 else stripped[:newline + 1]).splitlines()[0]
     sep = sniff_delimiter(header)
     names = [n.strip().lstrip(UTF8_BOM) for n in next(csv.reader([header], delimiter=sep))]
     dupes = sorted({n for n in names if n and names.count(n) > 1})

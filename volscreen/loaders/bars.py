@@ -28,6 +28,8 @@ OHLC_REL_TOLERANCE = 1e-9
 MAX_GAP_WEEKDAYS = 4
 """Missing weekdays between two consecutive bars above which a gap is reported."""
 MAX_LISTED_ROWS = 5
+ISO_DAY = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+"""A date written ``YYYY-MM-DD`` (full match), read directly by NumPy."""
 """How many offending rows an error message lists."""
 CSV_FIRST_LINE = 2
 """Line number of the first data row of a CSV file (the header is line 1)."""
@@ -98,7 +100,26 @@ def _local_day(value: object) -> pd.Timestamp:
     return ts if ts is pd.NaT or ts.tz is None else ts.tz_localize(None)
 
 
+def _iso_days(raw: pd.Series) -> np.ndarray | None:
+    """datetime64[ns] when every cell is a valid ``YYYY-MM-DD`` text, else None.
+
+    The common case, parsed by NumPy in one pass (the general path below
+    infers a format per value).
+    """
+    if not pd.api.types.is_string_dtype(raw) or raw.isna().any():
+        return None
+    if not raw.str.fullmatch(ISO_DAY).all():
+        return None
+    try:
+        return np.array(raw.tolist(), dtype="datetime64[D]").astype("datetime64[ns]")
+    except ValueError:  # e.g. 2021-02-30: the general path names the row
+        return None
+
+
 def _parse_dates(raw: pd.Series, name: str, base: int) -> pd.DatetimeIndex:
+    days = _iso_days(raw)
+    if days is not None:
+        return pd.DatetimeIndex(days, freq=None, name=C.DATE)
     text = raw
     if not pd.api.types.is_string_dtype(raw) and not pd.api.types.is_datetime64_any_dtype(raw):
         text = raw.map(yyyymmdd_text)  # 20240102 is a date, not nanoseconds since 1970
