@@ -10,6 +10,13 @@ python scripts/bench_load.py --process [runs]
     median wall and CPU (user + sys) seconds of ``runs`` runs, and the load
     average before and after.
 
+python scripts/bench_load.py --cold [runs]
+    First-call cost in fresh processes: import time of volscreen.loaders,
+    then the first and second load_chain of the IWM 2026-07-14 JSON and the
+    first load_bars of the IWM history (medians of ``runs`` processes).
+    Compile the package first (``python -m compileall -q volscreen``) when
+    PYTHONDONTWRITEBYTECODE is set, or the figures include compiling.
+
 python scripts/bench_load.py --special
     Nanoseconds per element of volscreen._special.ndtr/erfc and
     scipy.special.ndtr/erfc at n = 1e3, 1e4, 1e6 (standard normal arguments).
@@ -70,6 +77,43 @@ def bench_process(runs: int) -> None:
     print(f"load average 1 min: {load_before[0]:.2f} before, {load_after[0]:.2f} after")
 
 
+_COLD_SCRIPT = """
+import sys, time
+t0 = time.perf_counter()
+from volscreen.loaders import load_bars, load_chain
+t1 = time.perf_counter()
+load_chain(sys.argv[1])
+t2 = time.perf_counter()
+load_chain(sys.argv[1])
+t3 = time.perf_counter()
+load_bars(sys.argv[2])
+t4 = time.perf_counter()
+print(t1 - t0, t2 - t1, t3 - t2, t4 - t3)
+"""
+
+
+def bench_cold(runs: int) -> None:
+    """Median import / first / second call times over fresh processes."""
+    if not SCREEN_CHAIN.is_file() or not SCREEN_BARS.is_file():
+        print(f"skipped: {SCREEN_CHAIN.name} or {SCREEN_BARS.name} is absent")
+        return
+    cmd = [sys.executable, "-c", _COLD_SCRIPT, str(SCREEN_CHAIN), str(SCREEN_BARS)]
+    root = str(Path(__file__).resolve().parents[1])
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    rows = []
+    for _ in range(runs):
+        done = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
+        rows.append([float(x) * 1e3 for x in done.stdout.split()])
+    labels = ("import volscreen.loaders", "first load_chain", "second load_chain",
+              "first load_bars")
+    print(f"fresh processes: {runs}; {SCREEN_CHAIN.name}, {SCREEN_BARS.name}")
+    for i, label in enumerate(labels):
+        values = [r[i] for r in rows]
+        print(f"  {label:26s} median {statistics.median(values):7.1f} ms "
+              f"(min {min(values):.1f})")
+    print(f"load average 1 min: {os.getloadavg()[0]:.2f}")
+
+
 def bench_special() -> None:
     """ns per element: volscreen._special against scipy.special."""
     import timeit
@@ -95,6 +139,9 @@ def bench_special() -> None:
 def main() -> None:
     if sys.argv[1:2] == ["--process"]:
         bench_process(int(sys.argv[2]) if len(sys.argv) > 2 else 10)
+        return
+    if sys.argv[1:2] == ["--cold"]:
+        bench_cold(int(sys.argv[2]) if len(sys.argv) > 2 else 10)
         return
     if sys.argv[1:2] == ["--special"]:
         bench_special()
