@@ -119,7 +119,7 @@ def _iso_days(raw: pd.Series) -> np.ndarray | None:
 def _parse_dates(raw: pd.Series, name: str, base: int) -> pd.DatetimeIndex:
     days = _iso_days(raw)
     if days is not None:
-        return pd.DatetimeIndex(days, freq=None, name=C.DATE)
+        return pd.DatetimeIndex(days, name=C.DATE)
     text = raw
     if not pd.api.types.is_string_dtype(raw) and not pd.api.types.is_datetime64_any_dtype(raw):
         text = raw.map(yyyymmdd_text)  # 20240102 is a date, not nanoseconds since 1970

@@ -159,7 +159,7 @@ def _rights(values: pd.Series, name: str, base: int) -> np.ndarray:
     # a chain spells its rights a few ways: map each distinct spelling once
     codes, uniques = pd.factorize(values)
     mapped = pd.Series(uniques, dtype=object).astype("str").str.strip().str.upper().map(_RIGHTS)
-    first = np.append(mapped.to_numpy(dtype=object), None)[codes]  # code -1: missing
+    first = np.array([*mapped.tolist(), None], dtype=object)[codes]  # code -1: missing
     ok = pd.notna(first)
     if not ok.all():
         pos = int(np.flatnonzero(~ok)[0])
@@ -187,7 +187,7 @@ def _read_source(source: object, name: str) -> tuple[pd.DataFrame, int, bool]:
     return _io.read_csv_text(payload, name), 2, False
 
 
-class _Columns(dict):  # type: ignore[type-arg]
+class _Columns(dict[str, pd.Series]):
     """A chain under construction: name -> Series on one shared index.
 
     Setting a column works as on a DataFrame (arrays and scalars become
@@ -201,9 +201,8 @@ class _Columns(dict):  # type: ignore[type-arg]
         self.index = frame.index
 
     def __setitem__(self, key: str, value: object) -> None:
-        if not isinstance(value, pd.Series):
-            value = pd.Series(value, index=self.index)
-        super().__setitem__(key, value)
+        series = value if isinstance(value, pd.Series) else pd.Series(value, index=self.index)
+        super().__setitem__(key, series)
 
     def frame(self, names: list[str] | None = None) -> pd.DataFrame:
         """The columns (or ``names`` only) as one new DataFrame (data copied)."""
@@ -445,8 +444,8 @@ def load_chain(
             else out[C.UNDERLYING]
     out[C.ROOT] = out[C.ROOT].astype("str").str.strip().str.upper()
     # a chain has one or a few roots: infer each one's style once (missing: last entry)
-    root_codes, roots = pd.factorize(out[C.ROOT])
-    inferred = clock.settlement_style([*roots, None])[root_codes]
+    root_codes, root_names = pd.factorize(out[C.ROOT])
+    inferred = clock.settlement_style([*root_names.tolist(), None])[root_codes]
     if C.SETTLEMENT not in out:
         out[C.SETTLEMENT] = inferred
     else:  # 'am' must not fall through to the PM clock; blanks take the root's style
