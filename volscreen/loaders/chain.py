@@ -23,10 +23,10 @@ from ._numbers import PERCENT_RE, THOUSANDS_RE, parse_numbers
 from .formats import (
     FormatSpec,
     JSON_TIME_ZONES,
-    apply_spec,
     detect,
     flatten_json,
     fold_canonical,
+    spec_columns,
     yyyymmdd_text,
 )
 from .occ import occ_strike_ok, occ_symbol, parse_occ_text
@@ -137,6 +137,8 @@ def _first_cell_is_text(series: pd.Series, percent: bool) -> bool:
 
 
 def _parse_dates(values: pd.Series, col: str, name: str, base: int) -> pd.DatetimeIndex:
+    if values.dtype == "datetime64[ns]" and not values.isna().any():  # e.g. from OCC symbols
+        return pd.DatetimeIndex(pd.DatetimeIndex(values).normalize().to_numpy())  # no freq
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     texts = pd.Series([yyyymmdd_text(u) for u in uniques], dtype=object)
     parsed = pd.to_datetime(texts, format="mixed", errors="coerce")
@@ -196,9 +198,9 @@ class _Columns(dict[str, pd.Series]):
     at the end.
     """
 
-    def __init__(self, frame: pd.DataFrame) -> None:
-        super().__init__((col, frame[col]) for col in frame.columns)
-        self.index = frame.index
+    def __init__(self, columns: Mapping[str, pd.Series], index: pd.Index) -> None:
+        super().__init__(columns)
+        self.index = index
 
     def __setitem__(self, key: str, value: object) -> None:
         series = value if isinstance(value, pd.Series) else pd.Series(value, index=self.index)
@@ -390,8 +392,8 @@ def load_chain(
     spec: FormatSpec = detect(raw, name, None if args.format == "parquet" else args.format)
     if spec.name == "canonical":
         raw = fold_canonical(raw)
-    table, rule = apply_spec(raw, spec)
-    out = _Columns(table.reset_index(drop=True))
+    columns, rule = spec_columns(raw.reset_index(drop=True), spec)
+    out = _Columns(columns, pd.RangeIndex(len(raw)))
     n = len(out.index)
 
     if quote_time is not None:
@@ -493,7 +495,7 @@ def load_chain(
     dropped = 0
     if _repeated(out[C.CONTRACT_SYMBOL]):  # else no row can be a duplicate
         table, dropped = _dedupe(out.frame(), name, np.arange(n), base)
-        out = _Columns(table)
+        out = _Columns({col: table[col] for col in table.columns}, table.index)
     derived = quote_fields(out.frame([C.BID, C.ASK, C.STRIKE, C.EXPIRY, C.SETTLEMENT,
                                       C.QUOTE_TIME]), args.wide_threshold)
     for col in derived:

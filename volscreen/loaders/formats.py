@@ -251,10 +251,12 @@ def detect(frame: pd.DataFrame, name: str, forced: str | None) -> FormatSpec:
     raise UnknownFormatError(name, FORMAT_NAMES, [str(c) for c in frame.columns])
 
 
-def apply_spec(frame: pd.DataFrame, spec: FormatSpec) -> tuple[pd.DataFrame, QuoteClock]:
-    """Rename to canonical names; unknown columns become ``vendor_*``.
+def spec_columns(frame: pd.DataFrame, spec: FormatSpec
+                 ) -> tuple[dict[str, pd.Series], QuoteClock]:
+    """:func:`apply_spec` as a ``name -> Series`` mapping (no copy of the table).
 
-    Returns the renamed frame and the quote clock for its ``quote_time`` values.
+    Series keep ``frame``'s index and name.  Where two columns map onto one name, the
+    first (in column order) wins, as in :func:`apply_spec`.
     """
     if spec.hook is not None:
         frame = spec.hook(frame)
@@ -262,19 +264,29 @@ def apply_spec(frame: pd.DataFrame, spec: FormatSpec) -> tuple[pd.DataFrame, Quo
     if "_clock" in frame.columns:
         clock = frame["_clock"].iloc[0]
     keep_canonical = set(C.CHAIN_COLUMNS) | {C.QUOTE_TIME}
-    mapping: dict[str, str] = {}
-    for col in frame.columns:
+    unique = frame.columns.is_unique
+    out: dict[str, pd.Series] = {}
+    for pos, col in enumerate(frame.columns):
         if col in ("_json", "_clock") or str(col).startswith("Unnamed:") or col == "":
             continue
         if col in spec.rename:
-            mapping[col] = spec.rename[col]
+            target = spec.rename[col]
         elif col in keep_canonical or str(col).startswith(C.VENDOR_PREFIX):
-            mapping[col] = col
+            target = col
         else:
-            mapping[col] = vendor_name(col)
-    out = frame[list(mapping)].rename(columns=mapping)
-    out = out.loc[:, ~out.columns.duplicated()]
+            target = vendor_name(col)
+        if target not in out:
+            out[target] = frame[col] if unique else frame.iloc[:, pos]
     return out, clock
+
+
+def apply_spec(frame: pd.DataFrame, spec: FormatSpec) -> tuple[pd.DataFrame, QuoteClock]:
+    """Rename to canonical names; unknown columns become ``vendor_*``.
+
+    Returns the renamed frame and the quote clock for its ``quote_time`` values.
+    """
+    columns, clock = spec_columns(frame, spec)
+    return pd.DataFrame(columns, index=frame.index), clock
 
 
 YYYYMMDD_RANGE = (19000101, 29991231)
