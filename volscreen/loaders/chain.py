@@ -392,8 +392,8 @@ def load_chain(
     spec: FormatSpec = detect(raw, name, None if args.format == "parquet" else args.format)
     if spec.name == "canonical":
         raw = fold_canonical(raw)
-    columns, rule = spec_columns(raw.reset_index(drop=True), spec)
-    out = _Columns(columns, pd.RangeIndex(len(raw)))
+    mapped, rule = spec_columns(raw.reset_index(drop=True), spec)
+    out = _Columns(mapped, pd.RangeIndex(len(raw)))
     n = len(out.index)
 
     if quote_time is not None:
