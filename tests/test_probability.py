@@ -216,6 +216,54 @@ def test_block_bootstrap_matches_the_replicate_loop(n, block, seed):
     assert one == pytest.approx(both[0], rel=1e-12, abs=1e-15)
 
 
+@pytest.mark.parametrize(("n", "block", "seed"), [
+    pytest.param(300, 7, 4, id="week"), pytest.param(301, 20, 5, id="month-uneven"),
+])
+def test_block_bootstrap_of_weighted_hits_matches_the_replicate_loop(n, block, seed):
+    # non-0/1 values take the float path (0/1 hits are summed as packed integers)
+    rng = np.random.default_rng(seed)
+    hits = rng.random((3, n)) * (rng.random((3, n)) < 0.4)
+    both = block_bootstrap_se(hits, block, n_boot=60, seed=seed)
+    for row, se in zip(hits, both):
+        assert se == pytest.approx(_naive_block_se(row, block, 60, seed), rel=1e-12, abs=1e-15)
+
+
+@settings(max_examples=150, deadline=None)
+@given(n=st.integers(2, 120), m=st.integers(1, 12), block=st.integers(1, 130),
+       p=st.floats(0.0, 1.0), seed=st.integers(0, 2**16))
+def test_packed_block_sums_equal_the_float_gather(n, m, block, p, seed):
+    from volscreen._hist import block_starts, bootstrap_shape
+    from volscreen.probability import _packed_block_sums
+
+    hits = (np.random.default_rng(seed).random((m, n)) < p).astype(float)
+    block, k = bootstrap_shape(n, block)
+    starts = block_starts(seed, n - block + 1, 7 * k)
+    csum = np.concatenate([np.zeros((m, 1)), np.cumsum(hits, axis=1)], axis=1)
+    block_sums = csum[:, block:] - csum[:, :-block]
+    expected = block_sums[:, starts].reshape(m, 7, k).sum(axis=2).T
+    got = _packed_block_sums(hits.astype(np.int64), block, starts, 7, k)
+    np.testing.assert_array_equal(got, expected)
+    assert got.flags.c_contiguous
+
+
+@settings(max_examples=150, deadline=None)
+@given(n=st.integers(1, 80), m=st.integers(1, 6), seed=st.integers(0, 2**16),
+       nan_share=st.sampled_from([0.0, 0.1, 0.5]))
+def test_direct_window_counts_equal_the_binary_searches(n, m, seed, nan_share):
+    from volscreen.probability import _direct_counts, _sorted_counts
+
+    rng = np.random.default_rng(seed)
+    w = {key: np.round(1 + 0.05 * rng.standard_normal(n), 2) for key in ("end", "low", "high")}
+    for key in ("low", "high"):  # a bar gap leaves NaN path extremes
+        w[key][rng.random(n) < nan_share] = np.nan
+    s = {"end": np.sort(w["end"]), "low": np.sort(w["low"]), "high": np.sort(w["high"]),
+         "high_finite": int(np.isfinite(w["high"]).sum())}
+    levels = [np.round(1 + 0.05 * rng.standard_normal(m), 2) for _ in range(4)]
+    levels[0][0] = w["end"][0]  # ties with a window
+    for got, want in zip(_direct_counts(w, *levels), _sorted_counts(s, *levels)):
+        np.testing.assert_array_equal(got, want)
+
+
 def test_windows_of_many_horizons_match_the_plain_loop():
     from volscreen.probability import _history
 

@@ -179,14 +179,49 @@ def block_bootstrap_se(hits: np.ndarray, block: int, n_boot: int = DEFAULT_BOOTS
         se = np.full(m, np.nan)
         return se if np.ndim(hits) == 2 else float(se[0])
     block, k = bootstrap_shape(n, block)
-    csum = np.zeros((m, n + 1))
-    np.cumsum(arr, axis=1, out=csum[:, 1:])
-    block_sums = csum[:, block:] - csum[:, :-block]  # (m, n - block + 1): every block's sum
     starts = block_starts(int(seed), n - block + 1, n_boot * k)
-    sums = np.take(block_sums, starts, axis=1).reshape(m, n_boot, k).sum(axis=2)
-    means = np.ascontiguousarray(sums.T) / (k * block)  # (n_boot, m)
+    if arr.size and np.all((arr == 0.0) | (arr == 1.0)):  # hit indicators: exact integer sums
+        sums = _packed_block_sums(arr.astype(np.int64), block, starts, n_boot, k)
+    else:
+        csum = np.zeros((m, n + 1))
+        np.cumsum(arr, axis=1, out=csum[:, 1:])
+        block_sums = csum[:, block:] - csum[:, :-block]  # (m, n - block + 1): each block's sum
+        drawn = np.take(block_sums, starts, axis=1).reshape(m, n_boot, k).sum(axis=2)
+        sums = np.ascontiguousarray(drawn.T)  # (n_boot, m)
+    means = sums / (k * block)  # (n_boot, m), C order
     se = means.std(axis=0, ddof=1)
     return se if np.ndim(hits) == 2 else float(se[0])
+
+
+_FIELD_BITS = 63
+"""Bits of an int64 used by :func:`_packed_block_sums` (the sign bit stays clear)."""
+
+
+def _packed_block_sums(hits: np.ndarray, block: int, starts: np.ndarray, n_boot: int,
+                       k: int) -> np.ndarray:
+    """Replicate sums (n_boot, m) of 0/1 ``hits`` (m, n) over the drawn blocks, as floats.
+
+    Several series are packed into the bit fields of one int64 per block
+    start (a field is wide enough for the largest replicate sum, k x block),
+    so one gather of the draws serves them all.  Integer sums are exact, so
+    the result equals the float gather-and-sum of :func:`block_bootstrap_se`
+    (every partial sum there is an integer below 2**53) bit for bit.
+    """
+    m, n = hits.shape
+    csum = np.zeros((m, n + 1), dtype=np.int64)
+    np.cumsum(hits, axis=1, out=csum[:, 1:])
+    block_sums = csum[:, block:] - csum[:, :-block]  # (m, n - block + 1), each in [0, block]
+    width = int(k * block).bit_length()
+    per = max(1, _FIELD_BITS // width)
+    field = np.int64((1 << width) - 1)
+    sums = np.empty((n_boot, m))
+    for first in range(0, m, per):
+        group = block_sums[first:first + per]
+        shifts = np.arange(group.shape[0], dtype=np.int64) * width
+        packed = np.bitwise_or.reduce(group << shifts[:, None], axis=0)
+        totals = packed[starts].reshape(n_boot, k).sum(axis=1)  # fields never carry over
+        sums[:, first:first + per] = (totals[:, None] >> shifts[None, :]) & field
+    return sums
 
 
 def _rv_per_row(rv: Any, trading_days: np.ndarray) -> np.ndarray:
@@ -401,13 +436,43 @@ def probability_columns(f: dict[str, np.ndarray], days: np.ndarray, codes: Statu
     return new
 
 
+DIRECT_COUNT_ROWS = 16
+"""Rows of one horizon up to which window counts are direct comparisons (no sort): sorting a
+horizon's three window statistics costs about what comparing that many rows with them does."""
+
+
+def _sorted_counts(s: dict[str, Any], lo: np.ndarray, hi: np.ndarray, tl: np.ndarray,
+                   th: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(#end < lo, #end <= hi, #low <= tl, #finite high >= th) by binary search (NaN last)."""
+    return (np.searchsorted(s["end"], lo, side="left"),
+            np.searchsorted(s["end"], hi, side="right"),
+            np.searchsorted(s["low"], tl, side="right"),
+            s["high_finite"] - np.searchsorted(s["high"], th, side="left"))
+
+
+def _direct_counts(w: dict[str, np.ndarray], lo: np.ndarray, hi: np.ndarray, tl: np.ndarray,
+                   th: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The counts of :func:`_sorted_counts` by comparing every window (finite levels).
+
+    A NaN statistic compares False, as the binary search in the NaN-last
+    sorted array never counts it, so both give the same integers.
+    """
+    end, low, high = w["end"], w["low"], w["high"]
+    return ((end < lo[:, None]).sum(axis=1), (end <= hi[:, None]).sum(axis=1),
+            (low <= tl[:, None]).sum(axis=1),
+            np.count_nonzero(np.isfinite(high)) - (high < th[:, None]).sum(axis=1))
+
+
 def _hist_columns(f: dict[str, np.ndarray], days: np.ndarray, hist_of: History,
                   hist: dict[str, np.ndarray], size: np.ndarray, codes: StatusCodes,
                   n_boot: int, seed: int, min_windows: int) -> None:
     """Fill the ``_hist`` columns horizon by horizon from the sorted windows (in place).
 
     Counts "beyond a level" are binary searches in the sorted window
-    statistics; the standard error uses the history's bootstrap table once
+    statistics, or, for a few rows of a history not seen before (at most
+    :data:`DIRECT_COUNT_ROWS`, the first chain of a screen), direct
+    comparisons with every window, which cost less than sorting them and
+    give the same integers; the standard error uses the history's bootstrap table once
     the history is reused (:meth:`History.boot_table`), else the direct
     resampling of :func:`block_bootstrap_se`; both give the same numbers.
     """
@@ -422,18 +487,21 @@ def _hist_columns(f: dict[str, np.ndarray], days: np.ndarray, hist_of: History,
             short = hist_of.condition is None or hist_of.n_all(h) < min_windows
             codes.flag(days == h, C.DS_SHORT_HISTORY if short else C.DS_FEW_SIMILAR)
             continue
-        s = hist_of.sorted_windows(h)
         with np.errstate(invalid="ignore", divide="ignore"):  # NaN levels are masked below
             lo = f[C.BREAKEVEN_LOW][rows] / spot[rows]
             hi = f[C.BREAKEVEN_HIGH][rows] / spot[rows]
             tl = f[C.TARGET_LOW][rows] / spot[rows]
             th = f[C.TARGET_HIGH][rows] / spot[rows]
         good = np.isfinite(lo) & np.isfinite(hi)
-        r_lo = np.searchsorted(s["end"], np.where(good, lo, 0.0), side="left")
-        r_hi = np.searchsorted(s["end"], np.where(good, hi, 0.0), side="right")
+        levels = (np.where(good, lo, 0.0), np.where(good, hi, 0.0),
+                  np.where(np.isfinite(tl), tl, 0.0), np.where(np.isfinite(th), th, 0.0))
+        table = hist_of.boot_table(h, n_boot, seed) if n_win >= 2 else None
+        if table is None and rows.size <= DIRECT_COUNT_ROWS:
+            r_lo, r_hi, touch_lo, touch_hi = _direct_counts(windows[h], *levels)
+        else:
+            r_lo, r_hi, touch_lo, touch_hi = _sorted_counts(hist_of.sorted_windows(h), *levels)
         beyond = r_lo + (n_win - np.maximum(r_hi, r_lo))  # end < lo or end > hi
         hist[C.P_BEYOND_BE_HIST][rows] = np.where(good, beyond / n_win, np.nan)
-        table = hist_of.boot_table(h, n_boot, seed) if n_win >= 2 else None
         if table is None:
             end = windows[h]["end"][None, :]
             hits = ((end < lo[:, None]) | (end > hi[:, None])).astype(float)
@@ -442,8 +510,5 @@ def _hist_columns(f: dict[str, np.ndarray], days: np.ndarray, hist_of: History,
             means = table.sums(r_lo, r_hi) / table.scale  # (n_boot, rows)
             se = means.std(axis=0, ddof=1)
         hist[C.P_BEYOND_BE_HIST_SE][rows] = np.where(good, se, np.nan)
-        touch_lo = np.searchsorted(s["low"], np.where(np.isfinite(tl), tl, 0.0), side="right")
-        touch_hi = s["high_finite"] - np.searchsorted(s["high"], np.where(np.isfinite(th), th,
-                                                                          0.0), side="left")
         hist[C.P_TOUCH_LOW_HIST][rows] = np.where(np.isfinite(tl), touch_lo / n_win, np.nan)
         hist[C.P_TOUCH_HIGH_HIST][rows] = np.where(np.isfinite(th), touch_hi / n_win, np.nan)
