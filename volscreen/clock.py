@@ -35,6 +35,13 @@ PM_SETTLEMENT_TIME = pd.Timedelta(hours=16)
 AM_SETTLEMENT_TIME = pd.Timedelta(hours=9, minutes=30)
 MARKET_CLOSE = PM_SETTLEMENT_TIME
 
+_NAT = np.iinfo(np.int64).min
+"""NaT as int64 nanoseconds."""
+_NS_PER_DAY = 86_400 * 10**9
+_SETTLE_CACHE: dict[int, int] = {}
+"""Settlement wall-clock time in New York (ns) -> UTC instant (ns): each localized once."""
+_SETTLE_CACHE_SIZE = 100_000
+
 AM_SETTLED_ROOTS = frozenset({"SPX", "RUT", "NDX", "DJX", "VIX", "MXEA", "MXEF", "XND"})
 """Option roots whose standard (monthly) series settle on the opening print.
 
@@ -97,6 +104,16 @@ def _datetime_index(values: object) -> pd.DatetimeIndex:
                                            format="mixed"))
 
 
+def _utc_nanoseconds(values: object) -> np.ndarray:
+    """UTC nanoseconds (int64, NaT the smallest int64) of timestamps, as ``to_utc(values).asi8``.
+
+    A tz-aware column already holds UTC instants: no conversion is built.
+    """
+    if isinstance(values, (pd.Series, pd.Index)) and isinstance(values.dtype, pd.DatetimeTZDtype):
+        return np.asarray(values.array.as_unit("ns").asi8)
+    return to_utc(values).asi8
+
+
 def _dates(values: object) -> pd.DatetimeIndex:
     return _datetime_index(values).as_unit("ns")
 
@@ -121,17 +138,23 @@ def settlement_instant(expiry: object, settlement: object = C.PM) -> pd.Datetime
     days = _dates(expiry)
     if days.tz is not None:
         days = days.tz_localize(None)
-    days = days.normalize()
-    style = np.broadcast_to(np.asarray(settlement, dtype=object), days.shape)
-    am = style == C.AM
-    # a chain has a few distinct (date, style) pairs: localize those, then broadcast back
-    day_code, day_values = pd.factorize(days.asi8)
-    pair, inverse = np.unique(day_code * 2 + am, return_inverse=True)
-    offset = np.where(pair % 2 == 1, AM_SETTLEMENT_TIME.value, PM_SETTLEMENT_TIME.value)
-    local = pd.DatetimeIndex(day_values[pair // 2].astype("datetime64[ns]")) + \
-        pd.to_timedelta(offset)
-    settle = local.tz_localize(EXCHANGE_TZ).tz_convert("UTC").as_unit("ns")
-    return settle.take(inverse.reshape(-1))
+    stamps = days.asi8  # wall-clock nanoseconds; NaT is the smallest int64
+    nat = stamps == _NAT
+    style = np.broadcast_to(np.asarray(settlement, dtype=object), stamps.shape)
+    offset = np.where(style == C.AM, AM_SETTLEMENT_TIME.value, PM_SETTLEMENT_TIME.value)
+    local = np.where(nat, _NAT, stamps - stamps % _NS_PER_DAY + offset)
+    # a chain has a few distinct (date, style) pairs: localize those (once per process)
+    pair, inverse = np.unique(local, return_inverse=True)
+    utc = np.array([_SETTLE_CACHE.get(int(v), _NAT) for v in pair], dtype=np.int64)
+    todo = (utc == _NAT) & (pair != _NAT)
+    if todo.any():
+        fresh = pd.DatetimeIndex(pair[todo].view("datetime64[ns]")).tz_localize(
+            EXCHANGE_TZ).tz_convert("UTC").as_unit("ns").asi8
+        utc[todo] = fresh
+        if len(_SETTLE_CACHE) > _SETTLE_CACHE_SIZE:
+            _SETTLE_CACHE.clear()
+        _SETTLE_CACHE.update(zip(pair[todo].tolist(), fresh.tolist()))
+    return pd.DatetimeIndex(utc[inverse.reshape(-1)].view("datetime64[ns]")).tz_localize("UTC")
 
 
 def year_fraction(quote_time: object, expiry: object, settlement: object = C.PM) -> FloatArray:
@@ -158,11 +181,11 @@ def year_fraction(quote_time: object, expiry: object, settlement: object = C.PM)
     >>> float(year_fraction("2026-02-02 16:00", "2026-02-03")) * 365
     1.0
     """
-    settle = settlement_instant(expiry, settlement)
-    quoted = to_utc(quote_time)
+    settle = settlement_instant(expiry, settlement).asi8
+    quoted = _utc_nanoseconds(quote_time)
     if len(quoted) == 1 and len(settle) > 1:
-        quoted = pd.DatetimeIndex(np.repeat(quoted, len(settle)))
-    minutes = (settle.asi8 - quoted.asi8) / 60e9
+        quoted = np.repeat(quoted, len(settle))
+    minutes = (settle - quoted) / 60e9
     return np.asarray(minutes / MINUTES_PER_YEAR, dtype=np.float64)
 
 
