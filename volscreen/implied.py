@@ -378,11 +378,11 @@ def implied_vols(chain: pd.DataFrame, rate: RateLike = None, *, price: str = "mi
         greeks = bsm_greeks(spot_used, strike, t, rate_arr, carry, iv, call)
         log_m = np.log(strike / forward)
 
-    status = _ALL_STATUS[codes]
+    status = _status_text(codes)
     added: dict[str, Any] = {
         C.T: t, C.FORWARD: forward, C.DISCOUNT: disc, C.LOG_MONEYNESS: log_m, C.IV: iv,
         C.IV_BID: solved[1], C.IV_ASK: solved[2],
-        C.IV_STATUS: pd.array(status, dtype="str"),
+        C.IV_STATUS: status,
         C.DELTA: greeks["delta"], C.GAMMA: greeks["gamma"],
         C.VEGA_PER_VOLPT: greeks["vega_per_volpt"], C.THETA_PER_DAY: greeks["theta_per_day"],
         C.VANNA: greeks["vanna"], C.VOLGA: greeks["volga"],
@@ -391,6 +391,23 @@ def implied_vols(chain: pd.DataFrame, rate: RateLike = None, *, price: str = "mi
     if n and logger.isEnabledFor(logging.INFO):
         logger.info("implied_vols: %s", dict(pd.Series(status).value_counts()))
     return _with_columns(chain, added)
+
+
+def _status_text(codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``iv_status`` text (``str`` dtype) of status codes, taken in Arrow from the few names.
+
+    Same array as ``pd.array(_ALL_STATUS[codes], dtype="str")`` without a
+    Python string object per row.
+    """
+    import pyarrow as pa  # pandas' str dtype is Arrow-backed: already imported
+
+    global _STATUS_ARROW
+    if _STATUS_ARROW is None:
+        _STATUS_ARROW = pa.array(_ALL_STATUS.tolist(), type=pa.large_string())
+    return pd.array(_STATUS_ARROW.take(pa.array(codes)), dtype="str")
+
+
+_STATUS_ARROW: Any = None
 
 
 def _chain_calls(right: pd.Series, codes: np.ndarray, spellings: np.ndarray) -> np.ndarray:
