@@ -152,15 +152,29 @@ def _quote_times(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """
     if not isinstance(column.dtype, pd.DatetimeTZDtype):  # parse only when not parsed
         column = pd.to_datetime(column, utc=True)
-    utc = np.asarray(column.array.tz_convert(None)).astype("datetime64[ns]")
-    stamps = utc.view(np.int64)
+    stamps = np.array(column.array.as_unit("ns").asi8)  # UTC instants (a copy we own)
+    utc = stamps.view("datetime64[ns]")
     if stamps.size and (stamps == stamps[0]).all():
-        unique, inverse = utc[:1], np.zeros(stamps.size, dtype=np.intp)
+        unique, inverse = stamps[:1], np.zeros(stamps.size, dtype=np.intp)
     else:
-        unique, inverse = np.unique(utc, return_inverse=True)
-    local = pd.DatetimeIndex(unique).tz_localize("UTC").tz_convert(EXCHANGE_TZ)
-    qdate = local.tz_localize(None).normalize().to_numpy(dtype="datetime64[ns]")
-    return utc, qdate[inverse.ravel()]
+        unique, inverse = np.unique(stamps, return_inverse=True)
+    qdate = np.array([_QUOTE_DATES.get(int(v), _NAT_NS) for v in unique], dtype=np.int64)
+    todo = np.flatnonzero(qdate == _NAT_NS)
+    if todo.size:
+        local = pd.DatetimeIndex(unique[todo].view("datetime64[ns]")).tz_localize(
+            "UTC").tz_convert(EXCHANGE_TZ)
+        fresh = local.tz_localize(None).normalize().as_unit("ns").asi8
+        qdate[todo] = fresh
+        if len(_QUOTE_DATES) > _QUOTE_DATES_SIZE:
+            _QUOTE_DATES.clear()
+        _QUOTE_DATES.update(zip(unique[todo].tolist(), fresh.tolist()))
+    return utc, qdate.view("datetime64[ns]")[inverse.ravel()]
+
+
+_NAT_NS = np.iinfo(np.int64).min
+_QUOTE_DATES: dict[int, int] = {}
+"""UTC quote instant (ns) -> its New York calendar date (ns): each converted once per process."""
+_QUOTE_DATES_SIZE = 100_000
 
 
 def chain_arrays(chain: pd.DataFrame) -> dict[str, Any]:
