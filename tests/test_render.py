@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from _screen_data import hand_result
 from volscreen import columns as C
@@ -88,3 +90,44 @@ def test_frame_table_skips_absent_columns_and_limits_rows() -> None:
     text = to_text([table], width=60)
     assert "Delta" not in text and "first 2 of 3 rows" in " ".join(text.split())
     assert "20.0%" in text and "-" in text and "260" not in text
+
+
+def _rich_text(parts, width: int) -> str:
+    """The rich rendering of grids and lines (the reference for the plain layout)."""
+    from volscreen.render import _Grid, _Line
+
+    return to_text([p.to_rich() if isinstance(p, (_Grid, _Line)) else p for p in parts],
+                   width=width)
+
+
+_CELL = st.one_of(st.from_regex(r"[a-zA-Z0-9./%:-]{1,7}( [a-z0-9]{1,4})?", fullmatch=True),
+                  st.just("-"))
+
+
+@settings(max_examples=120, deadline=None)
+@given(headers=st.lists(st.tuples(st.from_regex(r"[A-Z#%>/][a-z>]{0,5}", fullmatch=True),
+                                  st.sampled_from(["left", "right"])), min_size=1, max_size=6),
+       cells=st.lists(st.lists(st.tuples(_CELL, st.sampled_from(["", "green", "red"])),
+                               min_size=6, max_size=6), min_size=1, max_size=4),
+       title=st.one_of(st.none(), st.from_regex(r"[A-Z][a-z]{0,9}( \(top [0-9]{1,3}\))?",
+                                                fullmatch=True)),
+       width=st.integers(8, 120), odd=st.sampled_from([""] * 6 + ["[b]", "é", "\t", "x]", " "]))
+def test_plain_layout_equals_rich(headers, cells, title, width, odd) -> None:
+    # odd: markup-like, non-ASCII or edge-space text (rich strips a cell) that goes to rich
+    from volscreen.render import _Grid, _Line
+
+    rows = [row[:len(headers)] for row in cells]
+    if rows and odd:
+        rows[0][0] = (rows[0][0][0] + odd, rows[0][0][1])
+    grid = _Grid(title, headers, rows)
+    parts = [grid, _Line(""), _Line("  a warning: line", style="red")]
+    assert to_text(parts, width=width) == _rich_text(parts, width)
+
+
+@pytest.mark.parametrize("width", [40, 80, 200], ids=["w40-rich", "w80", "w200"])
+@pytest.mark.parametrize("wide", [False, True], ids=["default", "wide"])
+def test_screen_layout_without_rich_equals_rich(width: int, wide: bool) -> None:
+    from volscreen.render import _screen_parts
+
+    parts = _screen_parts(hand_result(), wide=wide)
+    assert render_text(hand_result(), width=width, wide=wide) == _rich_text(parts, width)

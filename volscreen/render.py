@@ -10,12 +10,22 @@ Default tables fit an 80-column terminal; ``wide=True`` adds columns (IV
 rank, term slope, range box, legs, reasons, P&L at the targets).
 Colour (only when asked for): cheap numbers (IV/RV < 1, cheapness < 1) green,
 an active squeeze yellow, failed tickers red.
+
+The screen's tables are built as light grids (:class:`_Grid`): rendered
+without colour, a grid whose cells are plain ASCII and whose natural width
+fits is laid out here exactly as rich lays out the equivalent table (cells
+joined by one space, a rule of the table's width under the header, the
+title on its own line), so ``volscreen screen`` need not import rich; any
+other case (colour, a cell to shrink or wrap, markup-like text) is handed
+to rich.
 """
 from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import columns as C
@@ -33,6 +43,68 @@ FREE_TEXT = frozenset({"Legs", "Reasons", "Status"})
 DEFAULT_WIDTH = 80
 
 Formatter = Callable[[Any], str]
+Cell = tuple[str, str]  # (text, rich style or "")
+_PLAIN_TEXT = re.compile(r"[ -Z\\^-~]*\Z")
+"""Printable ASCII without ``[`` and ``]`` (rich markup): laid out without rich."""
+RULE = "\u2500"
+"""The header rule's character (rich's SIMPLE_HEAD box)."""
+
+
+@dataclass
+class _Grid:
+    """A table's title, columns (header, justify) and rows of styled cells."""
+
+    title: str | None
+    columns: list[tuple[str, str]]
+    rows: list[list[Cell]] = field(default_factory=list)
+
+    def to_rich(self) -> Table:
+        """The rich Table (cells with a style become ``[style]text[/]`` markup)."""
+        table = _table(self.title, self.columns)
+        for row in self.rows:
+            table.add_row(*(f"[{style}]{text}[/]" if style else text for text, style in row))
+        return table
+
+    def plain_lines(self, width: int) -> list[str] | None:
+        """The uncoloured lines rich would print, or None when rich must lay it out."""
+        columns, rows = self.columns, self.rows
+        texts = [h for h, _ in columns] + [t for row in rows for t, _ in row]
+        if (not rows or any(len(row) != len(columns) for row in rows)
+                or any(j not in ("left", "right") for _, j in columns)
+                or not all(_PLAIN_TEXT.match(t) and t == t.strip()  # rich strips a cell
+                           for t in texts + [self.title or ""])):
+            return None
+        widths = [max(len(h), *(len(row[i][0]) for row in rows))
+                  for i, (h, _) in enumerate(columns)]
+        total = sum(widths) + len(widths) - 1
+        if total > width or len(self.title or "") > total:
+            return None  # rich would shrink a column or wrap the title
+
+        def line(cells: Sequence[str]) -> str:
+            return " ".join(c.rjust(w) if j == "right" else c.ljust(w)
+                            for c, w, (_, j) in zip(cells, widths, columns))
+
+        out = [self.title] if self.title else []
+        out += [line([h for h, _ in columns]), RULE * total]
+        out += [line([t for t, _ in row]) for row in rows]
+        return out
+
+
+@dataclass
+class _Line:
+    """One line of styled text (a rich Text)."""
+
+    text: str
+    style: str = ""
+
+    def to_rich(self) -> Any:
+        from rich.text import Text
+
+        return Text(self.text, style=self.style)
+
+    def plain_lines(self, width: int) -> list[str] | None:
+        ok = len(self.text) <= width and re.fullmatch(r"[ -~]*", self.text) is not None
+        return [self.text] if ok else None
 
 
 def _finite(value: Any) -> bool:
@@ -121,6 +193,10 @@ def _style_cheap(value: Any, threshold: float = 1.0) -> str:
 
 def summary_table(result: ScreenResult, *, wide: bool = False) -> Table:
     """Ranked per-ticker summary as a rich Table."""
+    return _summary_grid(result, wide=wide).to_rich()
+
+
+def _summary_grid(result: ScreenResult, *, wide: bool = False) -> _Grid:
     headers = [("#", "right"), ("Ticker", "left"), ("Spot", "right"), ("IV30", "right"),
                ("RV20", "right"), ("IV/RV", "right"), ("BBW%", "right"),
                ("Sqz", "right"), ("Targets", "right"), ("Best", "left"),
@@ -128,7 +204,7 @@ def summary_table(result: ScreenResult, *, wide: bool = False) -> Table:
     if wide:
         headers[7:7] = [("IVrank", "right"), ("Slope", "right"), ("Box", "right")]
         headers += [("Legs", "left"), ("Status", "left")]
-    table = _table("Screen", headers)
+    table = _Grid("Screen", headers)
     frame = result.summary
     for _, row in frame.iterrows():
         failed = _get(row, C.SCREEN_STATUS) == C.SCR_FAILED
@@ -137,32 +213,41 @@ def summary_table(result: ScreenResult, *, wide: bool = False) -> Table:
             expiry = _get(row, C.BEST_EXPIRY)
             best = f"{fmt_text(_get(row, C.BEST_STRUCTURE))} {fmt_date(expiry)[5:]}"
         ratio = _get(row, C.IV30_RV20)
-        cells = [
+        squeeze = _squeeze(row)
+        cells = _plain(
             fmt_int(_get(row, C.SCREEN_RANK)),
             fmt_text(_get(row, C.UNDERLYING)),
             fmt_num(_get(row, C.SPOT)),
             fmt_pct(_get(row, C.HS_IV30)),
             fmt_pct(_get(row, C.HS_RV20)),
-            f"[{_style_cheap(ratio)}]{fmt_num(ratio)}[/]" if _style_cheap(ratio)
-            else fmt_num(ratio),
-            fmt_int(_get(row, C.BBW_PCTILE_126)),
-            (f"[yellow]{_squeeze(row)}[/]" if _squeeze(row).endswith("d")
-             else _squeeze(row)),
-            _pair(row, C.TARGET_LOW, C.TARGET_HIGH),
-            best if not failed else "[red]failed[/]",
-            fmt_num(_get(row, C.BEST_SCORE)),
-        ]
+        )
+        cells += [(fmt_num(ratio), _style_cheap(ratio)),
+                  (fmt_int(_get(row, C.BBW_PCTILE_126)), ""),
+                  (squeeze, "yellow" if squeeze.endswith("d") else ""),
+                  (_pair(row, C.TARGET_LOW, C.TARGET_HIGH), ""),
+                  (best, "") if not failed else ("failed", "red"),
+                  (fmt_num(_get(row, C.BEST_SCORE)), "")]
         if wide:
-            cells[7:7] = [fmt_int(_get(row, C.IV_RANK)), fmt_pct(_get(row, C.TERM_SLOPE)),
-                          _pair(row, C.BOX_FLOOR, C.BOX_CEILING)]
-            cells += [fmt_text(_get(row, C.BEST_LEGS)), fmt_text(_get(row, C.SCREEN_STATUS))]
-        table.add_row(*cells)
+            cells[7:7] = _plain(fmt_int(_get(row, C.IV_RANK)), fmt_pct(_get(row, C.TERM_SLOPE)),
+                                _pair(row, C.BOX_FLOOR, C.BOX_CEILING))
+            cells += _plain(fmt_text(_get(row, C.BEST_LEGS)),
+                            fmt_text(_get(row, C.SCREEN_STATUS)))
+        table.rows.append(cells)
     return table
+
+
+def _plain(*texts: str) -> list[Cell]:
+    return [(text, "") for text in texts]
 
 
 def candidates_table(result: ScreenResult, *, top: int | None = None,
                      wide: bool = False) -> Table:
     """Ranked candidates (the best ``top`` across tickers) as a rich Table."""
+    return _candidates_grid(result, top=top, wide=wide).to_rich()
+
+
+def _candidates_grid(result: ScreenResult, *, top: int | None = None,
+                     wide: bool = False) -> _Grid:
     headers = [("#", "right"), ("Ticker", "left"), ("Structure", "left"), ("Expiry", "left"),
                ("Strikes", "right"), ("Debit", "right"), ("Breakevens", "right"),
                ("P>BE", "right"), ("Cheap", "right"), ("Score", "right")]
@@ -174,13 +259,13 @@ def candidates_table(result: ScreenResult, *, top: int | None = None,
     shown = frame if top is None else frame.head(top)
     title = "Candidates" if top is None or len(frame) <= top else \
         f"Candidates (top {top} of {len(frame)})"
-    table = _table(title, headers)
+    table = _Grid(title, headers)
     for _, row in shown.iterrows():
         put, call = _get(row, C.PUT_STRIKE), _get(row, C.CALL_STRIKE)
         strikes = (fmt_num(put, 0) if _finite(put) and put == call
                    else f"{fmt_num(put, 0)}/{fmt_num(call, 0)}")
         cheap = _get(row, C.CHEAPNESS)
-        cells = [
+        cells = _plain(
             fmt_int(_get(row, C.SCREEN_RANK)),
             fmt_text(_get(row, C.UNDERLYING)),
             fmt_text(_get(row, C.STRUCTURE)),
@@ -189,16 +274,16 @@ def candidates_table(result: ScreenResult, *, top: int | None = None,
             fmt_num(_get(row, C.DEBIT_NATURAL)),
             _pair(row, C.BREAKEVEN_LOW, C.BREAKEVEN_HIGH, 1),
             fmt_pct(_get(row, C.P_BEYOND_BE_IV), 0),
-            f"[green]{fmt_num(cheap)}[/]" if _style_cheap(cheap) else fmt_num(cheap),
-            fmt_num(_get(row, C.SCORE)),
-        ]
+        )
+        cells += [(fmt_num(cheap), "green" if _style_cheap(cheap) else ""),
+                  (fmt_num(_get(row, C.SCORE)), "")]
         if wide:
-            cells[8:8] = [fmt_pct(_get(row, C.P_BEYOND_BE_RV), 0),
-                          fmt_pct(_get(row, C.P_BEYOND_BE_HIST), 0),
-                          fmt_num(_get(row, C.PNL_AT_EXPIRY_LOW), 0),
-                          fmt_num(_get(row, C.PNL_AT_EXPIRY_HIGH), 0)]
-            cells += [fmt_text(_get(row, C.LEGS)), fmt_text(_get(row, C.REASONS))]
-        table.add_row(*cells)
+            cells[8:8] = _plain(fmt_pct(_get(row, C.P_BEYOND_BE_RV), 0),
+                                fmt_pct(_get(row, C.P_BEYOND_BE_HIST), 0),
+                                fmt_num(_get(row, C.PNL_AT_EXPIRY_LOW), 0),
+                                fmt_num(_get(row, C.PNL_AT_EXPIRY_HIGH), 0))
+            cells += _plain(fmt_text(_get(row, C.LEGS)), fmt_text(_get(row, C.REASONS)))
+        table.rows.append(cells)
     return table
 
 
@@ -214,24 +299,43 @@ def warnings_lines(result: ScreenResult) -> list[str]:
 def screen_renderables(result: ScreenResult, *, wide: bool = False,
                        top: int | None = None) -> list[RenderableType]:
     """Summary table, candidates table and warning lines, in display order."""
-    from rich.text import Text
+    return [part.to_rich() for part in _screen_parts(result, wide=wide, top=top)]
 
+
+def _screen_parts(result: ScreenResult, *, wide: bool = False,
+                  top: int | None = None) -> list[_Grid | _Line]:
     if top is None and result.config is not None:
         top = result.config.top
-    parts: list[RenderableType] = [summary_table(result, wide=wide)]
+    parts: list[_Grid | _Line] = [_summary_grid(result, wide=wide)]
     if not result.candidates.empty:
-        parts += [Text(""), candidates_table(result, top=top, wide=wide)]
+        parts += [_Line(""), _candidates_grid(result, top=top, wide=wide)]
     lines = warnings_lines(result)
     if lines:
-        parts += [Text(""), Text("Warnings", style="bold")]
-        parts += [Text(f"  {line}", style="red" if ": failed:" in line else "")
+        parts += [_Line(""), _Line("Warnings", style="bold")]
+        parts += [_Line(f"  {line}", style="red" if ": failed:" in line else "")
                   for line in lines]
     return parts
 
 
-def to_text(renderables: Sequence[RenderableType], *, width: int = DEFAULT_WIDTH,
+def to_text(renderables: Sequence[Any], *, width: int = DEFAULT_WIDTH,
             color: bool = False) -> str:
-    """Render to a string at a fixed width (plain text unless ``color``)."""
+    """Render to a string at a fixed width (plain text unless ``color``).
+
+    ``renderables`` are rich renderables or this module's grids and lines;
+    without colour, grids and lines that fit are laid out without rich.
+    """
+    light = all(isinstance(part, (_Grid, _Line)) for part in renderables)
+    if light and not color:
+        lines: list[str] = []
+        for part in renderables:
+            plain = part.plain_lines(width)
+            if plain is None:
+                break
+            lines += plain
+        else:
+            return "\n".join(line.rstrip() for line in lines) + "\n"
+    renderables = [part.to_rich() if isinstance(part, (_Grid, _Line)) else part
+                   for part in renderables]
     from rich.console import Console
 
     buffer = io.StringIO()
@@ -246,7 +350,7 @@ def to_text(renderables: Sequence[RenderableType], *, width: int = DEFAULT_WIDTH
 def render_text(result: ScreenResult, *, width: int = DEFAULT_WIDTH, wide: bool = False,
                 color: bool = False, top: int | None = None) -> str:
     """The whole screen as text at ``width`` columns."""
-    return to_text(screen_renderables(result, wide=wide, top=top), width=width, color=color)
+    return to_text(_screen_parts(result, wide=wide, top=top), width=width, color=color)
 
 
 def frame_table(frame: pd.DataFrame, spec: Sequence[tuple[str, str, Formatter]], *,
