@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from volscreen import clock
 
@@ -109,3 +111,39 @@ def test_days_to_expiry_and_0dte_use_the_new_york_date() -> None:
     quote = pd.Timestamp("2026-07-13 23:30", tz="America/New_York")
     assert clock.days_to_expiry(quote, ["2026-07-14"])[0] == 1
     assert clock.is_0dte(pd.Timestamp("2026-07-14 15:55", tz="America/New_York"), ["2026-07-14"])[0]
+
+
+
+def _naive_year_fraction(quote_time: pd.Timestamp, expiry: pd.Timestamp, style: str) -> float:
+    """One option at a time with the standard library: New York wall time -> UTC, minutes."""
+    wall = dt.datetime.combine(expiry.date(), dt.time(9, 30) if style == "AM" else dt.time(16))
+    settle = wall.replace(tzinfo=NY).astimezone(dt.timezone.utc)
+    return (settle - quote_time.to_pydatetime()).total_seconds() / 60.0 / 525_600.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(days=st.lists(st.integers(-3_000, 20_000), min_size=1, max_size=12),
+       seconds=st.lists(st.integers(0, 86_399), min_size=12, max_size=12),
+       styles=st.lists(st.sampled_from(["AM", "PM"]), min_size=12, max_size=12),
+       quote_minute=st.integers(0, 10**7), aware=st.booleans())
+def test_year_fraction_matches_a_per_option_count_cold_and_cached(
+        days: list[int], seconds: list[int], styles: list[str], quote_minute: int,
+        aware: bool) -> None:
+    n = len(days)
+    expiry = pd.Series(pd.Timestamp("2000-01-01") + pd.to_timedelta(days, "D")
+                       + pd.to_timedelta(seconds[:n], "s"))
+    style = np.array(styles[:n], dtype=object)
+    quote = pd.Timestamp("2001-03-01", tz="UTC") + pd.Timedelta(minutes=quote_minute)
+    expected = np.array([_naive_year_fraction(quote, e, s) for e, s in zip(expiry, style)])
+    given_expiry = expiry.dt.tz_localize("Asia/Tokyo") if aware else expiry  # wall date kept
+    for _ in range(2):  # the second call is answered from the settlement cache
+        got = clock.year_fraction(pd.Series([quote] * n), given_expiry, style)
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+
+
+def test_settlement_instant_keeps_a_missing_expiry_missing() -> None:
+    for _ in range(2):  # cold, then cached
+        got = clock.settlement_instant(pd.Series([pd.NaT, pd.Timestamp("2026-03-09")]),
+                                       np.array(["PM", "AM"], dtype=object))
+        assert pd.isna(got[0])
+        assert got[1] == pd.Timestamp("2026-03-09 13:30", tz="UTC")  # 09:30 EDT
