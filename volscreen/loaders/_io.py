@@ -114,7 +114,8 @@ def read_csv_text(text: str, name: str, **kwargs: Any) -> pd.DataFrame:
             # More extra fields than that are reported by pandas as a ParserWarning
             # (it would drop them); make that an error instead.
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(io.StringIO(text), sep=sep, low_memory=False,
+            # UTF-8 bytes: the C parser reads them without the text-stream layer
+            frame = pd.read_csv(io.BytesIO(text.encode("utf-8")), sep=sep, low_memory=False,
                                 index_col=False, **kwargs)
     except pd.errors.EmptyDataError:
         raise EmptyDataError("file is empty", source=name) from None

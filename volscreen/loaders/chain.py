@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -19,7 +18,12 @@ from ..errors import (
 )
 from . import _io
 from ._args import check_chain_arguments
-from ._numbers import PERCENT_RE, THOUSANDS_RE, parse_numbers
+from ._chain_rules import DEFAULT_MULTIPLIER, MAX_LISTED_ROWS, NUMERIC, SORT_KEYS
+from ._chain_rules import BLANKS as _BLANKS
+from ._chain_rules import RANGES as _RANGES
+from ._numbers import parse_numbers
+from ._vendor import normalise_vendor as _normalise_vendor
+from .canonical_csv import CSV_ROW_BASE, load_canonical_csv
 from .formats import (
     FormatSpec,
     JSON_TIME_ZONES,
@@ -35,28 +39,15 @@ from .quotetime import quote_times
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MULTIPLIER = 100.0
-MAX_LISTED_ROWS = 5
-NUMERIC = (C.STRIKE, C.BID, C.ASK, C.LAST, C.VOLUME, C.OPEN_INTEREST, C.UNDERLYING_PRICE,
-           C.MULTIPLIER)
-_RANGES = (
-    (C.BID, False, "negative price"), (C.ASK, False, "negative price"),
-    (C.LAST, False, "negative price"), (C.VOLUME, False, "negative volume"),
-    (C.OPEN_INTEREST, False, "negative open interest"),
-    (C.UNDERLYING_PRICE, True, "underlying price not above zero"),
-    (C.MULTIPLIER, True, "multiplier not above zero"),
-)
-"""(column, must be above zero (else: not negative), message); missing values pass."""
+FAST_CANONICAL_CSV = True
+"""Load canonical CSV files through :mod:`~volscreen.loaders.canonical_csv` when they qualify
+(tests set False to compare with the general path)."""
+
 _RIGHTS = {"C": C.CALL, "CALL": C.CALL, "P": C.PUT, "PUT": C.PUT}
 STRING_COLUMNS = (C.UNDERLYING, C.ROOT, C.CONTRACT_SYMBOL, C.SETTLEMENT, C.RIGHT,
                   C.QUOTE_STATUS)
-SORT_KEYS = [C.UNDERLYING, C.QUOTE_TIME, C.EXPIRY, C.STRIKE, C.RIGHT, C.ROOT]
-_BLANKS = ("", "nan", "null", "none", "na", "n/a")
 _ROOT_HEAD_RE = r"^([A-Za-z0-9.]+?)\s*\d{6}[CPcp]$"
 """A vendor symbol without its trailing strike digits: root, YYMMDD, right."""
-_IV_NAME_RE = r"(?:^|_)(?:iv|implied_?vol(?:atility)?)(?:_|$)"
-"""Vendor columns holding implied vols (``vendor_iv``, ``vendor_iv_bid``, ...)."""
-_SNIFF_CELLS = 64
 
 
 def _to_float(series: pd.Series, col: str, name: str, base: int) -> np.ndarray:
@@ -78,62 +69,6 @@ def _parse_float(series: pd.Series, col: str, name: str, base: int) -> np.ndarra
             f"non-numeric values in {bad.size} row(s) (first rows {rows}), e.g. "
             f"{series.iloc[bad[0]]!r}", source=name, row=rows[0], column=col)
     return values
-
-
-def _is_iv_column(col: str) -> bool:
-    return re.search(_IV_NAME_RE, col[len(C.VENDOR_PREFIX):]) is not None
-
-
-def _normalise_vendor(series: pd.Series, col: str = "") -> pd.Series:
-    """float64 for numbers, bool for booleans, str otherwise (idempotent through CSV).
-
-    Vendor IV columns also read explicit percent strings (``"18.2%"`` -> 0.182);
-    bare numbers are kept as the vendor wrote them (never guessed to be percent).
-    """
-    if pd.api.types.is_bool_dtype(series):
-        return series
-    if pd.api.types.is_numeric_dtype(series):
-        return series.astype(np.float64)
-    if series.first_valid_index() is None:  # all missing: a float column, as from CSV
-        return pd.Series(np.nan, index=series.index, dtype=np.float64)
-    if _first_cell_is_text(series, _is_iv_column(col)):  # the usual text column: one cell
-        return series.astype("str")
-    text = series.where(series.isna(), series.astype(str))
-    present = text.dropna()
-    if present.empty:  # all missing: a float column, as it reads back from CSV
-        return pd.Series(np.nan, index=series.index, dtype=np.float64)
-    if not series.isna().any() and present.iloc[0] in ("True", "False") and \
-            present.isin(["True", "False"]).all():
-        return text == "True"
-    # a text column usually shows itself in its first cells: test those before all
-    iv = _is_iv_column(col)
-    for cells in (present.iloc[:_SNIFF_CELLS], present):
-        _, bad = parse_numbers(cells, _BLANKS, percent=iv)
-        if bad.any():
-            return text.astype("str")
-    values, _ = parse_numbers(text, _BLANKS, percent=iv)
-    return pd.Series(values, index=series.index, dtype=np.float64)
-
-
-def _first_cell_is_text(series: pd.Series, percent: bool) -> bool:
-    """True when the first present cell is text that :func:`parse_numbers` rejects.
-
-    Such a column is text whatever its other cells hold (see
-    :func:`_normalise_vendor`), so they need not be parsed.  The test is
-    conservative: a cell it is unsure of (``True``, a blank, a number, a
-    thousands or percent spelling) returns False and the full sniff decides.
-    """
-    valid = series.first_valid_index()
-    if valid is None:
-        return False
-    first = series.loc[valid]
-    if not isinstance(first, str) or first in ("True", "False"):
-        return False
-    stripped = first.strip()
-    if stripped.lower() in _BLANKS or re.fullmatch(THOUSANDS_RE, stripped) or (
-            percent and re.fullmatch(PERCENT_RE, stripped)):
-        return False
-    return bool(np.isnan(pd.to_numeric(np.array([first], dtype=object), errors="coerce")[0]))
 
 
 def _parse_dates(values: pd.Series, col: str, name: str, base: int) -> pd.DatetimeIndex:
@@ -186,7 +121,7 @@ def _read_source(source: object, name: str) -> tuple[pd.DataFrame, int, bool]:
         if frame.empty or len(frame.columns) <= 1:
             raise EmptyDataError("JSON holds no option quotes", source=name)
         return frame, 0, True
-    return _io.read_csv_text(payload, name), 2, False
+    return _io.read_csv_text(payload, name), CSV_ROW_BASE, False
 
 
 class _Columns(dict[str, pd.Series]):
@@ -387,6 +322,12 @@ def load_chain(
     raw, base, is_json = _read_source(source, name)
     if raw.empty:
         raise EmptyDataError("no option quotes", source=name)
+    if FAST_CANONICAL_CSV and base == CSV_ROW_BASE and args.format in (None, "canonical") \
+            and not args.columns and underlying is None and underlying_price is None \
+            and quote_time is None:
+        chain = load_canonical_csv(raw, name, args.wide_threshold)
+        if chain is not None:  # else: not canonical as written, the general path decides
+            return chain
     if args.columns:
         raw = raw.rename(columns=_match_columns(raw.columns, args.columns))
     spec: FormatSpec = detect(raw, name, None if args.format == "parquet" else args.format)

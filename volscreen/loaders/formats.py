@@ -313,10 +313,24 @@ def yyyymmdd_text(value: object) -> object:
     return NOT_A_DATE
 
 
+def factorize_text(values: pd.Series) -> tuple[np.ndarray, pd.Index | np.ndarray]:
+    """``pd.factorize(values)``, quicker for a text column holding one value.
+
+    Chains repeat one underlying, quote time or settlement on every row; for
+    Arrow-backed text, finding that the column has one distinct value is
+    cheaper than hashing it into codes.
+    """
+    if isinstance(values.dtype, pd.StringDtype) and len(values):
+        distinct = values.unique()
+        if len(distinct) == 1 and not pd.isna(distinct[0]):
+            return np.zeros(len(values), dtype=np.intp), pd.Index(distinct)
+    return pd.factorize(values, use_na_sentinel=True)
+
+
 def unique_parse(values: pd.Series, parser: Callable[[pd.Series], Any]
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Apply a slow element parser to the unique values only (dates repeat a lot)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes, uniques = factorize_text(values)
     parsed = np.asarray(parser(pd.Series(uniques, dtype=object)))
     if not len(parsed):  # every value missing
         return np.zeros(len(values), dtype=np.int64), codes < 0

@@ -1,0 +1,279 @@
+"""The canonical-CSV shortcut against the general loading pipeline.
+
+:func:`volscreen.loaders.canonical_csv.load_canonical_csv` may only return
+what the general pipeline returns, or decline.  Every test here loads the
+same file twice, once with the shortcut and once with it switched off
+(``chain.FAST_CANONICAL_CSV = False``), and asserts identical frames
+(values, dtypes, column order, attrs) or identical errors:
+
+1. ``save_chain`` output of every real chain in ../shared/data/chains, where
+   the shortcut must also be taken (unless a row has no symbol);
+2. files written the way ``scripts/bench_screen.py`` writes its perturbed
+   chains (pyarrow CSV: nanosecond time stamps, quoted text, symbols that
+   disagree with a renamed root);
+3. hand-broken canonical files, one id per defect;
+4. hypothesis-generated edits of a small canonical file.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import shared_files, shared_path
+from volscreen import columns as C
+from volscreen.errors import VolscreenError
+from volscreen.loaders import chain as chain_module
+from volscreen.loaders import load_chain, save_chain
+from volscreen.loaders.canonical_csv import load_canonical_csv
+
+EXTRA = {"spy_yf_2025-08-26_afterclose.csv": {"quote_time": "2025-08-26 16:00"}}
+"""Files that need an argument (no quote time in the file)."""
+
+
+def _load(path, fast: bool, **kwargs):
+    """load_chain with the shortcut on or off: the frame, or (error class, message)."""
+    saved = chain_module.FAST_CANONICAL_CSV
+    chain_module.FAST_CANONICAL_CSV = fast
+    try:
+        return load_chain(path, **kwargs)
+    except VolscreenError as exc:
+        return type(exc).__name__, str(exc)
+    finally:
+        chain_module.FAST_CANONICAL_CSV = saved
+
+
+def assert_same(path, **kwargs) -> object:
+    """Both paths give the same frame (or error); returns the fast one."""
+    fast, general = _load(path, True, **kwargs), _load(path, False, **kwargs)
+    if isinstance(general, tuple) or isinstance(fast, tuple):
+        assert fast == general
+        return fast
+    assert list(fast.columns) == list(general.columns)
+    assert [str(t) for t in fast.dtypes] == [str(t) for t in general.dtypes]
+    pd.testing.assert_frame_equal(fast, general, check_exact=True)
+    assert fast.attrs == general.attrs
+    return fast
+
+
+def shortcut_taken(path) -> bool:
+    from volscreen.loaders import _io
+    raw = _io.read_csv_text(_io.read_any(path)[1], path.name)
+    return load_canonical_csv(raw, path.name, 0.5) is not None
+
+
+# --- 1. save_chain output of every real chain -------------------------------------
+
+@pytest.mark.parametrize("name", shared_files("chains"), ids=str)
+def test_saved_real_chain_loads_the_same(tmp_path, name):
+    chain = load_chain(shared_path("chains", name), **EXTRA.get(name, {}))
+    path = save_chain(chain, tmp_path / "chain.csv")
+    fast = assert_same(path)
+    # the round trip holds through the shortcut too (attrs aside: source and format)
+    pd.testing.assert_frame_equal(fast, chain, check_exact=True)
+    # taken unless a row has no symbol (an unlistable strike: general path)
+    assert shortcut_taken(path) == bool(chain[C.CONTRACT_SYMBOL].notna().all())
+
+
+# --- a small canonical chain for the edits below ------------------------------------
+
+def _small_chain() -> pd.DataFrame:
+    rows = []
+    for expiry in ("2026-03-20", "2026-04-17"):
+        for strike in (250.0, 255.0, 260.5, 270.0):
+            for right in ("C", "P"):
+                bid = round(max(0.0, (strike - 258.0) * (1 if right == "P" else -1)) + 1.1, 2)
+                rows.append({"underlying": "IWM", "quote_time": "2026-03-06 16:00",
+                             "expiry": expiry, "strike": strike, "right": right, "bid": bid,
+                             "ask": round(bid * 1.07 + 0.05, 2), "underlying_price": 258.1,
+                             "vendor_iv": 0.21, "vendor_source": "cboe"})
+    frame = pd.DataFrame(rows)
+    frame.loc[0, "bid"] = 0.0  # no_bid
+    frame.loc[1, ["bid", "ask"]] = [3.0, 2.0]  # crossed
+    frame.loc[2, "ask"] = 9.0  # wide
+    return load_chain(frame)
+
+
+@pytest.fixture(scope="module")
+def small_csv(tmp_path_factory) -> str:
+    """The small chain as save_chain writes it (CSV text)."""
+    folder = tmp_path_factory.mktemp("small")
+    return save_chain(_small_chain(), folder / "small.csv").read_text()
+
+
+def _write(tmp_path, text: str, name: str = "chain.csv"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_small_chain_takes_the_shortcut(tmp_path, small_csv):
+    path = _write(tmp_path, small_csv)
+    assert shortcut_taken(path)
+    chain = assert_same(path)
+    gz = save_chain(chain, tmp_path / "small.csv.gz")
+    assert shortcut_taken(gz)
+    pd.testing.assert_frame_equal(assert_same(gz), chain, check_exact=True)
+    assert chain.attrs["quote_status_counts"]["crossed"] == 1
+    assert chain.attrs["quote_status_counts"]["no_bid"] == 1
+
+
+def _edit_cell(text: str, row: int, column: str, value: str) -> str:
+    lines = text.splitlines()
+    header = lines[0].split(",")
+    cells = lines[row].split(",")
+    cells[header.index(column)] = value
+    lines[row] = ",".join(cells)
+    return "\n".join(lines) + "\n"
+
+
+BROKEN = {
+    # (row, column, new cell text); row 1 is the first data line
+    "symbol_disagrees_with_strike": (3, "contract_symbol", "IWM260320C00999000"),
+    "symbol_malformed": (3, "contract_symbol", "IWM26032C00250000"),
+    "symbol_impossible_date": (3, "contract_symbol", "IWM261340C00250000"),
+    "symbol_lower_case": (3, "contract_symbol", "iwm260320c00250000"),
+    "symbol_padded": (3, "contract_symbol", "IWM   260320C00250000"),
+    "symbol_blank": (3, "contract_symbol", ""),
+    "symbol_unicode_digits": (3, "contract_symbol", "IWM260320C00\u0662\u0665\u0660000"),
+    "root_blank": (3, "root", ""),
+    "root_lower_case": (3, "root", "iwm"),
+    "root_too_long": (3, "root", "IWMIWMX"),
+    "underlying_caret": (3, "underlying", "^iwm"),
+    "settlement_blank": (3, "settlement", ""),
+    "settlement_lower": (3, "settlement", "am"),
+    "settlement_bad": (3, "settlement", "XX"),
+    "right_word": (3, "right", "call"),
+    "right_bad": (3, "right", "Cx"),
+    "expiry_us_format": (3, "expiry", "03/20/2026"),
+    "expiry_bad": (3, "expiry", "2026-02-30"),
+    "expiry_with_time": (3, "expiry", "2026-03-20 00:00:00"),
+    "expiry_after_2099": (3, "expiry", "2100-03-20"),
+    "strike_zero": (3, "strike", "0"),
+    "strike_unlistable": (3, "strike", "250.0005"),
+    "strike_text": (3, "strike", "abc"),
+    "bid_negative": (3, "bid", "-1"),
+    "bid_thousands": (3, "bid", '"1,234"'),
+    "ask_infinite": (3, "ask", "inf"),
+    "ask_blank": (3, "ask", ""),
+    "multiplier_blank": (3, "multiplier", ""),
+    "multiplier_zero": (3, "multiplier", "0"),
+    "volume_bool": (3, "volume", "True"),
+    "quote_time_bad": (3, "quote_time", "yesterday"),
+    "quote_time_naive": (3, "quote_time", "2026-03-06 15:00"),
+    "quote_time_blank": (3, "quote_time", ""),
+    "vendor_iv_percent": (3, "vendor_iv", "21%"),
+    "vendor_text_first_number": (1, "vendor_source", "7"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN), ids=str)
+def test_hand_broken_file_loads_as_general_path(tmp_path, small_csv, case):
+    row, column, value = BROKEN[case]
+    assert_same(_write(tmp_path, _edit_cell(small_csv, row, column, value)))
+
+
+def test_symbol_disagreeing_keeps_file_symbols_as_vendor_symbol(tmp_path, small_csv):
+    row, column, value = BROKEN["symbol_disagrees_with_strike"]
+    path = _write(tmp_path, _edit_cell(small_csv, row, column, value))
+    assert shortcut_taken(path)
+    chain = assert_same(path)
+    assert C.VENDOR_SYMBOL in chain.columns
+    assert value in set(chain[C.VENDOR_SYMBOL])
+    assert value not in set(chain[C.CONTRACT_SYMBOL])
+
+
+def _rows(text: str) -> tuple[str, list[str]]:
+    lines = text.splitlines()
+    return lines[0], lines[1:]
+
+
+def test_duplicate_rows_and_unsorted_rows(tmp_path, small_csv):
+    header, rows = _rows(small_csv)
+    identical = _write(tmp_path, "\n".join([header, *rows, rows[4]]) + "\n", "dup.csv")
+    assert assert_same(identical).attrs["duplicates_dropped"] == 1
+    conflict_row = rows[4].replace(rows[4].split(",")[8], "0.5", 1)
+    conflict = _write(tmp_path, "\n".join([header, *rows, conflict_row]) + "\n", "dup2.csv")
+    assert assert_same(conflict)[0] == "DuplicateContractError"
+    shuffled = _write(tmp_path, "\n".join([header, *rows[::-1]]) + "\n", "rev.csv")
+    assert shortcut_taken(shuffled)
+    assert assert_same(shuffled)[C.CONTRACT_SYMBOL].tolist() == \
+        _load(_write(tmp_path, small_csv, "orig.csv"), False)[C.CONTRACT_SYMBOL].tolist()
+
+
+def test_derived_columns_in_input_are_ignored(tmp_path, small_csv):
+    header, rows = _rows(small_csv)
+    cut = header.split(",").index("mid")
+    stale = [",".join(r.split(",")[:cut] + ["1", "2", "3", "ok"] + r.split(",")[cut + 4:])
+             for r in rows]
+    path = _write(tmp_path, "\n".join([header, *stale]) + "\n")
+    assert shortcut_taken(path)
+    assert assert_same(path)[C.QUOTE_STATUS].tolist() == \
+        _load(_write(tmp_path, small_csv, "orig.csv"), True)[C.QUOTE_STATUS].tolist()
+
+
+def test_other_headers_and_arguments_use_the_general_path(tmp_path, small_csv):
+    header, rows = _rows(small_csv)
+    upper = _write(tmp_path, "\n".join([header.upper(), *rows]) + "\n", "upper.csv")
+    assert not shortcut_taken(upper)
+    assert_same(upper)
+    path = _write(tmp_path, small_csv)
+    assert_same(path, underlying="SPY")
+    assert_same(path, quote_time="2026-03-06 15:30")
+    assert_same(path, wide_threshold=0.05)
+
+
+# --- 2. the screen benchmark's files (pyarrow CSV, renamed root) ---------------------
+
+def test_bench_style_pyarrow_file(tmp_path):
+    pa_csv = pytest.importorskip("pyarrow.csv")
+    import pyarrow as pa
+    chain = _small_chain()
+    frame = chain[[c for c in chain.columns if c not in (C.MID, C.SPREAD, C.SPREAD_PCT,
+                                                         C.QUOTE_STATUS)]]
+    frame = frame.assign(**{C.UNDERLYING: "T0001", C.ROOT: "T0001"})  # symbols say IWM
+    path = tmp_path / "T0001.csv"
+    pa_csv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), path)
+    assert shortcut_taken(path)
+    loaded = assert_same(path)
+    assert loaded[C.CONTRACT_SYMBOL].str.startswith("T0001").all()
+    assert loaded[C.VENDOR_SYMBOL].str.startswith("IWM").all()
+
+
+# --- 4. generated edits -------------------------------------------------------------
+
+CELLS = st.sampled_from(["", "0", "-1", "1.5", "abc", "C", "P", "PM", "AM", "IWM", "iwm",
+                         "2026-03-20", "2026-03-06 16:00", "IWM260320C00250000", "inf",
+                         '"1,000"', "True", "260.5"])
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.integers(1, 16), st.integers(0, 20), CELLS), max_size=3),
+       reverse=st.booleans())
+def test_generated_edits_load_as_general_path(tmp_path, small_csv, edits, reverse):
+    header, rows = _rows(small_csv)
+    names = header.split(",")
+    text = small_csv
+    for row, col, value in edits:
+        text = _edit_cell(text, row, names[col % len(names)], value)
+    header, rows = _rows(text)
+    if reverse:
+        rows = rows[::-1]
+    assert_same(_write(tmp_path, "\n".join([header, *rows]) + "\n"))
+
+
+def test_assert_same_sees_a_difference(tmp_path, small_csv, monkeypatch):
+    """The comparison above can fail: a shortcut that changed one mid is caught."""
+    import volscreen.loaders.canonical_csv as module
+    original = module.quote_arrays
+
+    def shifted(*args, **kwargs):
+        mid, spread, pct, code = original(*args, **kwargs)
+        return np.where(np.arange(len(mid)) == 5, mid + 1e-9, mid), spread, pct, code
+
+    monkeypatch.setattr(module, "quote_arrays", shifted)
+    with pytest.raises(AssertionError):
+        assert_same(_write(tmp_path, small_csv))

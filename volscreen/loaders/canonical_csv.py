@@ -1,0 +1,291 @@
+"""Canonical chain CSV files: a verified shortcut for chains already in canonical form.
+
+Files written by :func:`~volscreen.loaders.save_chain` (or any writer of the
+same columns) hold chains whose cells are already what the general pipeline
+in :mod:`volscreen.loaders.chain` would produce: upper-case roots and rights
+``C``/``P``, ``AM``/``PM`` settlements, OCC symbols that agree with the
+root/expiry/right/strike columns, rows in order.  :func:`load_canonical_csv`
+checks exactly that, vectorized, and builds the chain directly; whenever a
+check fails (a symbol that disagrees, a blank cell, a text in a numeric
+column, a negative price, a repeated contract, a date it does not read) it
+returns ``None`` and the caller runs the general pipeline on the same table,
+which produces the per-row statuses and the one-line errors.  Outputs are
+identical by construction and tested (``tests/test_loaders_canonical_csv.py``).
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from .. import clock
+from .. import columns as C
+from ..errors import VolscreenError
+from ._chain_rules import DEFAULT_MULTIPLIER, NUMERIC, RANGES
+from ._vendor import _first_cell_is_text, _is_iv_column, normalise_vendor
+from .formats import factorize_text
+from .occ import _OCC_HEAD, OCC_STRIKE_SCALE, _yymmdd_days, occ_strike_ok
+from .quotes import STATUS_ORDER, quote_arrays
+from .quotetime import quote_times
+
+DERIVED = (C.MID, C.SPREAD, C.SPREAD_PCT, C.QUOTE_STATUS)
+"""Columns the loader derives; ignored in input (always recomputed)."""
+INPUT = tuple(c for c in C.CHAIN_COLUMNS if c not in DERIVED)
+"""The canonical input columns, in the order :func:`save_chain` writes them."""
+CSV_ROW_BASE = 2
+"""File line of the first data row (the header is line 1)."""
+_ISO_DAY = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T]00:00:00(?:\.0+)?)?")
+"""An expiry as written by save_chain (``2026-07-14``) or at midnight with a time."""
+_ROOT = re.compile(r"[A-Z0-9.]{1,6}")
+"""A root that can head an OCC symbol."""
+_OCC_YEARS = (2000, 2099)
+_CODED_COLUMNS = (C.UNDERLYING, C.ROOT, C.EXPIRY, C.SETTLEMENT, C.RIGHT)
+"""Text columns read as codes into their few distinct values."""
+
+
+def is_canonical_header(columns: pd.Index) -> bool:
+    """True for the canonical input columns in order, the derived ones optionally, then vendor_*."""
+    names = list(columns)
+    n = len(INPUT)
+    if tuple(names[:n]) != INPUT:
+        return False
+    rest = names[n:]
+    if tuple(rest[:len(DERIVED)]) == DERIVED:
+        rest = rest[len(DERIVED):]
+    return all(isinstance(c, str) and c.startswith(C.VENDOR_PREFIX) for c in rest)
+
+
+def _text(series: pd.Series) -> tuple[np.ndarray, list[str]] | None:
+    """Codes and distinct values of a text column without missing cells (else None)."""
+    if not isinstance(series.dtype, pd.StringDtype):
+        return None
+    codes, uniques = factorize_text(series)
+    if len(codes) and codes.min() < 0:
+        return None
+    return codes, uniques.tolist()
+
+
+def _ranks(uniques: list[str]) -> np.ndarray:
+    """Sort rank of each distinct text (code point order, as pandas sorts str)."""
+    ranks = np.empty(len(uniques), dtype=np.int64)
+    ranks[np.argsort(np.array(uniques, dtype=object), kind="stable")] = np.arange(len(uniques))
+    return ranks
+
+
+def _expiry_days(uniques: list[str]) -> np.ndarray | None:
+    """Distinct expiry texts as datetime64[ns] midnights, None unless all are plain ISO days."""
+    days = []
+    for text in uniques:
+        match = _ISO_DAY.fullmatch(text)
+        if match is None:
+            return None
+        days.append(match.group(1))
+    try:
+        out = np.array(days, dtype="datetime64[D]")
+    except ValueError:
+        return None
+    years = out.astype("datetime64[Y]").astype(np.int64) + 1970
+    if ((years < _OCC_YEARS[0]) | (years > _OCC_YEARS[1])).any():
+        return None
+    return out.astype("datetime64[ns]")
+
+
+def _numbers(raw: pd.Series) -> np.ndarray | None:
+    """float64 of a numeric column (None for text, booleans and infinities)."""
+    if raw.dtype.kind not in "fiu":
+        return None
+    values = raw.to_numpy(dtype=np.float64)
+    return None if np.isinf(values).any() else values
+
+
+def _valid_occ(symbols: np.ndarray, group: np.ndarray, some_row: np.ndarray) -> bool:
+    """True when every symbol is a compact upper-case OCC symbol with a real date.
+
+    The rules of :func:`~volscreen.loaders.occ.parse_occ_text`, each distinct
+    head (root, YYMMDD, right) checked once.  ``group``/``some_row``: row
+    groups that usually share a head (the rows' own root, expiry and right)
+    and a row of each, so that the distinct heads need no hashing of text.
+    """
+    tails = np.strings.slice(symbols, -8, None)
+    # isdecimal is the \\d of the symbol parser's regex (Unicode decimal digits)
+    if not ((np.strings.str_len(tails) == 8) & np.strings.isdecimal(tails)).all():
+        return False
+    heads = np.strings.slice(symbols, 0, -8)
+    shown = heads[some_row]
+    distinct = shown.tolist() if (heads == shown[group]).all() else pd.unique(
+        heads.astype(object)).tolist()
+    if not all(_OCC_HEAD.fullmatch(h) for h in distinct):
+        return False
+    return not np.isnat(_yymmdd_days([h[-7:-1] for h in distinct])).any()
+
+
+def _contract_symbols(symbols: pd.Series, roots: list[str], root_code: np.ndarray,
+                      days: np.ndarray, expiry_code: np.ndarray, right_code: np.ndarray,
+                      strike: np.ndarray, chain_code: np.ndarray
+                      ) -> tuple[np.ndarray, bool] | None:
+    """The rows' compact OCC symbols and whether any differs from the file's.
+
+    Heads (root, YYMMDD, right) and strike digits are formatted once per
+    distinct value.  None (use the general path) when a file symbol that
+    differs is not a compact upper-case OCC symbol, or when a contract
+    appears twice with one ``chain_code`` (underlying and quote time).
+    """
+    n_exp = len(days)
+    head_of, head_keys = pd.factorize((root_code * n_exp + expiry_code) * 2 + right_code)
+    yymmdd = [str(d)[2:10].replace("-", "") for d in days.astype("datetime64[D]")]
+    heads = [roots[k // (2 * n_exp)] + yymmdd[(k // 2) % n_exp] + "CP"[k % 2]
+             for k in head_keys.tolist()]
+    strike_of, strike_keys = pd.factorize(np.rint(strike * OCC_STRIKE_SCALE).astype(np.int64))
+    digits = [f"{k:08d}" for k in strike_keys.tolist()]
+    expected = np.strings.add(np.array(heads)[head_of], np.array(digits)[strike_of])
+    contract, contracts = pd.factorize(head_of.astype(np.int64) * len(strike_keys) + strike_of)
+    if len(pd.unique(contract.astype(np.int64) * (int(chain_code.max()) + 1) + chain_code)) < \
+            len(strike):
+        return None  # a contract quoted twice: the general path dedupes or reports it
+    given = symbols.to_numpy(dtype=object).astype(str)
+    same = expected == given
+    if same.all():
+        return expected, False
+    some_row = np.empty(len(heads), dtype=np.int64)
+    some_row[head_of] = np.arange(len(head_of))  # a row of each head group (any one)
+    if not _valid_occ(given, head_of, some_row):
+        return None
+    return expected, True
+
+
+def _in_order(keys: list[np.ndarray]) -> bool:
+    """True when rows are already sorted by ``keys`` (most significant first)."""
+    ok = np.ones(max(len(keys[0]) - 1, 0), dtype=bool)
+    for key in reversed(keys):
+        ok = (key[1:] > key[:-1]) | ((key[1:] == key[:-1]) & ok)
+    return bool(ok.all())
+
+
+def load_canonical_csv(raw: pd.DataFrame, name: str,
+                       wide_threshold: float) -> pd.DataFrame | None:
+    """The canonical chain of a canonical CSV table, or None to use the general path.
+
+    Parameters
+    ----------
+    raw
+        The table as :func:`volscreen.loaders._io.read_csv_text` read it
+        (not modified).
+    name
+        File name for ``attrs["source"]``.
+    wide_threshold
+        As in :func:`~volscreen.loaders.load_chain`.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        Exactly what the general pipeline returns for this table when every
+        check holds: header :data:`INPUT` (then optionally :data:`DERIVED`,
+        ignored) then ``vendor_*`` columns; no missing underlying, root,
+        symbol, expiry, settlement, right or quote time; underlyings and roots
+        already stripped and upper case; rights ``C``/``P``; settlements
+        ``AM``/``PM``; numeric columns numeric, finite and in range; strikes
+        writable in an OCC symbol; every ``contract_symbol`` the compact symbol
+        of its row (a symbol that differs must be a compact
+        upper-case OCC symbol; the row's fields then win and the file's
+        symbols are kept as ``vendor_symbol``, as in the general path) and
+        none repeated; expiries ``YYYY-MM-DD``
+        (a midnight time allowed) in 2000-2099; quote times readable.
+        Otherwise None.
+    """
+    if not is_canonical_header(raw.columns):
+        return None
+    text = {col: _text(raw[col]) for col in _CODED_COLUMNS}
+    if any(v is None for v in text.values()) or any(
+            not isinstance(raw[col].dtype, pd.StringDtype) or raw[col].hasnans
+            for col in (C.CONTRACT_SYMBOL, C.QUOTE_TIME)):
+        return None
+    und_code, unds = text[C.UNDERLYING]  # type: ignore[misc]
+    root_code, roots = text[C.ROOT]  # type: ignore[misc]
+    exp_code, exp_text = text[C.EXPIRY]  # type: ignore[misc]
+    set_code, styles = text[C.SETTLEMENT]  # type: ignore[misc]
+    right_code, rights = text[C.RIGHT]  # type: ignore[misc]
+    if any(u != u.strip().lstrip("^_").upper() for u in unds) or not all(
+            _ROOT.fullmatch(r) for r in roots) or not set(styles) <= {C.AM, C.PM} or \
+            not set(rights) <= {C.CALL, C.PUT}:
+        return None
+    days = _expiry_days(exp_text)
+    if days is None:
+        return None
+    values = {col: _numbers(raw[col]) for col in NUMERIC}
+    if any(v is None for v in values.values()):
+        return None
+    floats: dict[str, np.ndarray] = values  # type: ignore[assignment]
+    for col, positive, _ in RANGES:
+        if (floats[col] <= 0 if positive else floats[col] < 0).any():
+            return None
+    strike = floats[C.STRIKE]
+    if not occ_strike_ok(strike).all():
+        return None
+    try:
+        quoted = quote_times(raw[C.QUOTE_TIME], "exact", tz=clock.EXCHANGE_TZ, source=name,
+                             row_base=CSV_ROW_BASE)
+    except VolscreenError:
+        return None
+    put = np.array([r == C.PUT for r in rights], dtype=np.int64)[right_code]
+    chain_code = pd.factorize(quoted.asi8)[0] * len(unds) + und_code
+    built = _contract_symbols(raw[C.CONTRACT_SYMBOL], roots, root_code, days, exp_code, put,
+                              strike, chain_code)
+    if built is None:
+        return None
+    return _build(raw, name, wide_threshold, floats, built, days[exp_code], quoted, styles,
+                  set_code,
+                  [_ranks(unds)[und_code], quoted.asi8, days[exp_code].view(np.int64), strike,
+                   put, _ranks(roots)[root_code]])
+
+
+def _build(raw: pd.DataFrame, name: str, wide_threshold: float, floats: dict[str, np.ndarray],
+           built: tuple[np.ndarray, bool], expiry: np.ndarray, quoted: pd.DatetimeIndex, styles: list[str],
+           set_code: np.ndarray, sort_keys: list[np.ndarray]) -> pd.DataFrame:
+    """The chain frame from the checked columns (derived fields computed, rows sorted)."""
+    multiplier = floats[C.MULTIPLIER]
+    if np.isnan(multiplier).any():
+        multiplier = np.where(np.isnan(multiplier), DEFAULT_MULTIPLIER, multiplier)
+    # one settlement instant per distinct (expiry, style) pair
+    pair_of, pairs = pd.factorize(expiry.view(np.int64) * 2 + (
+        np.array([s == C.AM for s in styles])[set_code]))
+    settle = clock.settlement_instant((pairs // 2).astype("datetime64[ns]"),
+                                      np.where(pairs % 2 == 1, C.AM, C.PM)).asi8[pair_of]
+    mid, spread, spread_pct, code = quote_arrays(
+        floats[C.BID], floats[C.ASK], floats[C.STRIKE], settle, quoted.asi8, wide_threshold)
+    status = pd.array(list(STATUS_ORDER), dtype="str").take(code)
+    columns: dict[str, object] = {
+        C.UNDERLYING: raw[C.UNDERLYING].array, C.ROOT: raw[C.ROOT].array,
+        C.CONTRACT_SYMBOL: pd.array(built[0], dtype="str") if built[1]
+        else raw[C.CONTRACT_SYMBOL].array, C.QUOTE_TIME: quoted,
+        C.EXPIRY: expiry, C.SETTLEMENT: raw[C.SETTLEMENT].array, C.STRIKE: floats[C.STRIKE],
+        C.RIGHT: raw[C.RIGHT].array,
+        **{col: floats[col] for col in NUMERIC if col not in (C.STRIKE, C.MULTIPLIER)},
+        C.MULTIPLIER: multiplier, C.MID: mid, C.SPREAD: spread, C.SPREAD_PCT: spread_pct,
+        C.QUOTE_STATUS: status,
+    }
+    vendor = [c for c in raw.columns if c not in columns and c not in DERIVED]
+    for col in vendor:  # float64 and text as read are what normalise_vendor returns
+        series = raw[col]
+        columns[col] = series.to_numpy() if series.dtype == np.float64 else \
+            series.array if isinstance(series.dtype, pd.StringDtype) and \
+            _first_cell_is_text(series, _is_iv_column(col)) else \
+            normalise_vendor(series, col).array
+    if built[1] and C.VENDOR_SYMBOL not in columns:  # the file's symbols, as the general path
+        vendor.append(C.VENDOR_SYMBOL)
+        columns[C.VENDOR_SYMBOL] = normalise_vendor(raw[C.CONTRACT_SYMBOL],
+                                                    C.VENDOR_SYMBOL).array
+    chain = pd.DataFrame({c: columns[c] for c in [*C.CHAIN_COLUMNS, *vendor]},
+                         index=pd.RangeIndex(len(raw)))
+    if not _in_order(sort_keys):
+        order = np.lexsort(sort_keys[::-1])
+        chain = chain.take(order).reset_index(drop=True)
+    counts = np.bincount(code, minlength=len(STATUS_ORDER))
+    by_code = dict(zip(STATUS_ORDER, counts.tolist()))
+    chain.attrs = {
+        "source": name,
+        "format": "canonical",
+        "quote_status_counts": {c: int(by_code.get(c, 0)) for c in C.QUOTE_STATUSES},
+        "duplicates_dropped": 0,
+    }
+    return chain
