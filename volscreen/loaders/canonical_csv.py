@@ -24,7 +24,6 @@ from .. import columns as C
 from ..errors import VolscreenError
 from ._chain_rules import DEFAULT_MULTIPLIER, NUMERIC, RANGES
 from ._vendor import _first_cell_is_text, _is_iv_column, normalise_vendor
-from .formats import factorize_text
 from .occ import _OCC_HEAD, OCC_STRIKE_SCALE, _yymmdd_days, occ_strike_ok
 from .quotes import STATUS_ORDER, quote_arrays
 from .quotetime import quote_times
@@ -60,7 +59,12 @@ def _text(series: pd.Series) -> tuple[np.ndarray, list[str]] | None:
     """Codes and distinct values of a text column without missing cells (else None)."""
     if not isinstance(series.dtype, pd.StringDtype):
         return None
-    codes, uniques = factorize_text(series)
+    distinct = series.unique()  # a missing cell shows as a missing distinct value
+    if len(distinct) == 1:  # one underlying, root or style: no hashing into codes
+        first = distinct[0]
+        return (None if pd.isna(first) else
+                (np.zeros(len(series), dtype=np.intp), [first]))
+    codes, uniques = pd.factorize(series)
     if len(codes) and codes.min() < 0:
         return None
     return codes, uniques.tolist()
@@ -152,6 +156,30 @@ def _contract_symbols(symbols: pd.Series, roots: list[str], root_code: np.ndarra
     if not _valid_occ(given, head_of, some_row):
         return None
     return expected, True
+
+
+_SETTLEMENT_NS: dict[int, int] = {}
+"""(expiry day ns * 2 + is AM) -> settlement instant, UTC ns (a pure function of its key)."""
+_SETTLEMENT_CACHE_SIZE = 100_000
+
+
+def _settlement_ns(pairs: np.ndarray) -> np.ndarray:
+    """:func:`volscreen.clock.settlement_instant` of ``day * 2 + is_am`` keys, memoised.
+
+    Screening many chains of one date asks for the same few hundred
+    instants again and again; each is computed (time-zone rules applied)
+    once per process.
+    """
+    keys = pairs.tolist()
+    missing = [k for k in keys if k not in _SETTLEMENT_NS]
+    if missing:
+        if len(_SETTLEMENT_NS) + len(missing) > _SETTLEMENT_CACHE_SIZE:
+            _SETTLEMENT_NS.clear()
+        todo = np.array(missing, dtype=np.int64)
+        instants = clock.settlement_instant((todo // 2).astype("datetime64[ns]"),
+                                            np.where(todo % 2 == 1, C.AM, C.PM)).asi8
+        _SETTLEMENT_NS.update(zip(missing, instants.tolist()))
+    return np.array([_SETTLEMENT_NS[k] for k in keys], dtype=np.int64)
 
 
 def _in_order(keys: list[np.ndarray]) -> bool:
@@ -249,8 +277,7 @@ def _build(raw: pd.DataFrame, name: str, wide_threshold: float, floats: dict[str
     # one settlement instant per distinct (expiry, style) pair
     pair_of, pairs = pd.factorize(expiry.view(np.int64) * 2 + (
         np.array([s == C.AM for s in styles])[set_code]))
-    settle = clock.settlement_instant((pairs // 2).astype("datetime64[ns]"),
-                                      np.where(pairs % 2 == 1, C.AM, C.PM)).asi8[pair_of]
+    settle = _settlement_ns(pairs)[pair_of]
     mid, spread, spread_pct, code = quote_arrays(
         floats[C.BID], floats[C.ASK], floats[C.STRIKE], settle, quoted.asi8, wide_threshold)
     status = pd.array(list(STATUS_ORDER), dtype="str").take(code)
