@@ -17,6 +17,18 @@ python scripts/bench_load.py --cold [runs]
     Compile the package first (``python -m compileall -q volscreen``) when
     PYTHONDONTWRITEBYTECODE is set, or the figures include compiling.
 
+python scripts/bench_load.py --canonical [rounds] [--against ROOT]
+    Warm load_chain of canonical CSV files (issue 7): the screen benchmark's
+    kind of file (the IWM 2026-07-14 chain renamed to ticker T0001 and
+    written by pyarrow, as scripts/bench_screen.py does), the same chain
+    written by save_chain, and, for comparison, the IWM JSON and the SPX
+    2019-06-21 gzip CSV themselves.  Each round runs a fresh process per code
+    version and takes the best of 25 calls per file; printed are the median
+    and minimum over rounds.  Versions: this checkout with the canonical
+    shortcut, the same with it off (``FAST_CANONICAL_CSV = False``), and with
+    ``--against ROOT`` another checkout (e.g. ``git archive HEAD~3 volscreen``
+    unpacked in ROOT), run interleaved round by round.
+
 python scripts/bench_load.py --special
     Nanoseconds per element of volscreen._special.ndtr/erfc and
     scipy.special.ndtr/erfc at n = 1e3, 1e4, 1e6 (standard normal arguments).
@@ -114,6 +126,79 @@ def bench_cold(runs: int) -> None:
     print(f"load average 1 min: {os.getloadavg()[0]:.2f}")
 
 
+_CANONICAL_CHILD = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from volscreen.loaders import chain as module
+module.FAST_CANONICAL_CSV = getattr(module, "FAST_CANONICAL_CSV", None) is not None \\
+    and sys.argv[2] == "fast"
+out = []
+for path in sys.argv[3:]:
+    for _ in range(3):
+        module.load_chain(path)
+    times = []
+    for _ in range(25):
+        start = time.perf_counter()
+        module.load_chain(path)
+        times.append(time.perf_counter() - start)
+    out.append(min(times))
+print(" ".join(str(t) for t in out))
+"""
+
+
+def _canonical_files(folder: Path) -> list[Path]:
+    """The benchmark's canonical CSV files, written into ``folder``."""
+    from volscreen import columns as C
+    from volscreen.loaders import save_chain
+
+    chain = load_chain(SCREEN_CHAIN)
+    base = chain[[c for c in chain.columns
+                  if c not in (C.MID, C.SPREAD, C.SPREAD_PCT, C.QUOTE_STATUS)]]
+    renamed = base.assign(**{C.UNDERLYING: "T0001", C.ROOT: "T0001"})
+    bench_style = folder / "T0001_2026-07-14_1555ET.csv"
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+    except ImportError:
+        save_chain(renamed, bench_style)
+    else:
+        pacsv.write_csv(pa.Table.from_pandas(renamed, preserve_index=False), bench_style)
+    saved = save_chain(chain, folder / "iwm_2026-07-14_save_chain.csv")
+    return [bench_style, saved, SCREEN_CHAIN, SHARED / "chains" / "spx_full_chain_20190621.csv.gz"]
+
+
+def bench_canonical(rounds: int, against: str | None) -> None:
+    """Best-of-25 warm load_chain per file, fresh processes, versions interleaved."""
+    import tempfile
+
+    if not SCREEN_CHAIN.is_file():
+        print(f"skipped: {SCREEN_CHAIN.name} is absent")
+        return
+    root = str(Path(__file__).resolve().parents[1])
+    versions = {"shortcut": (root, "fast"), "general path": (root, "general")}
+    if against:
+        versions[f"against {against}"] = (against, "fast")
+    with tempfile.TemporaryDirectory() as folder:
+        files = [p for p in _canonical_files(Path(folder)) if p.is_file()]
+        results: dict[str, list[list[float]]] = {v: [] for v in versions}
+        load_before = os.getloadavg()[0]
+        for _ in range(rounds):
+            for label, (code_root, mode) in versions.items():
+                done = subprocess.run([sys.executable, "-c", _CANONICAL_CHILD, code_root, mode,
+                                       *map(str, files)], check=True, capture_output=True,
+                                      text=True)
+                results[label].append([float(x) * 1e3 for x in done.stdout.split()])
+    print(f"warm load_chain, best of 25 per process; median (min) over {rounds} rounds, ms")
+    print(f"{'file':48s}" + "".join(f"{v[:22]:>24s}" for v in versions))
+    for i, path in enumerate(files):
+        cells = []
+        for label in versions:
+            values = [r[i] for r in results[label]]
+            cells.append(f"{statistics.median(values):.1f} ({min(values):.1f})")
+        print(f"{path.name:48s}" + "".join(f"{c:>24s}" for c in cells))
+    print(f"load average 1 min: {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
+
+
 def bench_special() -> None:
     """ns per element: volscreen._special against scipy.special."""
     import timeit
@@ -142,6 +227,15 @@ def main() -> None:
         return
     if sys.argv[1:2] == ["--cold"]:
         bench_cold(int(sys.argv[2]) if len(sys.argv) > 2 else 10)
+        return
+    if sys.argv[1:2] == ["--canonical"]:
+        rest = sys.argv[2:]
+        against = None
+        if "--against" in rest:
+            at = rest.index("--against")
+            against = rest[at + 1]
+            rest = rest[:at] + rest[at + 2:]
+        bench_canonical(int(rest[0]) if rest else 5, against)
         return
     if sys.argv[1:2] == ["--special"]:
         bench_special()

@@ -11,6 +11,7 @@ import gzip
 import io
 import json
 import os
+import re
 import warnings
 from pathlib import Path
 from collections.abc import Callable
@@ -25,6 +26,8 @@ PARQUET_MAGIC = b"PAR1"
 UTF8_BOM = "\ufeff"
 SNIFF_BYTES = 65_536
 CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
+_NONBLANK = re.compile(r"\S")
+"""A character that is not blank (re's Unicode \\s is str.isspace)."""
 _UNSET = object()
 _FAST_DECODE: object = _UNSET
 """msgspec's decode function, None without msgspec, _UNSET before the first JSON file."""
@@ -80,6 +83,15 @@ def decode_text(raw: bytes, name: str) -> str:
     return text[1:] if text.startswith(UTF8_BOM) else text
 
 
+def first_nonblank(text: str, pos: int = 0) -> int:
+    """Index of the first non-blank character at or after ``pos`` (-1 if none).
+
+    Blank is ``str.isspace``, as for :meth:`str.strip`.
+    """
+    match = _NONBLANK.search(text, pos)
+    return -1 if match is None else match.start()
+
+
 def sniff_delimiter(header: str) -> str:
     """Most frequent candidate delimiter in the header line (comma by default)."""
     counts = {d: header.count(d) for d in CANDIDATE_DELIMITERS}
@@ -97,11 +109,13 @@ def read_csv_text(text: str, name: str, **kwargs: Any) -> pd.DataFrame:
     DataError
         The parser rejects the file (ragged rows, unbalanced quotes, ...).
     """
-    stripped = text.strip()
-    if not stripped:
+    start = first_nonblank(text)  # no copy of the whole text (strip would make one)
+    if start < 0:
         raise EmptyDataError("file is empty", source=name)
-    newline = stripped.find("\n")  # split only up to the first line, not the whole file
-    header = (stripped if newline < 0 else stripped[:newline + 1]).splitlines()[0]
+    newline = text.find("\n", start)  # split only up to the first line, not the whole file
+    header = (text[start:] if newline < 0 else text[start:newline + 1]).splitlines()[0]
+    if newline < 0 or first_nonblank(text, newline) < 0:  # the last line: as if stripped
+        header = header.rstrip()
     sep = sniff_delimiter(header)
     names = [n.strip().lstrip(UTF8_BOM) for n in next(csv.reader([header], delimiter=sep))]
     dupes = sorted({n for n in names if n and names.count(n) > 1})
@@ -192,8 +206,9 @@ def read_any(path: str | os.PathLike[str]) -> tuple[str, Any]:
     if raw[:4] == PARQUET_MAGIC:
         return "parquet", read_parquet_bytes(raw, name)
     text = decode_text(raw, name)
-    if not text.strip():
+    start = first_nonblank(text)
+    if start < 0:
         raise EmptyDataError("file is empty", source=name)
-    if text.lstrip()[:1] in ("{", "["):
+    if text[start] in ("{", "["):
         return "json", parse_json_text(text, name)
     return "csv", text

@@ -158,9 +158,36 @@ def _contract_symbols(symbols: pd.Series, roots: list[str], root_code: np.ndarra
     return expected, True
 
 
+_MEMO_SIZE = 100_000
+"""Entries kept in each memo below (cleared when full)."""
+_QUOTE_NS: dict[str, int] = {}
+"""Quote-time text -> UTC ns under the ``exact`` rule (a pure function of the text)."""
+
+
+def _quote_times(values: pd.Series, name: str) -> pd.DatetimeIndex | None:
+    """:func:`~volscreen.loaders.quotetime.quote_times` (``exact``, New York), or None on error.
+
+    A chain file holds one quote time; its text is parsed once per process.
+    """
+    distinct = values.unique()
+    single = len(distinct) == 1 and isinstance(distinct[0], str)
+    if single and distinct[0] in _QUOTE_NS:
+        stamps = np.full(len(values), _QUOTE_NS[distinct[0]], dtype=np.int64)
+        return pd.DatetimeIndex(stamps.astype("datetime64[ns]")).tz_localize("UTC")
+    try:
+        quoted = quote_times(values, "exact", tz=clock.EXCHANGE_TZ, source=name,
+                             row_base=CSV_ROW_BASE)
+    except VolscreenError:
+        return None
+    if single:
+        if len(_QUOTE_NS) >= _MEMO_SIZE:
+            _QUOTE_NS.clear()
+        _QUOTE_NS[distinct[0]] = int(quoted.asi8[0])
+    return quoted
+
+
 _SETTLEMENT_NS: dict[int, int] = {}
 """(expiry day ns * 2 + is AM) -> settlement instant, UTC ns (a pure function of its key)."""
-_SETTLEMENT_CACHE_SIZE = 100_000
 
 
 def _settlement_ns(pairs: np.ndarray) -> np.ndarray:
@@ -173,7 +200,7 @@ def _settlement_ns(pairs: np.ndarray) -> np.ndarray:
     keys = pairs.tolist()
     missing = [k for k in keys if k not in _SETTLEMENT_NS]
     if missing:
-        if len(_SETTLEMENT_NS) + len(missing) > _SETTLEMENT_CACHE_SIZE:
+        if len(_SETTLEMENT_NS) + len(missing) > _MEMO_SIZE:
             _SETTLEMENT_NS.clear()
         todo = np.array(missing, dtype=np.int64)
         instants = clock.settlement_instant((todo // 2).astype("datetime64[ns]"),
@@ -250,10 +277,8 @@ def load_canonical_csv(raw: pd.DataFrame, name: str,
     strike = floats[C.STRIKE]
     if not occ_strike_ok(strike).all():
         return None
-    try:
-        quoted = quote_times(raw[C.QUOTE_TIME], "exact", tz=clock.EXCHANGE_TZ, source=name,
-                             row_base=CSV_ROW_BASE)
-    except VolscreenError:
+    quoted = _quote_times(raw[C.QUOTE_TIME], name)
+    if quoted is None:
         return None
     put = np.array([r == C.PUT for r in rights], dtype=np.int64)[right_code]
     chain_code = pd.factorize(quoted.asi8)[0] * len(unds) + und_code
@@ -268,8 +293,8 @@ def load_canonical_csv(raw: pd.DataFrame, name: str,
 
 
 def _build(raw: pd.DataFrame, name: str, wide_threshold: float, floats: dict[str, np.ndarray],
-           built: tuple[np.ndarray, bool], expiry: np.ndarray, quoted: pd.DatetimeIndex, styles: list[str],
-           set_code: np.ndarray, sort_keys: list[np.ndarray]) -> pd.DataFrame:
+           built: tuple[np.ndarray, bool], expiry: np.ndarray, quoted: pd.DatetimeIndex,
+           styles: list[str], set_code: np.ndarray, sort_keys: list[np.ndarray]) -> pd.DataFrame:
     """The chain frame from the checked columns (derived fields computed, rows sorted)."""
     multiplier = floats[C.MULTIPLIER]
     if np.isnan(multiplier).any():
