@@ -34,7 +34,7 @@ INPUT = tuple(c for c in C.CHAIN_COLUMNS if c not in DERIVED)
 """The canonical input columns, in the order :func:`save_chain` writes them."""
 CSV_ROW_BASE = 2
 """File line of the first data row (the header is line 1)."""
-_ISO_DAY = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T]00:00:00(?:\.0+)?)?")
+_ISO_DAY = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ T]00:00:00(?:\.0+)?)?")
 """An expiry as written by save_chain (``2026-07-14``) or at midnight with a time."""
 _ROOT = re.compile(r"[A-Z0-9.]{1,6}")
 """A root that can head an OCC symbol."""
@@ -112,14 +112,18 @@ def _valid_occ(symbols: np.ndarray, group: np.ndarray, some_row: np.ndarray) -> 
     and a row of each, so that the distinct heads need no hashing of text.
     """
     tails = np.strings.slice(symbols, -8, None)
-    # isdecimal is the \\d of the symbol parser's regex (Unicode decimal digits)
-    if not ((np.strings.str_len(tails) == 8) & np.strings.isdecimal(tails)).all():
+    # ASCII digits only: the parser also reads other decimal digits (its regex's \d)
+    # but then keeps such a symbol as written, which the caller would not
+    if not (np.strings.str_len(tails) == 8).all():
+        return False
+    points = tails.astype("U8").view(np.uint32)  # eight code points per symbol
+    if not ((points >= ord("0")) & (points <= ord("9"))).all():
         return False
     heads = np.strings.slice(symbols, 0, -8)
     shown = heads[some_row]
     distinct = shown.tolist() if (heads == shown[group]).all() else pd.unique(
         heads.astype(object)).tolist()
-    if not all(_OCC_HEAD.fullmatch(h) for h in distinct):
+    if not all(h.isascii() and _OCC_HEAD.fullmatch(h) for h in distinct):
         return False
     return not np.isnat(_yymmdd_days([h[-7:-1] for h in distinct])).any()
 
