@@ -168,6 +168,8 @@ BROKEN = {
     "quote_time_bad": (3, "quote_time", "yesterday"),
     "quote_time_naive": (3, "quote_time", "2026-03-06 15:00"),
     "quote_time_blank": (3, "quote_time", ""),
+    "quote_time_out_of_range": (3, "quote_time", "-1"),
+    "quote_time_year_9999": (3, "quote_time", "9999-01-01 10:00"),
     "vendor_iv_percent": (3, "vendor_iv", "21%"),
     "vendor_text_first_number": (1, "vendor_source", "7"),
 }

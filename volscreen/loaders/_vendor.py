@@ -58,10 +58,12 @@ def _first_cell_is_text(series: pd.Series, percent: bool) -> bool:
     conservative: a cell it is unsure of (``True``, a blank, a number, a
     thousands or percent spelling) returns False and the full sniff decides.
     """
-    valid = series.first_valid_index()
-    if valid is None:
-        return False
-    first = series.loc[valid]
+    first = series.iloc[0] if len(series) else None
+    if first is None or first is pd.NA or (isinstance(first, float) and first != first):
+        valid = series.first_valid_index()  # the first cell is missing: look further
+        if valid is None:
+            return False
+        first = series.loc[valid]
     if not isinstance(first, str) or first in ("True", "False"):
         return False
     stripped = first.strip()

@@ -55,15 +55,19 @@ def is_canonical_header(columns: pd.Index) -> bool:
     return all(isinstance(c, str) and c.startswith(C.VENDOR_PREFIX) for c in rest)
 
 
-def _text(series: pd.Series) -> tuple[np.ndarray, list[str]] | None:
-    """Codes and distinct values of a text column without missing cells (else None)."""
+def _text(series: pd.Series, few: bool) -> tuple[np.ndarray, list[str]] | None:
+    """Codes and distinct values of a text column without missing cells (else None).
+
+    ``few``: the column usually holds one value (tested for first).
+    """
     if not isinstance(series.dtype, pd.StringDtype):
         return None
-    distinct = series.unique()  # a missing cell shows as a missing distinct value
-    if len(distinct) == 1:  # one underlying, root or style: no hashing into codes
-        first = distinct[0]
-        return (None if pd.isna(first) else
-                (np.zeros(len(series), dtype=np.intp), [first]))
+    if few:
+        distinct = series.unique()  # a missing cell shows as a missing distinct value
+        if len(distinct) == 1:  # one underlying, root or style: no hashing into codes
+            first = distinct[0]
+            return (None if pd.isna(first) else
+                    (np.zeros(len(series), dtype=np.intp), [first]))
     codes, uniques = pd.factorize(series)
     if len(codes) and codes.min() < 0:
         return None
@@ -254,7 +258,7 @@ def load_canonical_csv(raw: pd.DataFrame, name: str,
     """
     if not is_canonical_header(raw.columns):
         return None
-    text = {col: _text(raw[col]) for col in _CODED_COLUMNS}
+    text = {col: _text(raw[col], col not in (C.EXPIRY, C.RIGHT)) for col in _CODED_COLUMNS}
     if any(v is None for v in text.values()) or any(
             not isinstance(raw[col].dtype, pd.StringDtype) or raw[col].hasnans
             for col in (C.CONTRACT_SYMBOL, C.QUOTE_TIME)):
@@ -329,8 +333,8 @@ def _build(raw: pd.DataFrame, name: str, wide_threshold: float, floats: dict[str
             normalise_vendor(series, col).array
     if built[1] and C.VENDOR_SYMBOL not in columns:  # the file's symbols, as the general path
         vendor.append(C.VENDOR_SYMBOL)
-        columns[C.VENDOR_SYMBOL] = normalise_vendor(raw[C.CONTRACT_SYMBOL],
-                                                    C.VENDOR_SYMBOL).array
+        # OCC symbols (checked) are text to normalise_vendor: kept as read
+        columns[C.VENDOR_SYMBOL] = raw[C.CONTRACT_SYMBOL].array
     chain = pd.DataFrame({c: columns[c] for c in [*C.CHAIN_COLUMNS, *vendor]},
                          index=pd.RangeIndex(len(raw)))
     if not _in_order(sort_keys):

@@ -72,16 +72,19 @@ def quote_times(values: pd.Series, rule: QuoteClock, *, tz: str, source: str,
     def parse(uniques: pd.Series) -> np.ndarray:
         out = np.empty(len(uniques), dtype=np.int64)
         for i, value in enumerate(uniques):
-            ts, date_only = _parse_one(value, tz)
-            if ts is None:
-                out[i] = np.iinfo(np.int64).min
+            out[i] = np.iinfo(np.int64).min  # unparseable unless set below
+            try:
+                ts, date_only = _parse_one(value, tz)
+                if ts is None:
+                    continue
+                if rule in ("date_close", "at_1545") or date_only:
+                    day = ts if date_only else \
+                        ts.tz_convert(clock.EXCHANGE_TZ).tz_localize(None).normalize()
+                    offset = DATASHOP_SNAPSHOT if rule == "at_1545" else SESSION_CLOSE
+                    ts = (day + offset).tz_localize(clock.EXCHANGE_TZ).tz_convert("UTC")
+                out[i] = ts.as_unit("ns").value
+            except (OverflowError, pd.errors.OutOfBoundsDatetime):  # e.g. year -1 or 9999
                 continue
-            if rule in ("date_close", "at_1545") or date_only:
-                day = ts if date_only else \
-                    ts.tz_convert(clock.EXCHANGE_TZ).tz_localize(None).normalize()
-                offset = DATASHOP_SNAPSHOT if rule == "at_1545" else SESSION_CLOSE
-                ts = (day + offset).tz_localize(clock.EXCHANGE_TZ).tz_convert("UTC")
-            out[i] = ts.as_unit("ns").value
         parsed = out != np.iinfo(np.int64).min
         if rule == "session" and parsed.any():  # per distinct value, before broadcasting
             stamps = pd.DatetimeIndex(out[parsed].astype("datetime64[ns]")).tz_localize("UTC")
