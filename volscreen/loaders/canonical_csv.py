@@ -179,8 +179,9 @@ def _quote_times(values: pd.Series, name: str) -> pd.DatetimeIndex | None:
     """
     distinct = values.unique()
     single = len(distinct) == 1 and isinstance(distinct[0], str)
-    if single and distinct[0] in _QUOTE_NS:
-        stamps = np.full(len(values), _QUOTE_NS[distinct[0]], dtype=np.int64)
+    known = _QUOTE_NS.get(distinct[0]) if single else None
+    if known is not None:
+        stamps = np.full(len(values), known, dtype=np.int64)
         return pd.DatetimeIndex(stamps.astype("datetime64[ns]")).tz_localize("UTC")
     try:
         quoted = quote_times(values, "exact", tz=clock.EXCHANGE_TZ, source=name,
@@ -206,15 +207,17 @@ def _settlement_ns(pairs: np.ndarray) -> np.ndarray:
     once per process.
     """
     keys = pairs.tolist()
-    missing = [k for k in keys if k not in _SETTLEMENT_NS]
+    found = {k: _SETTLEMENT_NS.get(k) for k in keys}  # a local view: safe if cleared meanwhile
+    missing = [k for k, v in found.items() if v is None]
     if missing:
-        if len(_SETTLEMENT_NS) + len(missing) > _MEMO_SIZE:
-            _SETTLEMENT_NS.clear()
         todo = np.array(missing, dtype=np.int64)
         instants = clock.settlement_instant((todo // 2).astype("datetime64[ns]"),
                                             np.where(todo % 2 == 1, C.AM, C.PM)).asi8
+        found.update(zip(missing, instants.tolist()))
+        if len(_SETTLEMENT_NS) + len(missing) > _MEMO_SIZE:
+            _SETTLEMENT_NS.clear()
         _SETTLEMENT_NS.update(zip(missing, instants.tolist()))
-    return np.array([_SETTLEMENT_NS[k] for k in keys], dtype=np.int64)
+    return np.array([found[k] for k in keys], dtype=np.int64)
 
 
 def _in_order(keys: list[np.ndarray]) -> bool:
