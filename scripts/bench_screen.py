@@ -19,7 +19,8 @@ Prints figures; asserts nothing.  Needs the real data in ../shared/data.
    ``--table surface``).  Modes (``--modes``):
 
    ``files`` (default)
-       The chains written as canonical CSV files (``--data-dir`` keeps them
+       The chains written by ``save_chain`` as canonical CSV files (root
+       and OCC symbols renamed to the ticker; ``--data-dir`` keeps them
        between runs) and screened the way ``volscreen screen DIR --bars
        BARS`` does: ``screen(jobs_from_paths([DIR], [BARS]), workers=W)``.
        Timed: loading every chain file and the bars, forwards, IVs, term
@@ -94,8 +95,11 @@ def perturb(base, k: int, rng):  # type: ignore[no-untyped-def]
     bid = (base[C.BID].to_numpy(float) * level * noise[0]).round(2)
     ask = (base[C.ASK].to_numpy(float) * level * noise[1]).round(2)
     ticker = f"T{k:04d}"
+    root = str(base[C.ROOT].iloc[0])
+    symbols = base[C.CONTRACT_SYMBOL].str.replace(root, ticker, n=1, regex=False)
     return ticker, base.assign(**{C.BID: np.minimum(bid, ask), C.ASK: np.maximum(bid, ask),
-                                  C.UNDERLYING: ticker, C.ROOT: ticker})
+                                  C.UNDERLYING: ticker, C.ROOT: ticker,
+                                  C.CONTRACT_SYMBOL: symbols})
 
 
 def base_chain():  # type: ignore[no-untyped-def]
@@ -122,8 +126,8 @@ def perturbed(chain, n: int, rng):  # type: ignore[no-untyped-def]
 def chain_dir(root: Path, n: int) -> Path:
     """A directory of n perturbed chain CSV files (links into ``root/all``; written once)."""
     import numpy as np
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
+
+    from volscreen import save_chain
 
     every = root / "all"
     every.mkdir(parents=True, exist_ok=True)
@@ -134,8 +138,7 @@ def chain_dir(root: Path, n: int) -> Path:
         for k in range(1, n + 1):
             ticker, frame = perturb(base, k, rng)  # same draws whatever n: files agree
             if k > have:
-                pacsv.write_csv(pa.Table.from_pandas(frame, preserve_index=False),
-                                every / f"{ticker}_2026-07-14_1555ET.csv")
+                save_chain(frame, every / f"{ticker}_2026-07-14_1555ET.csv")
     folder = root / f"n{n}"
     if not folder.is_dir() or len(list(folder.iterdir())) != n:
         folder.mkdir(exist_ok=True)
