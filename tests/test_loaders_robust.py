@@ -170,7 +170,7 @@ JSON_ERRORS = {
     "empty_list": ([], EmptyDataError, "no option quotes"),
     "empty_object": ({}, DataError, "no 'quotes', 'options'"),
     "nulls_everywhere": ([{k: None for k in CHAIN_HEADER.split(",")}] * 3, ChainSchemaError,
-                         "unparseable date None"),
+                         "unparseable date: an empty cell"),
 }
 
 

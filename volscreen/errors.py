@@ -12,6 +12,23 @@ from collections.abc import Sequence
 from os import PathLike
 
 
+def shown(value: object) -> str:
+    """A cell value as an error message shows it: ``'abc'``, ``-1``, ``an empty cell``.
+
+    NumPy scalars print as plain Python values (not ``np.int64(-1)``); a
+    missing value (None, NaN, NaT, pandas NA) is named as an empty cell.
+    """
+    item = getattr(value, "item", None)
+    if callable(item) and getattr(value, "shape", None) == ():
+        value = item()
+    try:
+        if value is None or value != value:  # NaN, NaT and None: nothing in the cell
+            return "an empty cell"
+    except (TypeError, ValueError):  # pandas NA has no truth value
+        return "an empty cell"
+    return repr(value)
+
+
 class VolscreenError(Exception):
     """Base class of every error volscreen raises on bad input or settings.
 

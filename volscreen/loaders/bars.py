@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .. import columns as C
-from ..errors import BarsSchemaError, EmptyDataError, UnreadableFileError
+from ..errors import BarsSchemaError, EmptyDataError, UnreadableFileError, shown
 from . import _io
 from ._numbers import parse_numbers
 from .formats import yyyymmdd_text
@@ -86,7 +86,7 @@ def _numeric(frame: pd.DataFrame, col: str, name: str, base: int) -> np.ndarray:
         rows = _line_numbers(bad, base)
         raise BarsSchemaError(
             f"non-numeric values in {bad.size} row(s) (first: {rows}), e.g. "
-            f"{series.iloc[bad[0]]!r}", source=name, row=rows[0], column=col,
+            f"{shown(series.iloc[bad[0]])}", source=name, row=rows[0], column=col,
         )
     return values
 
@@ -132,7 +132,7 @@ def _parse_dates(raw: pd.Series, name: str, base: int) -> pd.DatetimeIndex:
         rows = _line_numbers(bad, base)
         raise BarsSchemaError(
             f"unparseable or missing dates in {bad.size} row(s) (first: {rows}), e.g. "
-            f"{raw.iloc[bad[0]]!r}", source=name, row=rows[0], column=C.DATE,
+            f"{shown(raw.iloc[bad[0]])}", source=name, row=rows[0], column=C.DATE,
         )
     idx = pd.DatetimeIndex(parsed)
     if idx.tz is not None:  # a date stamped in its own zone: keep the local calendar date
@@ -283,7 +283,7 @@ def load_bars(
         if bad.size:  # the index is cast to int64 below: 0.5 would become 0, NaN fails
             rows = _line_numbers(bad, base)
             raise BarsSchemaError(
-                f"bar number {frame[BAR_INDEX].iloc[bad[0]]!r} is missing or not a whole "
+                f"bar number {shown(frame[BAR_INDEX].iloc[bad[0]])} is missing or not a whole "
                 f"number ({bad.size} row(s))", source=name, row=rows[0], column=BAR_INDEX)
         index = pd.Index(numbers, name=BAR_INDEX)
     bars = pd.DataFrame(data, index=index)

@@ -15,6 +15,7 @@ from ..errors import (
     DuplicateContractError,
     EmptyDataError,
     UnreadableFileError,
+    shown,
 )
 from . import _io
 from ._args import check_chain_arguments
@@ -67,7 +68,7 @@ def _parse_float(series: pd.Series, col: str, name: str, base: int) -> np.ndarra
         rows = [int(b) + base for b in bad[:MAX_LISTED_ROWS]]
         raise ChainSchemaError(
             f"non-numeric values in {bad.size} row(s) (first rows {rows}), e.g. "
-            f"{series.iloc[bad[0]]!r}", source=name, row=rows[0], column=col)
+            f"{shown(series.iloc[bad[0]])}", source=name, row=rows[0], column=col)
     return values
 
 
@@ -80,13 +81,17 @@ def _parse_dates(values: pd.Series, col: str, name: str, base: int) -> pd.Dateti
     idx = pd.DatetimeIndex(parsed)
     if idx.tz is not None:
         idx = idx.tz_localize(None)
-    days = idx.normalize().as_unit("ns").to_numpy()
+    days = idx.normalize()
+    # a year like -1 or 9999 parses at a coarser unit: outside the nanosecond
+    # range it is an unparseable date (one-line error below), not an overflow
+    days = days.where((days >= pd.Timestamp.min) & (days <= pd.Timestamp.max))
+    days = days.as_unit("ns").to_numpy()
     out = days[np.where(codes < 0, 0, codes)] if len(days) else \
         np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
     bad = (codes < 0) | np.isnat(out)
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
-        raise ChainSchemaError(f"missing or unparseable date {values.iloc[pos]!r} "
+        raise ChainSchemaError(f"missing or unparseable date: {shown(values.iloc[pos])} "
                                f"({int(bad.sum())} row(s))", source=name, row=pos + base,
                                column=col)
     return pd.DatetimeIndex(out)
@@ -100,7 +105,7 @@ def _rights(values: pd.Series, name: str, base: int) -> np.ndarray:
     ok = pd.notna(first)
     if not ok.all():
         pos = int(np.flatnonzero(~ok)[0])
-        raise ChainSchemaError(f"right {values.iloc[pos]!r} is not call/put "
+        raise ChainSchemaError(f"right {shown(values.iloc[pos])} is not call/put "
                                f"({int((~ok).sum())} row(s))", source=name, row=pos + base,
                                column=C.RIGHT)
     return first
@@ -359,7 +364,7 @@ def load_chain(
         values = out[col].to_numpy() if col in out else np.zeros(0)
         bad = np.flatnonzero(values <= 0 if positive else values < 0)
         if bad.size:
-            raise ChainSchemaError(f"{what} {values[bad[0]]!r} ({bad.size} row(s))",
+            raise ChainSchemaError(f"{what} {shown(values[bad[0]])} ({bad.size} row(s))",
                                    source=name, row=int(bad[0]) + base, column=col)
     out[C.EXPIRY] = _parse_dates(out[C.EXPIRY], C.EXPIRY, name, base)
     out[C.RIGHT] = _rights(out[C.RIGHT], name, base)
@@ -398,7 +403,7 @@ def load_chain(
         if bad.any():
             pos = int(np.flatnonzero(bad)[0])
             raise ChainSchemaError(
-                f"settlement {out[C.SETTLEMENT].iloc[pos]!r} is not AM or PM "
+                f"settlement {shown(out[C.SETTLEMENT].iloc[pos])} is not AM or PM "
                 f"({int(bad.sum())} row(s))", source=name, row=pos + base, column=C.SETTLEMENT)
         out[C.SETTLEMENT] = given.to_numpy(dtype=object)
     if C.UNDERLYING_PRICE not in out:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .. import columns as C
 from .._typing import ArrayLike, ObjectArray
-from ..errors import ChainSchemaError
+from ..errors import ChainSchemaError, shown
 
 OCC_TAIL = 15
 """Characters after the root: YYMMDD (6) + right (1) + strike (8)."""
@@ -92,7 +92,7 @@ def parse_occ_text(
     if not valid.all() and errors == "raise":
         bad = int(np.flatnonzero(~valid)[0])
         raise ChainSchemaError(
-            f"not an OCC option symbol: {raw.iloc[bad]!r} "
+            f"not an OCC option symbol: {shown(raw.iloc[bad])} "
             f"({int((~valid).sum())} malformed)", row=bad, column=C.CONTRACT_SYMBOL,
         )
     head_list.append("X000101C")
@@ -103,7 +103,7 @@ def parse_occ_text(
     bad_date = np.isnat(expiry) & valid
     if bad_date.any() and errors == "raise":
         pos = int(np.flatnonzero(bad_date)[0])
-        raise ChainSchemaError(f"invalid expiry date in OCC symbol {raw.iloc[pos]!r}",
+        raise ChainSchemaError(f"invalid expiry date in OCC symbol {shown(raw.iloc[pos])}",
                                row=pos, column=C.CONTRACT_SYMBOL)
     ok = valid & ~bad_date
     if not ok.all():
@@ -189,18 +189,19 @@ def occ_symbol(
     root_codes, root_text = _distinct_text(roots.ravel(), lambda t: t)
     bad_root = _first_bad(root_codes, [t is None or len(t) > OCC_MAX_ROOT for t in root_text])
     if bad_root is not None:
-        raise ChainSchemaError(f"option root {roots.ravel()[bad_root]!r} is not 1-6 characters",
+        raise ChainSchemaError(f"option root {shown(roots.ravel()[bad_root])} "
+                               "is not 1-6 characters",
                                row=bad_root, column=C.ROOT)
     right_codes, right_text = _distinct_text(rights.ravel(), lambda t: t[:1])
     bad_right = _first_bad(right_codes, [t not in (C.CALL, C.PUT) for t in right_text])
     if bad_right is not None:
-        raise ChainSchemaError(f"right {rights.ravel()[bad_right]!r} is not call/put",
+        raise ChainSchemaError(f"right {shown(rights.ravel()[bad_right])} is not call/put",
                                row=bad_right, column=C.RIGHT)
     ints = np.rint(np.nan_to_num(strikes.ravel() * OCC_STRIKE_SCALE, nan=-1.0))
     bad_strike = ~occ_strike_ok(strikes.ravel())
     if bad_strike.any():
         bad = int(np.flatnonzero(bad_strike)[0])
-        raise ChainSchemaError(f"strike {strikes.ravel()[bad]!r} cannot be written in an "
+        raise ChainSchemaError(f"strike {shown(strikes.ravel()[bad])} cannot be written in an "
                                "OCC symbol", row=bad, column=C.STRIKE)
     if roots.size == 0:
         return np.empty(shape, dtype=object)

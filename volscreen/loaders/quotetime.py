@@ -10,7 +10,7 @@ import pandas as pd
 
 from .. import clock
 from .. import columns as C
-from ..errors import ChainSchemaError
+from ..errors import ChainSchemaError, shown
 from .formats import QuoteClock, unique_parse, yyyymmdd_text
 
 SESSION_OPEN = pd.Timedelta(hours=9, minutes=30)
@@ -96,7 +96,8 @@ def quote_times(values: pd.Series, rule: QuoteClock, *, tz: str, source: str,
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
         raise ChainSchemaError(
-            f"missing or unparseable quote time {values.iloc[pos]!r} ({int(bad.sum())} row(s)); "
+            f"missing or unparseable quote time {shown(values.iloc[pos])} "
+            f"({int(bad.sum())} row(s)); "
             "pass quote_time=... (CLI: --quote-time) to set it", source=source, row=pos + row_base,
             column=C.QUOTE_TIME,
         )
