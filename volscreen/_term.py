@@ -32,8 +32,7 @@ def str_codes(values: Any) -> tuple[np.ndarray, list[Any]]:
     appearance, as ``pd.factorize``.
     """
     arr = values.array if isinstance(values, (pd.Series, pd.Index)) else values
-    if isinstance(getattr(arr, "dtype", None), pd.StringDtype) and \
-            hasattr(arr, "__arrow_array__"):
+    if isinstance(arr, pd.arrays.ArrowStringArray):  # not the python-storage StringArray
         import pyarrow.compute as pc
 
         encoded = pc.dictionary_encode(arr.__arrow_array__()).combine_chunks()

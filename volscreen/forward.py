@@ -126,7 +126,7 @@ def _constant(col: Any) -> bool:
     if isinstance(values, pd.arrays.DatetimeArray):  # NaT is one int64 value: same grouping
         stamps = cast(Any, values).asi8  # int64 nanoseconds (NaT: one fixed value)
         return bool(np.all(stamps == stamps[0]))
-    if hasattr(values, "__arrow_array__"):  # Arrow-backed strings: compare in Arrow
+    if isinstance(values, pd.arrays.ArrowStringArray):  # Arrow-backed strings: compare in Arrow
         import pyarrow as pa
         import pyarrow.compute as pc
 

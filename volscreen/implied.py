@@ -399,7 +399,10 @@ def _status_text(codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
     Same array as ``pd.array(_ALL_STATUS[codes], dtype="str")`` without a
     Python string object per row.
     """
-    import pyarrow as pa  # pandas' str dtype is Arrow-backed: already imported
+    try:
+        import pyarrow as pa  # pandas' str dtype is Arrow-backed when pyarrow is installed
+    except ImportError:  # python-storage strings: one object per row, same values
+        return pd.array(_ALL_STATUS[codes], dtype="str")
 
     global _STATUS_ARROW
     if _STATUS_ARROW is None:
