@@ -117,6 +117,16 @@ def test_explicit_chain_and_bars_arguments(tmp_path: Path) -> None:
     assert row[C.TARGETS_SOURCE] == C.TGT_RANGE and row[C.TARGET_HIGH] == 275.0
 
 
+@pytest.mark.parametrize("box", ["265,255", "0,265", "255", "255,260,265"],
+                         ids=["reversed", "zero-floor", "one-value", "three-values"])
+def test_a_bad_range_is_a_usage_error(box: str) -> None:
+    need_sample()
+    result = run("screen", str(FIXTURES / "iwm_chain_sample.csv"), "--bars",
+                 str(FIXTURES / "iwm_bars_sample.csv"), "--range", box)
+    assert result.exit_code == 2, result.output
+    assert "FLOOR,CEILING with 0 < FLOOR < CEILING" in result.output
+
+
 def write_watchlist(tmp_path: Path, strict: bool = False) -> Path:
     (tmp_path / "broken.csv").write_text("garbage\n\x00\x01\n")
     path = tmp_path / "volscreen.toml"

@@ -415,8 +415,11 @@ def _run_screen(config: ScreenConfig, chains: Sequence[Path], bars: Sequence[Pat
                 workers: int = 1) -> ScreenResult:
     from .screening import jobs_from_paths, screen as run
 
-    if user_range is not None and len(user_range) != 2:
-        raise click.BadParameter("expected FLOOR,CEILING", param_hint="--range")
+    if user_range is not None and (len(user_range) != 2
+                                   or not 0 < user_range[0] < user_range[1]):
+        # the same rule as the config's range key: a reversed box is a typo, not a box
+        raise click.BadParameter("expected FLOOR,CEILING with 0 < FLOOR < CEILING",
+                                 param_hint="--range")
     jobs = None
     if chains:
         jobs = jobs_from_paths(chains, bars, user_range=user_range)
