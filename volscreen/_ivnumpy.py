@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from ._special import erfc
+from ._special import _R1_DEN, _R1_NUM, _R2_DEN, _R2_NUM, _R3_DEN, _R3_NUM, erfc
 
 # status codes shared with volscreen._ivkernel and volscreen.implied (index into its table)
 ST_OK = 0
@@ -56,24 +56,11 @@ _SQRT_PI_2 = math.sqrt(0.5 * math.pi)
 _SQRT1_2 = math.sqrt(0.5)
 
 # W. J. Cody's rational approximations of erf/erfc (Math. Comp. 23 (1969) 631-637; SPECFUN
-# CALERF), highest power first, used here for the scaled erfcx(y) = e^{y^2} erfc(y), y >= 0:
+# CALERF; the coefficient tables live in volscreen._special), used here for the scaled
+# erfcx(y) = e^{y^2} erfc(y), y >= 0:
 # y <= 0.46875: e^{y^2} (1 - y R1(y^2));  y <= 4: R2(y);  else (1/sqrt(pi) - R3(1/y^2)/y^2) / y
 _CODY_SMALL = 0.46875
 _CODY_MID = 4.0
-_R1_NUM = (1.85777706184603153e-1, 3.16112374387056560e00, 1.13864154151050156e02,
-           3.77485237685302021e02, 3.20937758913846947e03)
-_R1_DEN = (1.0, 2.36012909523441209e01, 2.44024637934444173e02,
-           1.28261652607737228e03, 2.84423683343917062e03)
-_R2_NUM = (2.15311535474403846e-8, 5.64188496988670089e-1, 8.88314979438837594e00,
-           6.61191906371416295e01, 2.98635138197400131e02, 8.81952221241769090e02,
-           1.71204761263407058e03, 2.05107837782607147e03, 1.23033935479799725e03)
-_R2_DEN = (1.0, 1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02,
-           1.62138957456669019e03, 3.29079923573345963e03, 4.36261909014324716e03,
-           3.43936767414372164e03, 1.23033935480374942e03)
-_R3_NUM = (1.63153871373020978e-2, 3.05326634961232344e-1, 3.60344899949804439e-1,
-           1.25781726111229246e-1, 1.60837851487422766e-2, 6.58749161529837803e-4)
-_R3_DEN = (1.0, 2.56852019228982242e00, 1.87295284992346047e00, 5.27905102951428412e-1,
-           6.05183413124413191e-2, 2.33520497626869185e-3)
 
 
 def _norm_cdf(z: np.ndarray) -> np.ndarray:
