@@ -61,6 +61,8 @@ from ._ivnumpy import MAX_ITER as _MAX_ITER
 from ._ivnumpy import STEP_RTOL as _STEP_RTOL
 from ._ivnumpy import SMALL_T_H_MIN as _SMALL_T_H_MIN
 from ._ivnumpy import SMALL_T_MAX as _SMALL_T_MAX
+from ._ivnumpy import _ACKLAM_A, _ACKLAM_B, _ACKLAM_C, _ACKLAM_D
+from ._ivnumpy import b_series as _b_series_py
 from ._ivnumpy import _CODY_MID, _CODY_SMALL, _R1_DEN, _R1_NUM, _R2_DEN, _R2_NUM, _R3_DEN, _R3_NUM
 from ._ivnumpy import (ST_ABOVE_MAX, ST_AT_INTRINSIC, ST_BAD_INPUT, ST_BELOW_INTRINSIC,
                        ST_EXPIRED, ST_NO_PRICE, ST_NOT_CONVERGED, ST_OK)
@@ -83,14 +85,10 @@ def _norm_cdf(z: float) -> float:
 @njit(cache=True, fastmath=False)
 def _inv_norm_cdf(p: float) -> float:
     """Acklam's rational approximation (relative error < 1.2e-9): a starting point only."""
-    a1, a2, a3 = -3.969683028665376e01, 2.209460984245205e02, -2.759285104469687e02
-    a4, a5, a6 = 1.383577518672690e02, -3.066479806614716e01, 2.506628277459239e00
-    b1, b2, b3 = -5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e02
-    b4, b5 = 6.680131188771972e01, -1.328068155288572e01
-    c1, c2, c3 = -7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00
-    c4, c5, c6 = -2.549732539343734e00, 4.374664141464968e00, 2.938163982698783e00
-    d1, d2, d3, d4 = 7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00, \
-        3.754408661907416e00
+    a1, a2, a3, a4, a5, a6 = _ACKLAM_A
+    b1, b2, b3, b4, b5 = _ACKLAM_B
+    c1, c2, c3, c4, c5, c6 = _ACKLAM_C
+    d1, d2, d3, d4 = _ACKLAM_D
     if p < 0.02425:
         q = math.sqrt(-2.0 * math.log(p))
         return (((((c1 * q + c2) * q + c3) * q + c4) * q + c5) * q + c6) / \
@@ -134,6 +132,9 @@ def _erfcx(y: float) -> float:
     return (_INV_SQRT_PI - q * _poly(q, _R3_NUM) / _poly(q, _R3_DEN)) / y
 
 
+_b_series = njit(cache=True, fastmath=False)(_b_series_py)
+
+
 @njit(cache=True, fastmath=False)
 def _b_small_t(h: float, t: float, g: float) -> float:
     """b from its expansion in t = s/2 (see :func:`volscreen._ivnumpy._b_small_t`).
@@ -144,19 +145,7 @@ def _b_small_t(h: float, t: float, g: float) -> float:
     a = 1.0 + h * (_SQRT_PI_2 * _erfcx(-h * _SQRT1_2))
     w = t * t
     h2 = h * h
-    c6 = (-89055.0 + 135135.0 * a + h2 * (-82845.0 + 270270.0 * a + h2 * (
-        -20370.0 + 135135.0 * a + h2 * (-1926.0 + 25740.0 * a + h2 * (
-            -75.0 + 2145.0 * a + h2 * (-1.0 + 78.0 * a + a * h2)))))) * (1.0 / 6227020800.0)
-    c5 = (-6555.0 + 10395.0 * a + h2 * (-4680.0 + 17325.0 * a + h2 * (
-        -840.0 + 6930.0 * a + h2 * (-52.0 + 990.0 * a + h2 * (-1.0 + 55.0 * a + a * h2))))) \
-        * (1.0 / 39916800.0)
-    c4 = (-561.0 + 945.0 * a + h2 * (-285.0 + 1260.0 * a + h2 * (
-        -33.0 + 378.0 * a + h2 * (-1.0 + 36.0 * a + a * h2)))) * (1.0 / 362880.0)
-    c3 = (-57.0 + 105.0 * a + h2 * (-18.0 + 105.0 * a + h2 * (-1.0 + 21.0 * a + a * h2))) \
-        * (1.0 / 5040.0)
-    c2 = (-7.0 + 15.0 * a + h2 * (-1.0 + 10.0 * a + a * h2)) * (1.0 / 120.0)
-    c1 = (-1.0 + 3.0 * a + a * h2) * (1.0 / 6.0)
-    series = a + w * (c1 + w * (c2 + w * (c3 + w * (c4 + w * (c5 + w * c6)))))
+    series = _b_series(a, h2, w)
     return (2.0 * t * series) * (_INV_SQRT_2PI * g)
 
 

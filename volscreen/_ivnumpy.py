@@ -18,6 +18,7 @@ bit.  The options of each objective (ln b or b) iterate as one group.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -63,6 +64,17 @@ _CODY_SMALL = 0.46875
 _CODY_MID = 4.0
 
 
+# Acklam's inverse-normal coefficients (central a/b, tails c/d), shared with the kernel
+_ACKLAM_A = (-3.969683028665376e01, 2.209460984245205e02, -2.759285104469687e02,
+             1.383577518672690e02, -3.066479806614716e01, 2.506628277459239e00)
+_ACKLAM_B = (-5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e02,
+             6.680131188771972e01, -1.328068155288572e01)
+_ACKLAM_C = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00,
+             -2.549732539343734e00, 4.374664141464968e00, 2.938163982698783e00)
+_ACKLAM_D = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00,
+             3.754408661907416e00)
+
+
 def _norm_cdf(z: np.ndarray) -> np.ndarray:
     # volscreen._special, not scipy.special: importing scipy.special costs more than a chain
     return 0.5 * erfc(-z / _SQRT2)
@@ -70,14 +82,10 @@ def _norm_cdf(z: np.ndarray) -> np.ndarray:
 
 def _inv_norm_cdf(p: np.ndarray) -> np.ndarray:
     """Acklam's rational approximation (relative error < 1.2e-9): a starting point only."""
-    a1, a2, a3 = -3.969683028665376e01, 2.209460984245205e02, -2.759285104469687e02
-    a4, a5, a6 = 1.383577518672690e02, -3.066479806614716e01, 2.506628277459239e00
-    b1, b2, b3 = -5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e02
-    b4, b5 = 6.680131188771972e01, -1.328068155288572e01
-    c1, c2, c3 = -7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00
-    c4, c5, c6 = -2.549732539343734e00, 4.374664141464968e00, 2.938163982698783e00
-    d1, d2, d3, d4 = 7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00, \
-        3.754408661907416e00
+    a1, a2, a3, a4, a5, a6 = _ACKLAM_A
+    b1, b2, b3, b4, b5 = _ACKLAM_B
+    c1, c2, c3, c4, c5, c6 = _ACKLAM_C
+    d1, d2, d3, d4 = _ACKLAM_D
     low, high = p < _P_LOW, p > 1.0 - _P_LOW
     out = np.empty_like(p)
     tail = low | high
@@ -126,18 +134,13 @@ def _erfcx(y: np.ndarray) -> np.ndarray:
     return out
 
 
-def _b_small_t(h: np.ndarray, t: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """b from its expansion in t = s/2 (Jaeckel, Let's Be Rational, eq. 2.4), h = x/s <= 0.
+def b_series(a: Any, h2: Any, w: Any) -> Any:
+    """The series of b in w = t^2 (t = s/2) to w^6, given a = 1 + h Y(h) and h2 = h^2.
 
-    ex N(h + t) - N(h - t) / ex cancels to a few hundred ulp when s is small
-    and the option out of the money; this series has no cancellation beyond
-    a = 1 + h Y(h), with Y(h) = N(h) / n(h) (the Mills ratio of the left tail)
-    = sqrt(pi/2) erfcx(-h / sqrt 2), a rational function without exp.
-    ``g`` = exp(-(h^2 + t^2)/2) is shared with the derivative b'.
+    Plain arithmetic on floats or arrays alike: the NumPy twin calls it on
+    arrays and :mod:`volscreen._ivkernel` compiles this same function, so the
+    two engines share the coefficients digit for digit.
     """
-    a = 1.0 + h * (_SQRT_PI_2 * _erfcx(-h * _SQRT1_2))
-    w = t * t
-    h2 = h * h
     c6 = (-89055.0 + 135135.0 * a + h2 * (-82845.0 + 270270.0 * a + h2 * (
         -20370.0 + 135135.0 * a + h2 * (-1926.0 + 25740.0 * a + h2 * (
             -75.0 + 2145.0 * a + h2 * (-1.0 + 78.0 * a + a * h2)))))) * (1.0 / 6227020800.0)
@@ -151,6 +154,22 @@ def _b_small_t(h: np.ndarray, t: np.ndarray, g: np.ndarray) -> np.ndarray:
     c2 = (-7.0 + 15.0 * a + h2 * (-1.0 + 10.0 * a + a * h2)) * (1.0 / 120.0)
     c1 = (-1.0 + 3.0 * a + a * h2) * (1.0 / 6.0)
     series = a + w * (c1 + w * (c2 + w * (c3 + w * (c4 + w * (c5 + w * c6)))))
+    return series
+
+
+def _b_small_t(h: np.ndarray, t: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """b from its expansion in t = s/2 (Jaeckel, Let's Be Rational, eq. 2.4), h = x/s <= 0.
+
+    ex N(h + t) - N(h - t) / ex cancels to a few hundred ulp when s is small
+    and the option out of the money; this series has no cancellation beyond
+    a = 1 + h Y(h), with Y(h) = N(h) / n(h) (the Mills ratio of the left tail)
+    = sqrt(pi/2) erfcx(-h / sqrt 2), a rational function without exp.
+    ``g`` = exp(-(h^2 + t^2)/2) is shared with the derivative b'.
+    """
+    a = 1.0 + h * (_SQRT_PI_2 * _erfcx(-h * _SQRT1_2))
+    w = t * t
+    h2 = h * h
+    series = b_series(a, h2, w)
     return (2.0 * t * series) * (_INV_SQRT_2PI * g)
 
 
