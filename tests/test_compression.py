@@ -158,6 +158,17 @@ def test_trailing_percentile_matches_a_loop(x, window):
                 assert value == pytest.approx(100 * below / w)
 
 
+def _assert_matches_percentile_loop(got, x, window):
+    """Each value is 100 * #(previous `window` values strictly below today) / window; NaN
+    while the window is short or holds a NaN, or today is NaN (the plain loop)."""
+    for t, value in enumerate(got):
+        past = x[t - window : t] if t >= window else []
+        if t < window or math.isnan(x[t]) or any(math.isnan(p) for p in past):
+            assert math.isnan(value)
+        else:
+            assert value == 100 * sum(p < x[t] for p in past) / window
+
+
 @settings(max_examples=60, deadline=None)
 @given(x=st.lists(st.sampled_from([0.1, 0.2, 0.3, 0.4, math.nan]), min_size=1, max_size=80),
        window=st.integers(1, 12), block=st.integers(1, 9))
@@ -167,12 +178,7 @@ def test_trailing_percentile_ties_nan_and_blocks_match_a_loop(x, window, block):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(rolling_module, "_PCTILE_BLOCK", block)
         got = trailing_percentile(np.array(x), window)
-    for t, value in enumerate(got):
-        past = x[t - window : t] if t >= window else []
-        if t < window or math.isnan(x[t]) or any(math.isnan(p) for p in past):
-            assert math.isnan(value)
-        else:
-            assert value == 100 * sum(p < x[t] for p in past) / window
+    _assert_matches_percentile_loop(got, x, window)
 
 
 @pytest.mark.parametrize("low_lookback", [2, 20, 126, 253, 300], ids=lambda n: f"low{n}")
@@ -203,12 +209,7 @@ def test_shared_trailing_percentiles_match_a_loop(x, windows, block):
         patch.setattr(rolling_module, "_PCTILE_BLOCK", block)
         results = trailing_percentiles(np.array(x), tuple(windows))
     for got, window in zip(results, windows):
-        for t, value in enumerate(got):
-            past = x[t - window : t] if t >= window else []
-            if t < window or math.isnan(x[t]) or any(math.isnan(p) for p in past):
-                assert math.isnan(value)
-            else:
-                assert value == 100 * sum(p < x[t] for p in past) / window
+        _assert_matches_percentile_loop(got, x, window)
 
 
 @pytest.mark.parametrize("n_bars", [15, 30, 130, 260, 400],
