@@ -1,6 +1,6 @@
 """The body of :func:`volscreen.candidates`: every stage on arrays, one frame at the end.
 
-The chain's columns are read once (:func:`volscreen._legs.chain_arrays`),
+The chain's columns are read once (:func:`volscreen._chainarrays.chain_arrays`),
 the legs chosen and gathered into an ordered ``{column: array}`` dict, and
 the target, probability, cheapness and score stages add their columns to
 that dict (the same kernels as :func:`volscreen.targets.add_targets`,
@@ -28,7 +28,8 @@ import pandas as pd
 
 from . import columns as C
 from ._candcols import StatusCodes, frame_of
-from ._legs import assemble, box_edges, chain_arrays, select_legs, specs_of, strike_pairs
+from ._chainarrays import chain_arrays
+from ._legs import assemble, box_edges, select_legs, specs_of, strike_pairs
 from .errors import ConfigError
 
 BARS_CACHE_SIZE = 8
