@@ -283,3 +283,51 @@ def test_assert_same_sees_a_difference(tmp_path, small_csv, monkeypatch):
     monkeypatch.setattr(module, "quote_arrays", shifted)
     with pytest.raises(AssertionError):
         assert_same(_write(tmp_path, small_csv))
+
+
+# --- 5. the Arrow helpers against pandas and NumPy ------------------------------------
+
+TEXTS = st.lists(st.sampled_from(["IWM", "SPXW", "C", "P", "2026-03-20", "é", "", None]),
+                 min_size=1, max_size=40)
+
+
+@settings(max_examples=80, deadline=None)
+@given(values=TEXTS, few=st.booleans())
+def test_arrow_codes_are_pandas_factorize(values, few):
+    """Codes and distinct values read from Arrow are pd.factorize's (None if a cell is missing)."""
+    from volscreen.loaders.canonical_csv import _arrow_text
+    pa = pytest.importorskip("pyarrow")
+    series = pd.Series(values, dtype="str")
+    got = _arrow_text(pa.array(series.array), len(series), few)
+    if series.isna().any():
+        assert got is None
+        return
+    codes, uniques = pd.factorize(series)
+    assert got is not None
+    assert got[1] == uniques.tolist()
+    np.testing.assert_array_equal(got[0], codes)
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 3)), min_size=1, max_size=30),
+       edit=st.one_of(st.none(), st.tuples(st.integers(0, 29), st.sampled_from(
+           ["X", "IWM260320C0025000", "IWM260320C002500000", "IWM260320P00250000"]))))
+def test_arrow_symbol_check_is_the_numpy_comparison(rows, edit):
+    """The in-buffer symbol check says True exactly when head + digits equals every symbol."""
+    from volscreen.loaders.canonical_csv import _arrow_same
+    pytest.importorskip("pyarrow")
+    heads = ["IWM260320C", "IWM260320P", "IWM260417C"]
+    digits = ["00250000", "00250500", "00001000", "12345678"]
+    head_of = np.array([h for h, _ in rows])
+    strike_of = np.array([d for _, d in rows])
+    symbols = [heads[h] + digits[d] for h, d in rows]
+    if edit is not None and edit[0] < len(symbols):
+        symbols[edit[0]] = edit[1]
+    series = pd.Series(symbols, dtype="str")
+    expected = [heads[h] + digits[d] for h, d in rows] == symbols
+    assert _arrow_same(series, heads, head_of, digits, strike_of) is expected
+    # sliced Arrow data (a non-zero offset into the buffers) reads the right rows
+    tail = series.iloc[1:].reset_index(drop=True)
+    if len(tail):
+        expected_tail = [heads[h] + digits[d] for h, d in rows[1:]] == symbols[1:]
+        assert _arrow_same(tail, heads, head_of[1:], digits, strike_of[1:]) is expected_tail

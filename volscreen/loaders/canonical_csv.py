@@ -55,6 +55,22 @@ def is_canonical_header(columns: pd.Index) -> bool:
     return all(isinstance(c, str) and c.startswith(C.VENDOR_PREFIX) for c in rest)
 
 
+def _arrow(series: pd.Series) -> object | None:
+    """The pyarrow array behind an Arrow-stored text column (no copy), else None."""
+    dtype = series.dtype
+    if not isinstance(dtype, pd.StringDtype) or dtype.storage != "pyarrow":
+        return None
+    import pyarrow as pa  # installed: pandas stores this column in it
+
+    return pa.array(series.array)
+
+
+def _no_missing(series: pd.Series) -> bool:
+    """True for a text column without missing cells."""
+    arrow = _arrow(series)
+    return not (series.hasnans if arrow is None else arrow.null_count)  # type: ignore[attr-defined]
+
+
 def _text(series: pd.Series, few: bool) -> tuple[np.ndarray, list[str]] | None:
     """Codes and distinct values of a text column without missing cells (else None).
 
@@ -62,6 +78,9 @@ def _text(series: pd.Series, few: bool) -> tuple[np.ndarray, list[str]] | None:
     """
     if not isinstance(series.dtype, pd.StringDtype):
         return None
+    arrow = _arrow(series)
+    if arrow is not None:  # the same, on the Arrow array: no pandas wrapping per call
+        return _arrow_text(arrow, len(series), few)
     if few:
         distinct = series.unique()  # a missing cell shows as a missing distinct value
         if len(distinct) == 1:  # one underlying, root or style: no hashing into codes
@@ -72,6 +91,25 @@ def _text(series: pd.Series, few: bool) -> tuple[np.ndarray, list[str]] | None:
     if len(codes) and codes.min() < 0:
         return None
     return codes, uniques.tolist()
+
+
+def _arrow_text(arrow: object, n: int, few: bool) -> tuple[np.ndarray, list[str]] | None:
+    """:func:`_text` of an Arrow string array (chunked or not)."""
+    import pyarrow.compute as pc
+
+    if arrow.null_count:  # type: ignore[attr-defined]
+        return None
+    if few:
+        distinct = pc.unique(arrow)
+        if len(distinct) == 1:
+            return np.zeros(n, dtype=np.intp), distinct.to_pylist()
+    if getattr(arrow, "num_chunks", 1) != 1:  # one dictionary for all rows
+        arrow = arrow.combine_chunks()  # type: ignore[attr-defined]
+    encoded = pc.dictionary_encode(arrow)
+    if hasattr(encoded, "chunks"):
+        encoded = encoded.chunk(0)
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
+    return codes, encoded.dictionary.to_pylist()
 
 
 def _ranks(uniques: list[str]) -> np.ndarray:
@@ -132,11 +170,46 @@ def _valid_occ(symbols: np.ndarray, group: np.ndarray, some_row: np.ndarray) -> 
     return not np.isnat(_yymmdd_days([h[-7:-1] for h in distinct])).any()
 
 
+def _arrow_same(symbols: pd.Series, heads: list[str], head_of: np.ndarray, digits: list[str],
+                strike_of: np.ndarray) -> bool:
+    """True when every symbol is its row's head and strike digits (Arrow-stored text only).
+
+    The symbols' bytes are compared in place (the Arrow buffers as NumPy
+    arrays), without turning them into Python or NumPy text.  False where
+    that does not apply (text not Arrow-stored, heads of several lengths) or
+    any symbol differs: the caller then compares the general way.
+    """
+    given = _arrow(symbols)
+    width = len(heads[0]) if heads else 0
+    if given is None or any(len(h) != width for h in heads):
+        return False
+    import pyarrow as pa
+
+    if isinstance(given, pa.ChunkedArray):
+        given = given.combine_chunks() if given.num_chunks != 1 else given.chunk(0)
+    width += len(digits[0])  # heads are ASCII (checked): characters are bytes
+    n = len(given)
+    offset_type = np.int64 if pa.types.is_large_string(given.type) else np.int32
+    _, offset_buffer, data_buffer = given.buffers()
+    offsets = np.frombuffer(offset_buffer, dtype=offset_type)[given.offset:given.offset + n + 1]
+    if not (np.diff(offsets) == width).all():
+        return False
+    data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0]:offsets[-1]].reshape(n, width)
+    head_bytes = np.frombuffer("".join(heads).encode(), dtype=np.uint8).reshape(len(heads), -1)
+    digit_bytes = np.frombuffer("".join(digits).encode(), dtype=np.uint8)
+    digit_bytes = digit_bytes.reshape(len(digits), -1)
+    cut = head_bytes.shape[1]
+    return bool((data[:, :cut] == head_bytes[head_of]).all()
+                and (data[:, cut:] == digit_bytes[strike_of]).all())
+
+
 def _contract_symbols(symbols: pd.Series, roots: list[str], root_code: np.ndarray,
                       days: np.ndarray, expiry_code: np.ndarray, right_code: np.ndarray,
                       strike: np.ndarray, chain_code: np.ndarray
-                      ) -> tuple[np.ndarray, bool] | None:
+                      ) -> tuple[np.ndarray | None, bool] | None:
     """The rows' compact OCC symbols and whether any differs from the file's.
+
+    When none differs the symbols are not built (None, False): the file's are kept.
 
     Heads (root, YYMMDD, right) and strike digits are formatted once per
     distinct value.  None (use the general path) when a file symbol that
@@ -150,11 +223,13 @@ def _contract_symbols(symbols: pd.Series, roots: list[str], root_code: np.ndarra
              for k in head_keys.tolist()]
     strike_of, strike_keys = pd.factorize(np.rint(strike * OCC_STRIKE_SCALE).astype(np.int64))
     digits = [f"{k:08d}" for k in strike_keys.tolist()]
-    expected = np.strings.add(np.array(heads)[head_of], np.array(digits)[strike_of])
     contract, contracts = pd.factorize(head_of.astype(np.int64) * len(strike_keys) + strike_of)
     if len(pd.unique(contract.astype(np.int64) * (int(chain_code.max()) + 1) + chain_code)) < \
             len(strike):
         return None  # a contract quoted twice: the general path dedupes or reports it
+    if _arrow_same(symbols, heads, head_of, digits, strike_of):
+        return None, False
+    expected = np.strings.add(np.array(heads)[head_of], np.array(digits)[strike_of])
     given = symbols.to_numpy(dtype=object).astype(str)
     same = expected == given
     if same.all():
@@ -261,9 +336,10 @@ def load_canonical_csv(raw: pd.DataFrame, name: str,
     """
     if not is_canonical_header(raw.columns):
         return None
-    text = {col: _text(raw[col], col not in (C.EXPIRY, C.RIGHT)) for col in _CODED_COLUMNS}
+    cols = dict(raw.items())  # each column looked up once
+    text = {col: _text(cols[col], col not in (C.EXPIRY, C.RIGHT)) for col in _CODED_COLUMNS}
     if any(v is None for v in text.values()) or any(
-            not isinstance(raw[col].dtype, pd.StringDtype) or raw[col].hasnans
+            not isinstance(cols[col].dtype, pd.StringDtype) or not _no_missing(cols[col])
             for col in (C.CONTRACT_SYMBOL, C.QUOTE_TIME)):
         return None
     und_code, unds = text[C.UNDERLYING]  # type: ignore[misc]
@@ -278,7 +354,7 @@ def load_canonical_csv(raw: pd.DataFrame, name: str,
     days = _expiry_days(exp_text)
     if days is None:
         return None
-    values = {col: _numbers(raw[col]) for col in NUMERIC}
+    values = {col: _numbers(cols[col]) for col in NUMERIC}
     if any(v is None for v in values.values()):
         return None
     floats: dict[str, np.ndarray] = values  # type: ignore[assignment]
@@ -288,24 +364,25 @@ def load_canonical_csv(raw: pd.DataFrame, name: str,
     strike = floats[C.STRIKE]
     if not occ_strike_ok(strike).all():
         return None
-    quoted = _quote_times(raw[C.QUOTE_TIME], name)
+    quoted = _quote_times(cols[C.QUOTE_TIME], name)
     if quoted is None:
         return None
     put = np.array([r == C.PUT for r in rights], dtype=np.int64)[right_code]
     chain_code = pd.factorize(quoted.asi8)[0] * len(unds) + und_code
-    built = _contract_symbols(raw[C.CONTRACT_SYMBOL], roots, root_code, days, exp_code, put,
+    built = _contract_symbols(cols[C.CONTRACT_SYMBOL], roots, root_code, days, exp_code, put,
                               strike, chain_code)
     if built is None:
         return None
-    return _build(raw, name, wide_threshold, floats, built, days[exp_code], quoted, styles,
-                  set_code,
+    return _build(cols, len(raw), name, wide_threshold, floats, built, days[exp_code], quoted,
+                  styles, set_code,
                   [_ranks(unds)[und_code], quoted.asi8, days[exp_code].view(np.int64), strike,
                    put, _ranks(roots)[root_code]])
 
 
-def _build(raw: pd.DataFrame, name: str, wide_threshold: float, floats: dict[str, np.ndarray],
-           built: tuple[np.ndarray, bool], expiry: np.ndarray, quoted: pd.DatetimeIndex,
-           styles: list[str], set_code: np.ndarray, sort_keys: list[np.ndarray]) -> pd.DataFrame:
+def _build(cols: dict[str, pd.Series], n: int, name: str, wide_threshold: float,
+           floats: dict[str, np.ndarray], built: tuple[np.ndarray | None, bool],
+           expiry: np.ndarray, quoted: pd.DatetimeIndex, styles: list[str],
+           set_code: np.ndarray, sort_keys: list[np.ndarray]) -> pd.DataFrame:
     """The chain frame from the checked columns (derived fields computed, rows sorted)."""
     multiplier = floats[C.MULTIPLIER]
     if np.isnan(multiplier).any():
@@ -316,20 +393,20 @@ def _build(raw: pd.DataFrame, name: str, wide_threshold: float, floats: dict[str
     settle = _settlement_ns(pairs)[pair_of]
     mid, spread, spread_pct, code = quote_arrays(
         floats[C.BID], floats[C.ASK], floats[C.STRIKE], settle, quoted.asi8, wide_threshold)
-    status = pd.array(list(STATUS_ORDER), dtype="str").take(code)
+    status = pd.array(list(STATUS_ORDER), dtype="str").take(code.astype(np.intp))
     columns: dict[str, object] = {
-        C.UNDERLYING: raw[C.UNDERLYING].array, C.ROOT: raw[C.ROOT].array,
+        C.UNDERLYING: cols[C.UNDERLYING].array, C.ROOT: cols[C.ROOT].array,
         C.CONTRACT_SYMBOL: pd.array(built[0], dtype="str") if built[1]
-        else raw[C.CONTRACT_SYMBOL].array, C.QUOTE_TIME: quoted,
-        C.EXPIRY: expiry, C.SETTLEMENT: raw[C.SETTLEMENT].array, C.STRIKE: floats[C.STRIKE],
-        C.RIGHT: raw[C.RIGHT].array,
+        else cols[C.CONTRACT_SYMBOL].array, C.QUOTE_TIME: quoted,
+        C.EXPIRY: expiry, C.SETTLEMENT: cols[C.SETTLEMENT].array, C.STRIKE: floats[C.STRIKE],
+        C.RIGHT: cols[C.RIGHT].array,
         **{col: floats[col] for col in NUMERIC if col not in (C.STRIKE, C.MULTIPLIER)},
         C.MULTIPLIER: multiplier, C.MID: mid, C.SPREAD: spread, C.SPREAD_PCT: spread_pct,
         C.QUOTE_STATUS: status,
     }
-    vendor = [c for c in raw.columns if c not in columns and c not in DERIVED]
+    vendor = [c for c in cols if c not in columns and c not in DERIVED]
     for col in vendor:  # float64 and text as read are what normalise_vendor returns
-        series = raw[col]
+        series = cols[col]
         columns[col] = series.to_numpy() if series.dtype == np.float64 else \
             series.array if isinstance(series.dtype, pd.StringDtype) and \
             _first_cell_is_text(series, _is_iv_column(col)) else \
@@ -337,9 +414,10 @@ def _build(raw: pd.DataFrame, name: str, wide_threshold: float, floats: dict[str
     if built[1] and C.VENDOR_SYMBOL not in columns:  # the file's symbols, as the general path
         vendor.append(C.VENDOR_SYMBOL)
         # OCC symbols (checked) are text to normalise_vendor: kept as read
-        columns[C.VENDOR_SYMBOL] = raw[C.CONTRACT_SYMBOL].array
+        columns[C.VENDOR_SYMBOL] = cols[C.CONTRACT_SYMBOL].array
+    # copy=False: every array is new or read for this call (not the caller's)
     chain = pd.DataFrame({c: columns[c] for c in [*C.CHAIN_COLUMNS, *vendor]},
-                         index=pd.RangeIndex(len(raw)))
+                         index=pd.RangeIndex(n), copy=False)
     if not _in_order(sort_keys):
         order = np.lexsort(sort_keys[::-1])
         chain = chain.take(order).reset_index(drop=True)
