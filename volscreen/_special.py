@@ -97,7 +97,22 @@ _R3_DEN = (1.0, 2.56852019228982242e00, 1.87295284992346047e00, 5.27905102951428
            6.05183413124413191e-2, 2.33520497626869185e-3)
 
 
-def _horner(x: FloatArray, coeffs: tuple[float, ...]) -> FloatArray:
+def _consts(values: tuple[float, ...]) -> tuple[np.ndarray, ...]:
+    """``values`` as 0-d float64 arrays: an array operand costs a ufunc call less than a float."""
+    return tuple(np.array(v, dtype=np.float64) for v in values)
+
+
+# the same tables as 0-d arrays, for the kernels below (same values, same results)
+_N1, _D1, _N2, _D2, _N3, _D3 = (_consts(c) for c in (_R1_NUM, _R1_DEN, _R2_NUM, _R2_DEN,
+                                                      _R3_NUM, _R3_DEN))
+(_HALF, _ONE, _TWO, _K_SMALL, _K_MID, _K_SPLIT, _K_INV_SQRT_PI, _K_SQRT1_2, _K_ERFC_ZERO,
+ _K_NDTR_ZERO) = _consts((0.5, 1.0, 2.0, _SMALL, _MID, _SPLIT, _INV_SQRT_PI, _SQRT1_2,
+                          _ERFC_ZERO, _NDTR_ZERO))
+_EXP_FACTORS = {h: _consts((-h, -0.5 * h)) for h in (0.5, 1.0)}
+"""half -> (-half, -half / 2): the exponent factors of the Gaussian (see :func:`_upper_tail`)."""
+
+
+def _horner(x: FloatArray, coeffs: tuple[np.ndarray, ...]) -> FloatArray:
     """Polynomial with ``coeffs`` (highest power first) at ``x``, in place on one buffer."""
     out = x * coeffs[0]
     for c in coeffs[1:-1]:
@@ -110,7 +125,7 @@ def _horner(x: FloatArray, coeffs: tuple[float, ...]) -> FloatArray:
 def _erf_small(x: FloatArray) -> FloatArray:
     """erf(x) for |x| <= 0.46875 (Cody's first interval)."""
     s = x * x
-    return x * _horner(s, _R1_NUM) / _horner(s, _R1_DEN)
+    return x * _horner(s, _N1) / _horner(s, _D1)
 
 
 def _split_square(y: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -119,49 +134,59 @@ def _split_square(y: FloatArray) -> tuple[FloatArray, FloatArray]:
     ys^2 is exact (ys has at most 27 significant bits for y < 90) and the
     correction is below y 2^-19, so exp of each keeps full relative accuracy.
     """
-    ys = np.floor(y * _SPLIT) / _SPLIT
+    ys = np.floor(y * _K_SPLIT)
+    ys /= _K_SPLIT
     return ys * ys, (y - ys) * (y + ys)
 
 
 def _erfc_mid_ratio(y: FloatArray) -> FloatArray:
     """R2(y) = erfc(y) exp(y^2) for 0.46875 < y <= 4."""
-    return _horner(y, _R2_NUM) / _horner(y, _R2_DEN)
+    return _horner(y, _N2) / _horner(y, _D2)
 
 
 def _erfc_tail_ratio(y: FloatArray) -> FloatArray:
     """erfc(y) exp(y^2) for y > 4 (Cody's third interval)."""
-    s = 1.0 / (y * y)
-    return (_INV_SQRT_PI - s * _horner(s, _R3_NUM) / _horner(s, _R3_DEN)) / y
+    s = _ONE / (y * y)
+    return (_K_INV_SQRT_PI - s * _horner(s, _N3) / _horner(s, _D3)) / y
 
 
-def _upper_tail(y: FloatArray, gauss_arg: FloatArray, half: float,
-                scale: float) -> FloatArray:
-    """``scale * erfc(y)`` for finite y > 0.46875, with exp(-y^2) = exp(-half gauss_arg^2).
+def _upper_tail(y: FloatArray, gauss_arg: FloatArray, half: float) -> FloatArray:
+    """``half * erfc(y)`` (half = 1 or 1/2) for finite y > 0.46875, exp(-y^2) = exp(-half gauss_arg^2).
 
     ``gauss_arg`` is ``y`` (half = 1) for erfc and the unscaled normal
     argument |x| (half = 1/2) for ndtr, so the Gaussian factor is split exactly
     in the caller's own variable.
     """
-    tail = y > _MID
-    if not tail.any():
+    scale = _ONE if half == 1.0 else _HALF
+    minus_half, minus_quarter = _EXP_FACTORS[half]
+    tail = y > _K_MID
+    n_tail = np.count_nonzero(tail)
+    if n_tail == 0:
         sq, corr = _split_square(gauss_arg)
-        return np.exp(sq * -half) * (np.exp(corr * -half) * (scale * _erfc_mid_ratio(y)))
-    out = np.empty_like(y)
-    mid = ~tail
-    if mid.any():
+        return np.exp(sq * minus_half) * (np.exp(corr * minus_half) * (scale * _erfc_mid_ratio(y)))
+    if n_tail < y.size:
+        out = np.empty_like(y)
+        mid = ~tail
         sq, corr = _split_square(gauss_arg[mid])
-        out[mid] = np.exp(sq * -half) * (np.exp(corr * -half) * (scale * _erfc_mid_ratio(y[mid])))
-    sq, corr = _split_square(gauss_arg[tail])
+        out[mid] = np.exp(sq * minus_half) * (np.exp(corr * minus_half)
+                                              * (scale * _erfc_mid_ratio(y[mid])))
+        y, gauss_arg = y[tail], gauss_arg[tail]
+    sq, corr = _split_square(gauss_arg)
     # exp(-half ys^2) as two equal halves (ys^2 / 2 is exact): only the last
     # multiplication may underflow, so a subnormal result is rounded once
-    g_half = np.exp(sq * (-0.5 * half))
-    out[tail] = (g_half * (np.exp(corr * -half) * (scale * _erfc_tail_ratio(y[tail])))) * g_half
+    g_half = np.exp(sq * minus_quarter)
+    vals = (g_half * (np.exp(corr * minus_half) * (scale * _erfc_tail_ratio(y)))) * g_half
+    if n_tail == tail.size:
+        return vals
+    out[tail] = vals
     return out
 
 
 def _apply(kernel: Callable[[FloatArray], FloatArray], x: ArrayLike) -> FloatArray:
     """Run a 1-D kernel over ``x`` in cache-sized chunks; shape and scalar-ness kept."""
     arr = np.asarray(x, dtype=np.float64)
+    if arr.ndim == 1 and arr.size <= _CHUNK:  # the common case: no reshaping
+        return kernel(arr)
     flat = arr.ravel()
     if flat.size <= _CHUNK:
         out = kernel(flat)
@@ -173,27 +198,36 @@ def _apply(kernel: Callable[[FloatArray], FloatArray], x: ArrayLike) -> FloatArr
     return out[()] if arr.ndim == 0 else out  # type: ignore[return-value]
 
 
+def _tail_or_zero(y: FloatArray, gauss_arg: FloatArray, half: float,
+                  zero_at: np.ndarray) -> FloatArray:
+    """``half * erfc(y)`` for y > 0.46875: :func:`_upper_tail`, or 0 where ``gauss_arg >= zero_at``.
+
+    NaN (not >= anything) passes through the middle branch as NaN; +-inf is zero.
+    """
+    zero = gauss_arg >= zero_at
+    if not np.count_nonzero(zero):
+        return _upper_tail(y, gauss_arg, half)
+    vals = np.zeros_like(y)
+    keep = ~zero
+    vals[keep] = _upper_tail(y[keep], gauss_arg[keep], half)
+    return vals
+
+
 def _erfc_flat(z: FloatArray) -> FloatArray:
     y = np.abs(z)
-    small = y <= _SMALL
-    if small.all():
-        return 1.0 - _erf_small(z)
-    out = np.empty_like(z)
-    if small.any():
-        out[small] = 1.0 - _erf_small(z[small])
+    small = y <= _K_SMALL
+    n_small = np.count_nonzero(small)
+    if n_small == z.size:
+        return _ONE - _erf_small(z)
+    if n_small:
+        out = np.empty_like(z)
+        out[small] = _ONE - _erf_small(z[small])
         big = ~small  # NaN included: it passes through the middle branch as NaN
-        zb, yb = z[big], y[big]
-    else:
-        big, zb, yb = None, z, y
-    zero = yb >= _ERFC_ZERO  # +-inf included; NaN is not
-    if zero.any():
-        vals = np.zeros_like(yb)
-        keep = ~zero
-        vals[keep] = _upper_tail(yb[keep], yb[keep], 1.0, 1.0)
-    else:
-        vals = _upper_tail(yb, yb, 1.0, 1.0)
-    vals = np.where(zb < 0, 2.0 - vals, vals)
-    if big is None:
+        z = z[big]
+        y = np.abs(z)  # recomputed: cheaper than a second gather
+    vals = _tail_or_zero(y, y, 1.0, _K_ERFC_ZERO)
+    vals = np.where(z < 0, _TWO - vals, vals)
+    if not n_small:
         return vals
     out[big] = vals
     return out
@@ -201,26 +235,19 @@ def _erfc_flat(z: FloatArray) -> FloatArray:
 
 def _ndtr_flat(x: FloatArray) -> FloatArray:
     ax = np.abs(x)
-    z = ax * _SQRT1_2
-    small = z <= _SMALL
-    if small.all():
-        return 0.5 + 0.5 * _erf_small(x * _SQRT1_2)
-    out = np.empty_like(x)
-    if small.any():
-        out[small] = 0.5 + 0.5 * _erf_small(x[small] * _SQRT1_2)
+    small = ax * _K_SQRT1_2 <= _K_SMALL
+    n_small = np.count_nonzero(small)
+    if n_small == x.size:
+        return _HALF + _HALF * _erf_small(x * _K_SQRT1_2)
+    if n_small:
+        out = np.empty_like(x)
+        out[small] = _HALF + _HALF * _erf_small(x[small] * _K_SQRT1_2)
         big = ~small  # NaN included: it passes through the middle branch as NaN
-        xb, axb, zb = x[big], ax[big], z[big]
-    else:
-        big, xb, axb, zb = None, x, ax, z
-    zero = axb >= _NDTR_ZERO  # +-inf included; NaN is not
-    if zero.any():
-        q = np.zeros_like(zb)
-        keep = ~zero
-        q[keep] = _upper_tail(zb[keep], axb[keep], 0.5, 0.5)
-    else:
-        q = _upper_tail(zb, axb, 0.5, 0.5)
-    q = np.where(xb < 0, q, 1.0 - q)
-    if big is None:
+        x = x[big]
+        ax = np.abs(x)  # recomputed: cheaper than a second gather
+    q = _tail_or_zero(ax * _K_SQRT1_2, ax, 0.5, _K_NDTR_ZERO)
+    q = np.where(x < 0, q, _ONE - q)
+    if not n_small:
         return q
     out[big] = q
     return out
