@@ -5,6 +5,8 @@ import json
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from volscreen import columns as C
 from volscreen.errors import BarsSchemaError
@@ -91,3 +93,19 @@ def test_bars_unnamed_text_index_is_not_taken_for_dates():
     frame = _frame().drop(columns="Date").set_axis(["a", "b", "c"])
     with pytest.raises(BarsSchemaError, match="no date column"):
         load_bars(frame)
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(st.one_of(
+    st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True),
+    st.text(alphabet="0123456789-/ T:٣", min_size=0, max_size=12)), min_size=1, max_size=8))
+def test_iso_layout_is_the_regex(texts):
+    """The code-point check of YYYY-MM-DD agrees with the regex it replaces."""
+    import re
+
+    import numpy as np
+
+    from volscreen.loaders.bars import ISO_DAY, _iso_layout
+    array = np.array(texts)
+    expected = all(re.fullmatch(ISO_DAY, t) for t in texts)
+    assert _iso_layout(array) is expected

@@ -63,13 +63,18 @@ def _rename(frame: pd.DataFrame, columns: Mapping[str, str] | None, name: str) -
         target = _ALIASES.get(key, _ALIASES.get(key.replace("_", "")))
         if target is not None:
             mapping[col] = target
-    renamed = frame.rename(columns=mapping)
-    dupes = renamed.columns[renamed.columns.duplicated()].unique().tolist()
+    names = [mapping.get(col, col) for col in frame.columns]
+    seen: set[object] = set()
+    dupes: list[object] = []
+    for label in names:  # names seen again, in order of their first repeat
+        if label in seen and label not in dupes:
+            dupes.append(label)
+        seen.add(label)
     if dupes:
         raise BarsSchemaError(
             f"several columns map onto {dupes}; pass columns= to choose one", source=name
         )
-    return renamed
+    return frame.set_axis(names, axis=1)  # a new frame; the caller's keeps its names
 
 
 def _line_numbers(positions: np.ndarray, base: int) -> list[int]:
@@ -108,12 +113,31 @@ def _iso_days(raw: pd.Series) -> np.ndarray | None:
     """
     if not pd.api.types.is_string_dtype(raw) or raw.isna().any():
         return None
-    if not raw.str.fullmatch(ISO_DAY).all():
+    texts = np.array(raw.tolist())
+    if texts.dtype.kind == "U":  # the pattern checked on code points: no regex per cell
+        if not _iso_layout(texts):
+            return None
+    elif not raw.str.fullmatch(ISO_DAY).all():
         return None
     try:
-        return np.array(raw.tolist(), dtype="datetime64[D]").astype("datetime64[ns]")
+        return texts.astype("datetime64[D]").astype("datetime64[ns]")
     except ValueError:  # e.g. 2021-02-30: the general path names the row
         return None
+
+
+_ISO_DASHES = (4, 7)
+"""Positions of the dashes in ``YYYY-MM-DD``; the other eight characters are digits."""
+_ISO_LENGTH = 10
+
+
+def _iso_layout(texts: np.ndarray) -> bool:
+    """True when every text of a NumPy ``U`` array fully matches :data:`ISO_DAY`."""
+    if texts.dtype.itemsize != _ISO_LENGTH * 4:  # longest text not ten characters
+        return False
+    points = texts.reshape(-1).view(np.uint32).reshape(-1, _ISO_LENGTH)  # shorter: NUL padded
+    digit = (points >= ord("0")) & (points <= ord("9"))
+    dash = points == ord("-")
+    return bool(dash[:, _ISO_DASHES].all() and np.delete(digit, _ISO_DASHES, axis=1).all())
 
 
 def _parse_dates(raw: pd.Series, name: str, base: int) -> pd.DatetimeIndex:
@@ -288,8 +312,8 @@ def load_bars(
         index = pd.Index(numbers, name=BAR_INDEX)
     bars = pd.DataFrame(data, index=index)
 
-    prices = bars[list(C.BAR_REQUIRED)].to_numpy()
-    nan_rows = np.flatnonzero(np.isnan(prices).any(axis=1))
+    # rows missing any price (from the parsed arrays: no 2-D copy of the frame)
+    nan_rows = np.flatnonzero(np.logical_or.reduce([np.isnan(data[c]) for c in C.BAR_REQUIRED]))
     if nan_rows.size:
         listed = [int(p) + base for p in nan_rows]
         logger.warning("%s: %d row(s) with missing prices removed (rows %s)",
