@@ -190,11 +190,40 @@ class Forecaster:
         # dominated by crisis spikes and overstates the vol of quiet regimes (see rv_forecast)
         self.x = np.column_stack([np.ones_like(proxy), *(np.sqrt(c) for c in comps)])
         self.x_ok = np.isfinite(self.x).all(axis=1)
+        # the prefix sums of rolling_sum(proxy, h), shared by every horizon's target
+        finite = np.isfinite(proxy)
+        self._csum = np.concatenate(([0.0], np.cumsum(np.where(finite, proxy, 0.0))))
+        self._cbad = np.concatenate(([0], np.cumsum(~finite)))
+        self._cores: dict[int, _HarFit] = {}
         self._fits: dict[int, RVForecast] = {}
 
+    def _target(self, h: int) -> FloatArray:
+        """:func:`_forward_mean` of the proxy over ``h`` bars, from the shared prefix sums.
+
+        The same differences of the same cumulative sums as
+        ``rolling_mean(proxy, h)`` shifted by ``h``, so equal to
+        ``_forward_mean(self.proxy, h)`` bit for bit.
+        """
+        n = self.proxy.shape[0]
+        out = np.full(n, np.nan)
+        if h >= n:
+            return out
+        csum, cbad = self._csum, self._cbad
+        sums = csum[h + 1:] - csum[1:n - h + 1]  # the trailing sums ending at bars h .. n-1
+        nbad = cbad[h + 1:] - cbad[1:n - h + 1]
+        out[:n - h] = np.where(nbad == 0, sums, np.nan) / h
+        return out
+
     def vol(self, horizon_days: int) -> float:
-        """The default (HAR) forecast for ``horizon_days`` as a float."""
-        return self._details(int(horizon_days), "har").vol
+        """The default (HAR) forecast for ``horizon_days`` as a float.
+
+        Equal to ``forecast(horizon_days, details=False)``; the in-sample
+        errors (only reported with ``details``) are not computed.
+        """
+        core = self._core(int(horizon_days))
+        if core.note:
+            log.info("rv_forecast: %s", core.note)
+        return float(core.har_vol if np.isfinite(core.har_vol) else self.ewma_vol)
 
     def forecast(self, horizon_days: int, *, method: ForecastMethod = "har",
                  details: bool = True) -> RVForecast | float:
@@ -222,32 +251,60 @@ class Forecaster:
             har_coef=fit.har_coef, n_obs=fit.n_obs, note=fit.note,
         )
 
-    def _fit(self, h: int) -> RVForecast:
-        annual = self.annual
-        target = _forward_mean(self.proxy, h)
-        ok = np.isfinite(target) & np.isfinite(self.ewma)
-        ewma_rmse = _rmse(self.ewma[ok], target[ok], annual)
+    def _core(self, h: int) -> _HarFit:
+        """The HAR regression of horizon ``h`` (cached): what :meth:`vol` needs."""
+        core = self._cores.get(h)
+        if core is not None:
+            return core
+        target = self._target(h)
         x = self.x
         y = np.sqrt(target)
         fit_rows = self.x_ok & np.isfinite(y)
         n_obs = int(fit_rows.sum())
-        har_vol, har_rmse, note = np.nan, np.nan, ""
+        har_vol, note = np.nan, ""
         coef: tuple[float, ...] = ()
+        fitted = None
         if n_obs >= MIN_HAR_OBS:
             beta, *_ = np.linalg.lstsq(x[fit_rows], y[fit_rows], rcond=None)
             coef = tuple(float(b) for b in beta)
             fitted = x @ beta
-            har_rmse = _rmse(np.maximum(fitted[fit_rows], 0.0) ** 2, target[fit_rows], annual)
             last = fitted[-1]
             if np.isfinite(last) and last > 0.0:
-                har_vol = float(np.sqrt(annual) * last)
+                har_vol = float(np.sqrt(self.annual) * last)
             else:
                 note = "HAR forecast not positive at the last bar; EWMA used"
         else:
             note = f"only {n_obs} HAR regression rows (< {MIN_HAR_OBS}); EWMA used"
-        return RVForecast(vol=har_vol, method="har", horizon_days=h, ewma_vol=self.ewma_vol,
-                          har_vol=har_vol, ewma_rmse=ewma_rmse, har_rmse=har_rmse,
-                          har_coef=coef, n_obs=n_obs, note=note)
+        core = self._cores[h] = _HarFit(target, fit_rows, fitted, coef, n_obs, har_vol, note)
+        return core
+
+    def _fit(self, h: int) -> RVForecast:
+        annual = self.annual
+        core = self._core(h)
+        target = core.target
+        ok = np.isfinite(target) & np.isfinite(self.ewma)
+        ewma_rmse = _rmse(self.ewma[ok], target[ok], annual)
+        har_rmse = np.nan
+        if core.fitted is not None:
+            rows = core.fit_rows
+            har_rmse = _rmse(np.maximum(core.fitted[rows], 0.0) ** 2, target[rows], annual)
+        return RVForecast(vol=core.har_vol, method="har", horizon_days=h,
+                          ewma_vol=self.ewma_vol, har_vol=core.har_vol, ewma_rmse=ewma_rmse,
+                          har_rmse=har_rmse, har_coef=core.coef, n_obs=core.n_obs,
+                          note=core.note)
+
+
+@dataclass(frozen=True)
+class _HarFit:
+    """One horizon's HAR regression: target, rows fitted, fitted values (None: no fit)."""
+
+    target: FloatArray
+    fit_rows: np.ndarray
+    fitted: FloatArray | None
+    coef: tuple[float, ...]
+    n_obs: int
+    har_vol: float
+    note: str
 
 
 def _rmse(fitted_var: FloatArray, target_var: FloatArray, annual: float) -> float:
