@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Union
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,73 @@ Tagged = tuple[pd.DataFrame, str, str]
 """A chain's frame with its underlying and source label."""
 
 
+@dataclass(frozen=True)
+class Stacked:
+    """Consecutive chains' frames concatenated once (:meth:`Outcome.compact`).
+
+    ``frame`` holds the rows of every chain in order (``sizes[i]`` rows of
+    chain ``i``, whose underlying and label are ``underlyings[i]`` and
+    ``labels[i]``).  The frames stacked together have the same columns and
+    dtypes, so concatenating stacks gives what concatenating their frames
+    one by one gives.
+    """
+
+    frame: pd.DataFrame
+    underlyings: tuple[str, ...]
+    labels: tuple[str, ...]
+    sizes: tuple[int, ...]
+
+
+Part = Union[Tagged, Stacked]
+"""What a table list of :class:`Outcome` holds: a chain's frame or a stack of them."""
+
+
+def _layout(frame: pd.DataFrame) -> tuple[pd.Index, pd.Series]:
+    """A frame's columns and dtypes (compared with :func:`_same_layout`)."""
+    return frame.columns, frame.dtypes
+
+
+def _same_layout(a: tuple[pd.Index, pd.Series], b: tuple[pd.Index, pd.Series]) -> bool:
+    """True when two :func:`_layout` have the same column names and dtypes (in order).
+
+    Such frames concatenate without a cast or a new column, so stacking them
+    first changes nothing in a later concatenation.
+    """
+    return (a[0].dtype == b[0].dtype and a[0].equals(b[0])) and a[1].equals(b[1])
+
+
+def _compacted(parts: list[Part]) -> list[Part]:
+    """``parts`` with each run of non-empty same-layout frames stacked into one (order kept).
+
+    Empty frames are dropped (:func:`_stack` leaves them out anyway).
+    """
+    out: list[Part] = []
+    run: list[Tagged] = []
+
+    def flush() -> None:
+        if len(run) == 1:
+            out.append(run[0])
+        elif run:
+            out.append(Stacked(pd.concat([f for f, _, _ in run], ignore_index=True),
+                               tuple(u for _, u, _ in run), tuple(s for _, _, s in run),
+                               tuple(len(f) for f, _, _ in run)))
+        run.clear()
+
+    layout = None  # the layout of the run's last frame
+    for part in parts:
+        if isinstance(part, Stacked) or part[0].empty:
+            flush()
+            if isinstance(part, Stacked):
+                out.append(part)
+            continue
+        previous, layout = layout, _layout(part[0])
+        if run and previous is not None and not _same_layout(previous, layout):
+            flush()
+        run.append(part)
+    flush()
+    return out
+
+
 @dataclass
 class Outcome:
     """What the screen keeps of each chain, in job order.
@@ -27,9 +95,9 @@ class Outcome:
     """
 
     summary: list[dict[str, Any]] = field(default_factory=list)
-    candidates: list[Tagged] = field(default_factory=list)
-    term: list[Tagged] = field(default_factory=list)
-    surface: list[Tagged] = field(default_factory=list)
+    candidates: list[Part] = field(default_factory=list)
+    term: list[Part] = field(default_factory=list)
+    surface: list[Part] = field(default_factory=list)
     compression: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
     keep_surface: bool = True
@@ -38,6 +106,18 @@ class Outcome:
         """Append another outcome's rows and frames (job order is kept)."""
         for name in ("summary", "candidates", "term", "surface", "compression", "warnings"):
             getattr(self, name).extend(getattr(other, name))
+
+    def compact(self) -> Outcome:
+        """This outcome with each table's same-layout frames stacked (:class:`Stacked`).
+
+        A worker compacts its chunk before sending it back: a few large
+        frames pickle and unpickle in a fraction of the time of one frame per
+        chain, and the parent's final concatenation has a few parts per
+        chunk instead of one per chain.  :func:`assemble` gives the same
+        result either way.
+        """
+        return dataclasses.replace(self, candidates=_compacted(self.candidates),
+                                   term=_compacted(self.term), surface=_compacted(self.surface))
 
     def warn(self, underlying: str, source: str, code: str, message: str) -> None:
         self.warnings.append({C.UNDERLYING: underlying, C.SOURCE_FILE: source,
@@ -54,9 +134,22 @@ def _leg_text(put: Any, call: Any) -> str | None:
 
 
 def _legs(frame: pd.DataFrame) -> list[str | None]:
+    """:func:`_leg_text` of every row, vectorized: masks of usable symbols, one join per row."""
     put = frame[C.PUT_SYMBOL].to_numpy(object)
     call = frame[C.CALL_SYMBOL].to_numpy(object)
-    return [_leg_text(p, c) for p, c in zip(put, call)]
+    has_put, has_call = _texts(put), _texts(call)
+    legs = np.full(len(frame), None, dtype=object)
+    both = has_put & has_call
+    legs[both] = put[both] + " " + call[both]
+    legs[has_put & ~has_call] = put[has_put & ~has_call]
+    legs[has_call & ~has_put] = call[has_call & ~has_put]
+    return legs.tolist()
+
+
+def _texts(values: np.ndarray) -> np.ndarray:
+    """True where an object array holds a non-empty ``str``."""
+    return np.fromiter((isinstance(v, str) and v != "" for v in values), dtype=bool,
+                       count=len(values))
 
 
 def best_of(row: dict[str, Any], cands: pd.DataFrame) -> None:
@@ -104,43 +197,75 @@ def _ranked(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     return out
 
 
-def _stack(parts: Iterable[Tagged], legs: bool = False) -> pd.DataFrame:
+def _stack(parts: Iterable[Part], legs: bool = False) -> pd.DataFrame:
     """Concatenate tagged frames once, then label the rows with ``underlying`` and ``source_file``.
 
     Empty frames are left out.  ``underlying`` goes first when a frame has
     none; ``source_file`` goes second (``legs=False``: term, surface) or
-    last after ``legs`` (candidates).
+    last after ``legs`` (candidates).  A :class:`Stacked` part stands for its
+    chains' frames in order.
     """
-    kept = [(f, u, s) for f, u, s in parts if not f.empty]
-    if not kept:
+    frames: list[pd.DataFrame] = []
+    underlyings: list[str] = []
+    labels: list[str] = []
+    sizes: list[int] = []
+    for part in parts:
+        if isinstance(part, Stacked):
+            if part.frame.empty:
+                continue
+            frames.append(part.frame)
+            underlyings += part.underlyings
+            labels += part.labels
+            sizes += part.sizes
+        elif not part[0].empty:
+            frames.append(part[0])
+            underlyings.append(part[1])
+            labels.append(part[2])
+            sizes.append(len(part[0]))
+    if not frames:
         return pd.DataFrame()
-    frame = pd.concat([f for f, _, _ in kept], ignore_index=True) if len(kept) > 1 \
-        else kept[0][0].reset_index(drop=True)
-    sizes = [len(f) for f, _, _ in kept]
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 \
+        else frames[0].reset_index(drop=True)
     if C.UNDERLYING not in frame:
-        frame.insert(0, C.UNDERLYING, np.repeat(np.array([u for _, u, _ in kept], object), sizes))
-    labels = np.repeat(np.array([s for _, _, s in kept], object), sizes)
+        frame.insert(0, C.UNDERLYING, np.repeat(np.array(underlyings, object), sizes))
+    label_column = np.repeat(np.array(labels, object), sizes)
     if legs:
         if C.PUT_SYMBOL in frame and C.CALL_SYMBOL in frame:
             frame[C.LEGS] = _legs(frame)
-        frame[C.SOURCE_FILE] = labels
+        frame[C.SOURCE_FILE] = label_column
     else:
-        frame.insert(1, C.SOURCE_FILE, labels)
+        frame.insert(1, C.SOURCE_FILE, label_column)
     return frame
 
 
+STATUS_COLUMNS = (C.IV30_STATUS, C.IV60_STATUS, C.IV90_STATUS, C.RV20_STATUS, C.IV_RANK_STATUS,
+                  C.BOX_STATUS, C.COMPRESSION_STATUS, C.TARGETS_SOURCE)
+"""Summary columns that read ``failed`` on a failed ticker's row."""
+
+
+def _summary(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The summary rows as a frame in :data:`SUMMARY_ORDER` (rank excepted), failures marked.
+
+    Columns no row has are float NaN; the status columns are object dtype.
+    """
+    names = list(SUMMARY_ORDER[1:])
+    if not rows:  # no row to infer from: every column float, statuses object
+        return pd.DataFrame({name: np.empty(0, object if name in STATUS_COLUMNS else float)
+                             for name in names})
+    summary = pd.DataFrame(rows, columns=names)
+    failed = np.fromiter((row.get(C.SCREEN_STATUS) == C.SCR_FAILED for row in rows), bool,
+                         count=len(rows))
+    statuses = {}
+    for name in STATUS_COLUMNS:
+        values = summary[name].to_numpy(object, copy=True)
+        values[failed] = C.SCR_FAILED
+        statuses[name] = pd.Series(values, index=summary.index, dtype=object, copy=False)
+    return summary.assign(**statuses)
+
+
 def assemble(out: Outcome, config: ScreenConfig) -> ScreenResult:
-    summary = pd.DataFrame(out.summary)
-    for name in SUMMARY_ORDER[1:]:
-        if name not in summary:
-            summary[name] = np.nan
-    summary = summary[[c for c in SUMMARY_ORDER[1:]]]
-    failed = (summary[C.SCREEN_STATUS] == C.SCR_FAILED).to_numpy()
-    for name in (C.IV30_STATUS, C.IV60_STATUS, C.IV90_STATUS, C.RV20_STATUS, C.IV_RANK_STATUS,
-                 C.BOX_STATUS, C.COMPRESSION_STATUS, C.TARGETS_SOURCE):
-        summary[name] = summary[name].astype(object)
-        summary.loc[failed, name] = C.SCR_FAILED
-    summary = _ranked(summary, C.BEST_SCORE)
+    """The :class:`ScreenResult` of an outcome: tables stacked and labelled, rows ranked."""
+    summary = _ranked(_summary(out.summary), C.BEST_SCORE)
     candidates = _ranked(_stack(out.candidates, legs=True), C.SCORE)
     warnings = pd.DataFrame(out.warnings, columns=list(WARNING_COLUMNS))
     return ScreenResult(summary, candidates, _stack(out.term), _stack(out.surface),
