@@ -84,3 +84,92 @@ def test_forecaster_equals_the_plain_fit_on_iwm(h):
     ref = reference_fit(fc, h)
     assert fc.vol(h) == ref["vol"]
     assert fc.forecast(h).har_rmse == ref["har_rmse"]
+
+
+# --- historical probabilities: batched horizons and bootstrap tables vs the plain loop ---
+
+def reference_hist(f: dict[str, np.ndarray], days: np.ndarray, bars: pd.DataFrame,
+                   n_boot: int, seed: int) -> dict[str, np.ndarray]:
+    """The ``_hist`` columns horizon by horizon: every window compared, the direct bootstrap."""
+    from volscreen.probability import MIN_HIST_WINDOWS, block_bootstrap_se, hist_windows
+
+    n = days.size
+    out = {k: np.full(n, np.nan) for k in (C.P_BEYOND_BE_HIST, C.P_BEYOND_BE_HIST_SE,
+                                           C.P_TOUCH_LOW_HIST, C.P_TOUCH_HIGH_HIST)}
+    for h in np.unique(days[days > 0]):
+        rows = np.flatnonzero(days == h)
+        w = hist_windows(bars, int(h))
+        n_win = w["end"].size
+        if n_win < MIN_HIST_WINDOWS:
+            continue
+        spot = f[C.SPOT][rows]
+        with np.errstate(invalid="ignore"):
+            lo, hi = f[C.BREAKEVEN_LOW][rows] / spot, f[C.BREAKEVEN_HIGH][rows] / spot
+            tl, th = f[C.TARGET_LOW][rows] / spot, f[C.TARGET_HIGH][rows] / spot
+        good = np.isfinite(lo) & np.isfinite(hi)
+        hits = (w["end"][None, :] < lo[:, None]) | (w["end"][None, :] > hi[:, None])
+        beyond = hits.sum(axis=1)
+        se = block_bootstrap_se(hits.astype(float), int(h), n_boot, seed)
+        out[C.P_BEYOND_BE_HIST][rows] = np.where(good, beyond / n_win, np.nan)
+        out[C.P_BEYOND_BE_HIST_SE][rows] = np.where(good, se, np.nan)
+        touch_lo = (w["low"][None, :] <= tl[:, None]).sum(axis=1)
+        touch_hi = (w["high"][None, :] >= th[:, None]).sum(axis=1)
+        out[C.P_TOUCH_LOW_HIST][rows] = np.where(np.isfinite(tl), touch_lo / n_win, np.nan)
+        out[C.P_TOUCH_HIGH_HIST][rows] = np.where(np.isfinite(th), touch_hi / n_win, np.nan)
+    return out
+
+
+def probability_inputs(seed: int, days: list[int]) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    n = len(days)
+    spot = np.full(n, 100.0)
+    width = rng.uniform(1.0, 12.0, n)
+    f = {C.SPOT: spot, C.FORWARD: spot * 1.001, C.T: np.asarray(days) / 252.0,
+         C.PUT_IV: rng.uniform(0.1, 0.4, n), C.CALL_IV: rng.uniform(0.1, 0.4, n),
+         C.BREAKEVEN_LOW: spot - width, C.BREAKEVEN_HIGH: spot + width * rng.uniform(0.5, 2, n),
+         C.TARGET_LOW: spot - rng.uniform(2, 20, n), C.TARGET_HIGH: spot + rng.uniform(2, 20, n)}
+    f[C.BREAKEVEN_LOW][rng.random(n) < 0.1] = np.nan
+    f[C.TARGET_HIGH][rng.random(n) < 0.1] = np.nan
+    return f
+
+
+def hist_columns(f, days, bars, n_boot, seed):
+    from volscreen._candcols import StatusCodes
+    from volscreen.probability import probability_columns
+
+    return probability_columns(f, days, StatusCodes(days.size), bars=bars, n_boot=n_boot,
+                               seed=seed)
+
+
+def assert_same_hist(got: dict[str, np.ndarray], want: dict[str, np.ndarray]) -> None:
+    for name, values in want.items():
+        np.testing.assert_array_equal(got[name], values, err_msg=name)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), n_bars=st.integers(300, 900),
+       days=st.lists(st.integers(-1, 40), min_size=1, max_size=30))
+def test_hist_columns_equal_the_plain_loop_direct_and_from_tables(seed, n_bars, days):
+    from volscreen import _hist
+
+    bars = random_bars(seed, n_bars)
+    days_arr = np.asarray(days, dtype=np.int64)
+    f = probability_inputs(seed, days)
+    want = reference_hist(f, days_arr, bars, 40, seed)
+    _hist.clear_caches()
+    for _ in range(_hist.BOOT_TABLE_AFTER + 2):  # direct resampling first, then the tables
+        assert_same_hist(hist_columns(f, days_arr, bars, 40, seed), want)
+    assert _hist.history(bars, None)._tables or not (days_arr > 0).any()
+
+
+@pytest.mark.parametrize("seed", [1, 12345], ids=["seed1", "seed12345"])
+def test_hist_columns_equal_the_plain_loop_on_iwm(seed):
+    from volscreen import _hist, load_bars
+
+    bars = load_bars(shared_path("ohlcv", "IWM_daily_raw_2000_to_2026-08-21_yf.csv"))
+    days = np.repeat(np.array([5, 6, 13, 23, 33], dtype=np.int64), [4, 1, 3, 4, 2])
+    f = probability_inputs(seed, days.tolist())
+    want = reference_hist(f, days, bars, 200, seed)
+    _hist.clear_caches()
+    for _ in range(_hist.BOOT_TABLE_AFTER + 2):
+        assert_same_hist(hist_columns(f, days, bars, 200, seed), want)

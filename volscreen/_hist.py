@@ -93,17 +93,25 @@ class BootTable:
         cover[:, :n_starts] = prefix[:, 1:]
         cover[:, n_starts:] = prefix[:, -1:]
         cover[:, block - 1:] -= prefix[:, :n_starts]
-        self.cum = np.zeros((n_boot, n + 1), dtype=np.int32)
-        np.cumsum(cover[:, order], axis=1, dtype=np.int32, out=self.cum[:, 1:])
+        cum = np.zeros((n_boot, n + 1), dtype=np.int32)
+        np.cumsum(cover[:, order], axis=1, dtype=np.int32, out=cum[:, 1:])
+        # stored rank-major: the sums of one rank are one contiguous row of n_boot counts
+        self.cum_by_rank = np.ascontiguousarray(cum.T)  # (n + 1, n_boot)
         self.scale = k * block
-        self.nbytes = self.cum.nbytes
+        self.nbytes = self.cum_by_rank.nbytes
+
+    @property
+    def cum(self) -> np.ndarray:
+        """``cum[b, r]``: draws by replicate ``b`` of the ``r`` smallest windows (a view)."""
+        return self.cum_by_rank.T
 
     def sums(self, r_lo: np.ndarray, r_hi: np.ndarray) -> np.ndarray:
         """Replicate sums (n_boot, rows) of the hits below rank ``r_lo`` or from ``r_hi`` on."""
-        cum = self.cum
-        sums = cum[:, r_lo] + cum[:, -1:] - cum[:, np.maximum(r_hi, r_lo)]
-        # C order, as the direct resampling's: the SE reduction order follows the layout
-        return np.ascontiguousarray(sums, dtype=float)
+        cum = self.cum_by_rank
+        sums = cum[r_lo] + cum[-1] - cum[np.maximum(r_hi, r_lo)]  # (rows, n_boot), int32
+        # C order (n_boot, rows), as the direct resampling's: the SE reduction order
+        # follows the layout
+        return np.ascontiguousarray(sums.T, dtype=float)
 
 
 class History:

@@ -390,38 +390,59 @@ def _hist_columns(f: dict[str, np.ndarray], days: np.ndarray, hist_of: History,
     resampling of :func:`block_bootstrap_se`; both give the same numbers.
     """
     spot = f[C.SPOT]
+    with np.errstate(invalid="ignore", divide="ignore"):  # NaN levels are masked below
+        lo_all = f[C.BREAKEVEN_LOW] / spot
+        hi_all = f[C.BREAKEVEN_HIGH] / spot
+        tl_all = f[C.TARGET_LOW] / spot
+        th_all = f[C.TARGET_HIGH] / spot
+    good_all = np.isfinite(lo_all) & np.isfinite(hi_all)
+    tl_ok, th_ok = np.isfinite(tl_all), np.isfinite(th_all)
+    levels_all = (np.where(good_all, lo_all, 0.0), np.where(good_all, hi_all, 0.0),
+                  np.where(tl_ok, tl_all, 0.0), np.where(th_ok, th_all, 0.0))
+    n = days.size
+    counted = np.zeros(n, dtype=bool)  # rows of a horizon with enough windows
+    n_win_all = np.ones(n, dtype=np.int64)
+    counts = [np.zeros(n, dtype=np.int64) for _ in range(4)]  # r_lo, r_hi, touch_lo, touch_hi
+    se_all = hist[C.P_BEYOND_BE_HIST_SE]
+    pending: list[tuple[np.ndarray, np.ndarray]] = []  # (rows, replicate means) to reduce
     horizons = [int(h) for h in np.unique(days[days > 0])]
     windows = hist_of.windows(horizons)
     for h in horizons:
-        rows = np.flatnonzero(days == h)
+        on = days == h
+        rows = np.flatnonzero(on)
         n_win = windows[h]["end"].size
         size[rows] = n_win
         if n_win < min_windows:
             short = hist_of.condition is None or hist_of.n_all(h) < min_windows
-            codes.flag(days == h, C.DS_SHORT_HISTORY if short else C.DS_FEW_SIMILAR)
+            codes.flag(on, C.DS_SHORT_HISTORY if short else C.DS_FEW_SIMILAR)
             continue
-        with np.errstate(invalid="ignore", divide="ignore"):  # NaN levels are masked below
-            lo = f[C.BREAKEVEN_LOW][rows] / spot[rows]
-            hi = f[C.BREAKEVEN_HIGH][rows] / spot[rows]
-            tl = f[C.TARGET_LOW][rows] / spot[rows]
-            th = f[C.TARGET_HIGH][rows] / spot[rows]
-        good = np.isfinite(lo) & np.isfinite(hi)
-        levels = (np.where(good, lo, 0.0), np.where(good, hi, 0.0),
-                  np.where(np.isfinite(tl), tl, 0.0), np.where(np.isfinite(th), th, 0.0))
+        levels = tuple(lv[rows] for lv in levels_all)
         table = hist_of.boot_table(h, n_boot, seed) if n_win >= 2 else None
         if table is None and rows.size <= DIRECT_COUNT_ROWS:
-            r_lo, r_hi, touch_lo, touch_hi = _direct_counts(windows[h], *levels)
+            found = _direct_counts(windows[h], *levels)
         else:
-            r_lo, r_hi, touch_lo, touch_hi = _sorted_counts(hist_of.sorted_windows(h), *levels)
-        beyond = r_lo + (n_win - np.maximum(r_hi, r_lo))  # end < lo or end > hi
-        hist[C.P_BEYOND_BE_HIST][rows] = np.where(good, beyond / n_win, np.nan)
+            found = _sorted_counts(hist_of.sorted_windows(h), *levels)
+        for total, part in zip(counts, found):
+            total[rows] = part
+        counted[rows] = True
+        n_win_all[rows] = n_win
         if table is None:
             end = windows[h]["end"][None, :]
-            hits = ((end < lo[:, None]) | (end > hi[:, None])).astype(float)
+            hits = ((end < lo_all[rows, None]) | (end > hi_all[rows, None])).astype(float)
             se = block_bootstrap_se(hits, h, n_boot, seed)
+            se_all[rows] = se
+        elif rows.size == 1:  # one column reduces in another order than several: alone
+            se_all[rows] = (table.sums(found[0], found[1]) / table.scale).std(axis=0, ddof=1)
         else:
-            means = table.sums(r_lo, r_hi) / table.scale  # (n_boot, rows)
-            se = means.std(axis=0, ddof=1)
-        hist[C.P_BEYOND_BE_HIST_SE][rows] = np.where(good, se, np.nan)
-        hist[C.P_TOUCH_LOW_HIST][rows] = np.where(np.isfinite(tl), touch_lo / n_win, np.nan)
-        hist[C.P_TOUCH_HIGH_HIST][rows] = np.where(np.isfinite(th), touch_hi / n_win, np.nan)
+            pending.append((rows, table.sums(found[0], found[1]) / table.scale))
+    if pending:  # one reduction for every horizon's replicate means (n_boot, rows)
+        # column by column the same sums as each horizon's own std (C order, >= 2 columns)
+        se_all[np.concatenate([rows for rows, _ in pending])] = np.concatenate(
+            [means for _, means in pending], axis=1).std(axis=0, ddof=1)
+    r_lo, r_hi, touch_lo, touch_hi = counts
+    beyond = r_lo + (n_win_all - np.maximum(r_hi, r_lo))  # end < lo or end > hi
+    good = counted & good_all
+    hist[C.P_BEYOND_BE_HIST] = np.where(good, beyond / n_win_all, np.nan)
+    hist[C.P_BEYOND_BE_HIST_SE] = np.where(good, se_all, np.nan)
+    hist[C.P_TOUCH_LOW_HIST] = np.where(counted & tl_ok, touch_lo / n_win_all, np.nan)
+    hist[C.P_TOUCH_HIGH_HIST] = np.where(counted & th_ok, touch_hi / n_win_all, np.nan)
