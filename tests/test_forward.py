@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import volscreen as vs
 from volscreen import columns as C
@@ -312,6 +314,16 @@ def test_vectorized_forwards_match_a_per_expiry_loop(real_chains: dict[str, pd.D
         pytest.param({"a": pd.to_datetime(["2026-01-02"] * 6).tz_localize("UTC"),
                       "b": ["p", "q", "p", "q", "p", "q"]}, id="constant-tz-datetime"),
         pytest.param({"a": ["X"] * 6, "b": ["Y"] * 6}, id="all-constant"),
+        pytest.param({"a": ["X"] * 6,
+                      "b": pd.to_datetime(["2026-03-20", "2026-01-16", "2026-03-20",
+                                           "2026-02-20", "2026-01-16", "2026-03-20"])},
+                     id="only-a-date-varies"),
+        pytest.param({"a": pd.to_datetime(["2026-01-02 15:00", "2026-01-02 14:00"] * 3)
+                      .tz_localize("UTC"), "b": ["p"] * 6}, id="only-a-tz-time-varies"),
+        pytest.param({"a": ["X"] * 6,
+                      "b": pd.to_datetime(["2026-03-20", None, "2026-01-16", None,
+                                           "2026-03-20", "2026-01-16"])},
+                     id="only-a-date-with-NaT-varies"),
     ],
 )
 def test_series_ids_number_series_as_groupby(keys: dict[str, object]) -> None:
@@ -363,3 +375,39 @@ def test_a_chain_picks_its_engine_by_rows_not_by_its_three_prices(
     monkeypatch.setattr(implied, "_kernel", lambda n: seen.append(n) or real(n))
     vs.implied_vols(chain, RATE)
     assert seen == [len(chain)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(days=st.lists(st.integers(0, 6), min_size=1, max_size=40),
+       nat=st.lists(st.booleans(), min_size=40, max_size=40))
+def test_series_ids_one_varying_date_is_groupby(days: list[int], nat: list[bool]) -> None:
+    """The one-varying-date shortcut (and its NaT fallback) numbers series as groupby does."""
+    from volscreen.forward import series_ids
+
+    dates = pd.Series(pd.Timestamp("2026-01-16") + pd.to_timedelta(days, unit="D"))
+    dates[np.array(nat[:len(days)])] = pd.NaT
+    frame = pd.DataFrame({"u": pd.array(["IWM"] * len(days), dtype="str"), "e": dates})
+    gid, first = series_ids([frame[c].array for c in frame.columns], len(frame))
+    ngroup = frame.groupby(["u", "e"], sort=True, dropna=False).ngroup().to_numpy()
+    np.testing.assert_array_equal(gid, ngroup)
+    np.testing.assert_array_equal(first, [np.flatnonzero(ngroup == g)[0]
+                                          for g in range(ngroup.max() + 1)])
+
+
+@pytest.mark.parametrize("values", [
+    pytest.param(["C", "P", "P", "call", "C"], id="no-missing"),
+    pytest.param(["P", None, "C", None], id="missing"),
+    pytest.param([], id="empty"),
+])
+def test_factorize_is_pandas_factorize(values: list[object]) -> None:
+    """The Arrow shortcut gives pandas' codes and uniques (order of appearance)."""
+    from volscreen.forward import _factorize
+
+    arr = pd.array(values, dtype="str")
+    codes, uniques = _factorize(arr)
+    ref_codes, ref_uniques = pd.factorize(arr, use_na_sentinel=False)
+    np.testing.assert_array_equal(codes, ref_codes)
+    assert codes.dtype == ref_codes.dtype
+    ref = np.asarray(ref_uniques, dtype=object)
+    assert uniques.dtype == object and len(uniques) == len(ref)
+    assert all((a == b) or (a != a and b != b) for a, b in zip(uniques, ref))

@@ -105,8 +105,14 @@ def series_ids(columns: list[Any], n: int) -> tuple[np.ndarray, np.ndarray]:
     """
     if n == 0:
         return np.zeros(0, np.intp), np.zeros(0, np.intp)
-    codes = [pd.factorize(col, sort=True, use_na_sentinel=False)[0] for col in columns
-             if not _constant(col)]  # a constant key splits nothing (one chain, one root)
+    # a constant key splits nothing (one chain, one root)
+    varying = [col for col in columns if not _constant(col)]
+    if len(varying) == 1:  # the usual chain: only the expiry varies
+        stamps = _stamps_without_nat(varying[0])
+        if stamps is not None:  # numbered in time order; index: each value's first row
+            _, first, gid = np.unique(stamps, return_index=True, return_inverse=True)
+            return gid.astype(np.intp, copy=False), first
+    codes = [pd.factorize(col, sort=True, use_na_sentinel=False)[0] for col in varying]
     order = np.lexsort(codes[::-1]) if codes else np.arange(n)
     change = np.zeros(n, dtype=bool)
     change[0] = True
@@ -116,6 +122,44 @@ def series_ids(columns: list[Any], n: int) -> tuple[np.ndarray, np.ndarray]:
     gid = np.empty(n, dtype=np.intp)
     gid[order] = np.cumsum(change) - 1
     return gid, order[change]  # lexsort is stable: the first of a run is the earliest row
+
+
+def _stamps_without_nat(col: Any) -> np.ndarray | None:
+    """int64 nanoseconds of a datetime key without NaT (they sort as the times do), else None."""
+    values = col.array if isinstance(col, (pd.Series, pd.Index)) else col
+    if not isinstance(values, pd.arrays.DatetimeArray):
+        return None
+    stamps = np.asarray(cast(Any, values).asi8)
+    return None if (stamps == _NAT_INT).any() else stamps
+
+
+_NAT_INT = np.iinfo(np.int64).min
+"""NaT as int64 nanoseconds: it sorts first, where groupby puts missing keys last."""
+
+
+def _factorize(values: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(values, use_na_sentinel=False)``, the uniques as an object array.
+
+    An Arrow-backed text column without missing values is encoded by Arrow
+    directly (what pandas does inside, without its wrapping): same codes,
+    same uniques in order of appearance.
+    """
+    if isinstance(values, pd.arrays.ArrowStringArray) and not values.isna().any():
+        import pyarrow as pa
+
+        encoded = pa.chunked_array(pa.array(values)).dictionary_encode().combine_chunks()
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
+        return codes, encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def _floats(chain: pd.DataFrame, name: str) -> np.ndarray:
+    """Column ``name`` as a new float64 array; text that is not a number is NaN."""
+    column = chain[name]
+    if column.dtype.kind == "f":  # the loaders' dtype: nothing to parse
+        return column.to_numpy(dtype=np.float64, copy=True)
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 def _constant(col: Any) -> bool:
@@ -136,6 +180,13 @@ def _constant(col: Any) -> bool:
         return bool(np.asarray(values == values[0], dtype=bool).all())
     except (TypeError, ValueError):  # missing values as NA, mixed types: group them properly
         return False
+
+
+def _as_times(values: Any) -> Any:
+    """A datetime key column as a DatetimeIndex (the clock reads it without a copy), else as is."""
+    if isinstance(values, pd.arrays.DatetimeArray):
+        return pd.DatetimeIndex(values)
+    return pd.Series(values)
 
 
 def rate_for(rate: RateLike, expiry: Any, t: float) -> float:
@@ -311,23 +362,25 @@ def forward_arrays(chain: pd.DataFrame, rate: RateLike = None, *,
     clock_keys = (C.QUOTE_TIME, C.EXPIRY, C.SETTLEMENT)
     out: dict[str, Any] = {k: key_cols[k].take(first) for k in clock_keys}
 
-    t = clock.year_fraction(pd.Series(out[C.QUOTE_TIME]), pd.Series(out[C.EXPIRY]),
+    t = clock.year_fraction(_as_times(out[C.QUOTE_TIME]), _as_times(out[C.EXPIRY]),
                             np.asarray(out[C.SETTLEMENT], dtype=object))
     r = _rates(rate, out[C.EXPIRY], t)
     spot = np.full(n_series, np.nan)
     if C.UNDERLYING_PRICE in chain.columns:
-        price = pd.to_numeric(chain[C.UNDERLYING_PRICE], errors="coerce").to_numpy(
-            dtype=float, na_value=np.nan)
-        spot = _segment_median(price, gid, n_series)
+        price = _floats(chain, C.UNDERLYING_PRICE)
+        if price.size and not np.isnan(price[0]) and (price == price[0]).all():
+            spot = np.full(n_series, price[0])  # one price for the chain: every median is it
+        else:
+            spot = _segment_median(price, gid, n_series)
 
     # the distinct spellings of right and quote_status (a few each) are classified once
-    right_codes, right_spellings = pd.factorize(chain[C.RIGHT].array, use_na_sentinel=False)
+    right_codes, right_spellings = _factorize(chain[C.RIGHT].array)
     letters = _first_letters(right_spellings)
     is_call = (letters == C.CALL)[right_codes]
     is_put = (letters == C.PUT)[right_codes]
-    mid = pd.to_numeric(chain[C.MID], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    mid = _floats(chain, C.MID)
     if C.QUOTE_STATUS in chain.columns:
-        qs_codes, qs_values = pd.factorize(chain[C.QUOTE_STATUS].array, use_na_sentinel=False)
+        qs_codes, qs_values = _factorize(chain[C.QUOTE_STATUS].array)
         quoted = np.array([v == C.QS_OK for v in qs_values] + [False], dtype=bool)[qs_codes]
     else:
         bid, ask = chain[C.BID].to_numpy(float), chain[C.ASK].to_numpy(float)
@@ -410,7 +463,7 @@ def forward_arrays(chain: pd.DataFrame, rate: RateLike = None, *,
     out[C.IMPLIED_CARRY] = carry
     out[C.PARITY_STRIKE] = parity_strike
     out[C.PARITY_STRIKES_USED] = used
-    out[C.FORWARD_STATUS] = pd.array(status.astype(str) if n_series else [], dtype="str")
+    out[C.FORWARD_STATUS] = pd.array(status if n_series else [], dtype="str")
     bad = status != C.FS_OK
     if bad.any():
         logger.info("forwards: %d of %d expiries without an ok forward", int(bad.sum()), n_series)
@@ -421,8 +474,8 @@ def forward_arrays(chain: pd.DataFrame, rate: RateLike = None, *,
         out = {k: v for k, v in out.items() if k not in key_cols}
     rows = {C.STRIKE: strike, C.MID: mid, "is_call": is_call, "is_put": is_put,
             "series_has_forward": has_forward,
-            "right_codes": right_codes, "right_spellings": np.asarray(right_spellings, object)}
+            "right_codes": right_codes, "right_spellings": right_spellings}
     if C.QUOTE_STATUS in chain.columns:
         rows["quote_status_codes"] = qs_codes
-        rows["quote_status_values"] = np.asarray(qs_values, dtype=object)
+        rows["quote_status_values"] = qs_values
     return out, gid, rows
