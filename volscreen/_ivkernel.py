@@ -17,10 +17,13 @@ x, which maps every call and put, in or out of the money, onto one curve with
 
 Algorithm
 ---------
-1. Initial guess from the two asymptotes of b: for targets below the
-   inflection point s_c = sqrt(2|x|), the small-s expansion
-   b ~ (2 pi |x| / 3 sqrt 3) N(xa / (sqrt 3 s))^3 inverted in closed form;
-   above it, the large-s limit b ~ e^{xa/2} - 2 cosh(x/2) N(-s/2).
+1. Initial guess: inside the box of :mod:`volscreen._ivguess` (|x| from
+   3e-6 to 1, prices not within e^-36 of zero or 1 % of their bound) a
+   bicubic spline through the exact answer on a 24 x 49 grid per branch,
+   2e-5 relative at most (1e-7 typical).  Elsewhere the two asymptotes of b:
+   for targets below the inflection point s_c = sqrt(2|x|), the small-s
+   expansion b ~ (2 pi |x| / 3 sqrt 3) N(xa / (sqrt 3 s))^3 inverted in closed
+   form; above it, the large-s limit b ~ e^{xa/2} - 2 cosh(x/2) N(-s/2).
 2. Householder corrections of order 3 (quartic convergence) with analytic
    derivatives: b' = n(x/s) e^{-s^2/8}, b''/b' = x^2/s^3 - s/4; on
    the lower branch the objective is ln b - ln beta, which is nearly linear in
@@ -38,15 +41,17 @@ Algorithm
    this branch costs one exp and one rational function instead of two erfc.
 4. Stop after a correction below ``_STEP_RTOL`` = 1e-4 relative: the error
    left after a quartic step that small is below rounding (checked on exact
-   mpmath prices: no change in the max error against 1e-7).  Two corrections
-   on 98 % of the issue's grid, three on 0.7 %, one on 1.4 %; at most
-   ``_MAX_ITER``.  The initial guess is 3 % off at the median (27 % at most),
-   so a single correction cannot reach full precision.
+   mpmath prices: no change in the max error against 1e-7).  From the table,
+   one correction on every option of the issue's grid (the closed-form guess,
+   3 % off at the median, needs two); at most ``_MAX_ITER``.
 
-About 270 ns per option on one core: the guess about 60 ns, each
-correction about 100 ns (b, one exp, one log, five divisions).  Inputs are
-arrays of length n or 1; the forward and the undiscounted price are formed
-per row inside the loop, so a batch makes no temporary arrays.
+About 250 ns per option on one core (was 300 with the closed-form guess):
+the guess about 60 ns, the correction about 100 ns (b, one exp, one log, five
+divisions), the forward, the normalization and the checks the rest.  Inputs
+are arrays of length n or 1; the forward and the undiscounted price are
+formed per row inside the loop, so a batch makes no temporary arrays.  The
+guess table is an argument of the compiled loops (numba's on-disk cache keys
+on this file only, so a table frozen in as a global could go stale).
 """
 from __future__ import annotations
 
@@ -64,6 +69,12 @@ from ._ivnumpy import SMALL_T_MAX as _SMALL_T_MAX
 from ._ivnumpy import _ACKLAM_A, _ACKLAM_B, _ACKLAM_C, _ACKLAM_D
 from ._ivnumpy import b_series as _b_series_py
 from ._ivnumpy import _CODY_MID, _CODY_SMALL, _R1_DEN, _R1_NUM, _R2_DEN, _R2_NUM, _R3_DEN, _R3_NUM
+from ._ivguess import GUESS_L_LOWER as _GUESS_L_LOWER
+from ._ivguess import GUESS_L_UPPER as _GUESS_L_UPPER
+from ._ivguess import GUESS_X_MAX as _GUESS_X_MAX
+from ._ivguess import GUESS_Z_MAX as _GUESS_Z_MAX
+from ._ivguess import guess_tables
+from ._ivnumpy import _GUESS_XC_MIN
 from ._ivnumpy import (ST_ABOVE_MAX, ST_AT_INTRINSIC, ST_BAD_INPUT, ST_BELOW_INTRINSIC,
                        ST_EXPIRED, ST_NO_PRICE, ST_NOT_CONVERGED, ST_OK)
 
@@ -162,15 +173,54 @@ def _b(xa: float, s: float, ex: float, h: float, g: float) -> float:
 
 
 @njit(cache=True, fastmath=False)
-def _initial_guess(xa: float, beta: float, ex: float) -> tuple[float, bool]:
-    """Starting s and whether to use the log objective (lower branch); ex = e^{xa/2}."""
+def _table_value(tab: np.ndarray, branch: int, xc: float, z: float) -> float:
+    """The bicubic of :mod:`volscreen._ivguess` at (xc, z) inside its box."""
+    # sizes from the table itself: numba's cache does not see a change of _ivguess
+    ncx, ncz = tab.shape[1], tab.shape[2]
+    u = xc * (ncx + 1) - 1.0
+    i = min(int(u), ncx - 1)
+    u -= i
+    v = z * (ncz / _GUESS_Z_MAX)
+    j = min(int(v), ncz - 1)
+    v -= j
+    acc = ((tab[branch, i, j, 3, 3] * v + tab[branch, i, j, 3, 2]) * v
+           + tab[branch, i, j, 3, 1]) * v + tab[branch, i, j, 3, 0]
+    for a in range(2, -1, -1):
+        acc = acc * u + (((tab[branch, i, j, a, 3] * v + tab[branch, i, j, a, 2]) * v
+                          + tab[branch, i, j, a, 1]) * v + tab[branch, i, j, a, 0])
+    return acc
+
+
+@njit(cache=True, fastmath=False)
+def _initial_guess(xa: float, beta: float, ex: float, tab: np.ndarray) -> tuple[float, bool]:
+    """Starting s and whether to use the log objective (lower branch); ex = e^{xa/2}.
+
+    Inside its box, the table of :mod:`volscreen._ivguess` (2e-5 relative);
+    elsewhere, or always if ``tab`` is empty (the reference path of the
+    tests), the closed form below (a few per cent).
+    """
     inv_ex = 1.0 / ex
     if xa == 0.0:
         return -2.0 * _inv_norm_cdf(0.5 * (1.0 - beta)), False
     s_c = math.sqrt(-2.0 * xa)
     # b at the inflection point s_c: there d1 = 0 and d2 = -s_c
     b_c = 0.5 * ex - _norm_cdf(-s_c) * inv_ex
-    if beta < b_c:
+    lower = beta < b_c
+    xc = math.sqrt(math.sqrt(-xa / _GUESS_X_MAX))
+    if lower:
+        z = 1.0  # a time value below the normal range: the closed form
+        if beta > 0.0:
+            lam = math.log(b_c / beta)
+            z = lam / (lam + _GUESS_L_LOWER)
+    else:
+        lam = math.log((ex - b_c) / (ex - beta))
+        z = lam / (lam + _GUESS_L_UPPER)
+    if tab.shape[0] > 0 and xc >= _GUESS_XC_MIN and xc < 1.0 and z < _GUESS_Z_MAX:
+        if lower:
+            return _table_value(tab, 0, xc, z) * s_c, True
+        p = (ex - beta) / (ex + inv_ex)
+        return _table_value(tab, 1, xc, z) * (-2.0 * _inv_norm_cdf(p)), False
+    if lower:
         # lower branch: the better of the small-s asymptote (exact as s -> 0, an
         # overestimate near the money) and Corrado-Miller (near the money); both
         # overestimate in practice, so take the smaller.
@@ -188,9 +238,12 @@ def _initial_guess(xa: float, beta: float, ex: float) -> tuple[float, bool]:
 
 
 @njit(cache=True, fastmath=False)
-def solve_normalized(xa: float, beta: float, ex: float) -> tuple[float, int]:
-    """Total volatility s with b(xa, s) = beta, ex = e^{xa/2}; (s, iterations), -1 on failure."""
-    s, use_log = _initial_guess(xa, beta, ex)
+def solve_normalized(xa: float, beta: float, ex: float, tab: np.ndarray) -> tuple[float, int]:
+    """Total volatility s with b(xa, s) = beta, ex = e^{xa/2}; (s, iterations), -1 on failure.
+
+    ``tab``: the coefficients of :func:`volscreen._ivguess.guess_tables`.
+    """
+    s, use_log = _initial_guess(xa, beta, ex, tab)
     log_beta = math.log(beta) if use_log else 0.0
     x2 = xa * xa
     for it in range(_MAX_ITER):
@@ -232,7 +285,8 @@ def solve_normalized(xa: float, beta: float, ex: float) -> tuple[float, int]:
 
 
 @njit(cache=True, fastmath=False)
-def solve_one(p: float, f: float, k: float, tt: float, call: bool) -> tuple[float, int]:
+def solve_one(p: float, f: float, k: float, tt: float, call: bool,
+              tab: np.ndarray) -> tuple[float, int]:
     """(implied vol, status code) of one option from its undiscounted Black-76 price."""
     if not (math.isfinite(f) and math.isfinite(k) and f > 0.0 and k > 0.0) or math.isnan(tt):
         return math.nan, ST_BAD_INPUT
@@ -258,7 +312,7 @@ def solve_one(p: float, f: float, k: float, tt: float, call: bool) -> tuple[floa
     ex = math.exp(0.5 * xa)
     if beta >= ex:
         return math.nan, ST_ABOVE_MAX
-    s, it = solve_normalized(xa, beta, ex)
+    s, it = solve_normalized(xa, beta, ex, tab)
     if it < 0:
         return math.nan, ST_NOT_CONVERGED
     return s / math.sqrt(tt), ST_OK
@@ -267,7 +321,7 @@ def solve_one(p: float, f: float, k: float, tt: float, call: bool) -> tuple[floa
 @njit(cache=True, fastmath=False)
 def _solve_row(i: int, price: np.ndarray, under: np.ndarray, strike: np.ndarray,
                t: np.ndarray, rate: np.ndarray, div: np.ndarray, call: np.ndarray,
-               spot_mode: bool) -> tuple[float, int]:
+               spot_mode: bool, tab: np.ndarray) -> tuple[float, int]:
     """Row ``i`` of the batch; an input of length 1 is broadcast over every row."""
     tt = t[i if t.shape[0] > 1 else 0]
     r = rate[i if rate.shape[0] > 1 else 0]
@@ -278,10 +332,27 @@ def _solve_row(i: int, price: np.ndarray, under: np.ndarray, strike: np.ndarray,
         f = u
     p = price[i if price.shape[0] > 1 else 0] * math.exp(r * tt)
     return solve_one(p, f, strike[i if strike.shape[0] > 1 else 0], tt,
-                     call[i if call.shape[0] > 1 else 0])
+                     call[i if call.shape[0] > 1 else 0], tab)
 
 
 @njit(parallel=True, cache=True, fastmath=False)
+def _black_iv_parallel(price: np.ndarray, under: np.ndarray, strike: np.ndarray, t: np.ndarray,
+                       rate: np.ndarray, div: np.ndarray, call: np.ndarray, spot_mode: bool,
+                       out_iv: np.ndarray, out_status: np.ndarray, tab: np.ndarray) -> None:
+    for i in prange(out_iv.shape[0]):
+        out_iv[i], out_status[i] = _solve_row(np.int64(i), price, under, strike, t, rate, div,
+                                              call, spot_mode, tab)
+
+
+@njit(cache=True, fastmath=False)
+def _black_iv_serial(price: np.ndarray, under: np.ndarray, strike: np.ndarray, t: np.ndarray,
+                     rate: np.ndarray, div: np.ndarray, call: np.ndarray, spot_mode: bool,
+                     out_iv: np.ndarray, out_status: np.ndarray, tab: np.ndarray) -> None:
+    for i in range(out_iv.shape[0]):
+        out_iv[i], out_status[i] = _solve_row(np.int64(i), price, under, strike, t, rate, div,
+                                              call, spot_mode, tab)
+
+
 def black_iv_kernel(price: np.ndarray, under: np.ndarray, strike: np.ndarray, t: np.ndarray,
                     rate: np.ndarray, div: np.ndarray, call: np.ndarray, spot_mode: bool,
                     out_iv: np.ndarray, out_status: np.ndarray) -> None:
@@ -290,14 +361,13 @@ def black_iv_kernel(price: np.ndarray, under: np.ndarray, strike: np.ndarray, t:
     Inputs are 1-d float64 arrays (``call`` bool) of length n or 1 (broadcast).
     ``price`` is discounted at ``rate``; ``under`` is the spot (``spot_mode``,
     forward u e^{(r - q) t}) or the forward itself.  Undiscounting and the
-    forward are computed here, per row, so no temporary arrays are made.
+    forward are computed per row inside the compiled loop, so no temporary
+    arrays are made.
     """
-    for i in prange(out_iv.shape[0]):
-        out_iv[i], out_status[i] = _solve_row(np.int64(i), price, under, strike, t, rate, div,
-                                              call, spot_mode)
+    _black_iv_parallel(price, under, strike, t, rate, div, call, spot_mode, out_iv, out_status,
+                       guess_tables())
 
 
-@njit(cache=True, fastmath=False)
 def black_iv_kernel_serial(price: np.ndarray, under: np.ndarray, strike: np.ndarray,
                            t: np.ndarray, rate: np.ndarray, div: np.ndarray, call: np.ndarray,
                            spot_mode: bool, out_iv: np.ndarray, out_status: np.ndarray) -> None:
@@ -306,15 +376,18 @@ def black_iv_kernel_serial(price: np.ndarray, under: np.ndarray, strike: np.ndar
     Waking the worker threads costs more than a few thousand options take,
     and much more when other processes hold the cores.
     """
-    for i in range(out_iv.shape[0]):
-        out_iv[i], out_status[i] = _solve_row(np.int64(i), price, under, strike, t, rate, div,
-                                              call, spot_mode)
+    _black_iv_serial(price, under, strike, t, rate, div, call, spot_mode, out_iv, out_status,
+                     guess_tables())
 
 
 @njit(cache=True, fastmath=False)
-def iteration_counts(xa: np.ndarray, beta: np.ndarray) -> np.ndarray:
-    """Householder corrections used per option (diagnostics for the benchmark)."""
+def _iteration_counts(xa: np.ndarray, beta: np.ndarray, tab: np.ndarray) -> np.ndarray:
     out = np.empty(xa.shape[0], dtype=np.int64)
     for i in range(xa.shape[0]):
-        out[i] = solve_normalized(xa[i], beta[i], math.exp(0.5 * xa[i]))[1]
+        out[i] = solve_normalized(xa[i], beta[i], math.exp(0.5 * xa[i]), tab)[1]
     return out
+
+
+def iteration_counts(xa: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """Householder corrections used per option (diagnostics for the benchmark)."""
+    return _iteration_counts(xa, beta, guess_tables())

@@ -1,7 +1,8 @@
 """The implied-volatility solver of :mod:`volscreen._ivkernel`, on NumPy arrays.
 
-Private.  The same algorithm, step for step (initial guess from the two
-asymptotes of the normalized time value, Householder corrections of order 3,
+Private.  The same algorithm, step for step (initial guess from the table of
+:mod:`volscreen._ivguess` or the two asymptotes of the normalized time value
+outside it, Householder corrections of order 3,
 the log objective on the lower branch, the same stopping rule and status
 codes), written with array operations over the options still iterating.  It
 needs no compiler: a fresh process solves a chain without importing numba
@@ -22,6 +23,13 @@ from typing import Any
 
 import numpy as np
 
+from ._ivguess import GUESS_L_LOWER as _GUESS_L_LOWER
+from ._ivguess import GUESS_L_UPPER as _GUESS_L_UPPER
+from ._ivguess import GUESS_NX as _GUESS_NX
+from ._ivguess import GUESS_NZ as _GUESS_NZ
+from ._ivguess import GUESS_X_MAX as _GUESS_X_MAX
+from ._ivguess import GUESS_Z_MAX as _GUESS_Z_MAX
+from ._ivguess import guess_tables
 from ._special import _R1_DEN, _R1_NUM, _R2_DEN, _R2_NUM, _R3_DEN, _R3_NUM, erfc
 
 # status codes shared with volscreen._ivkernel and volscreen.implied (index into its table)
@@ -55,6 +63,8 @@ SMALL_T_H_MIN = -10.0
 _INV_SQRT_PI = 1.0 / math.sqrt(math.pi)
 _SQRT_PI_2 = math.sqrt(0.5 * math.pi)
 _SQRT1_2 = math.sqrt(0.5)
+_GUESS_XC_MIN = 1.0 / _GUESS_NX
+_GUESS_Z_SCALE = _GUESS_NZ / _GUESS_Z_MAX
 
 # W. J. Cody's rational approximations of erf/erfc (Math. Comp. 23 (1969) 631-637; SPECFUN
 # CALERF; the coefficient tables live in volscreen._special), used here for the scaled
@@ -188,19 +198,58 @@ def _b(xa: np.ndarray, s: np.ndarray, ex: np.ndarray, h: np.ndarray,
     return out
 
 
-def _initial_guess(xa: np.ndarray, beta: np.ndarray,
-                   ex: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Starting s and whether to use the log objective (lower branch); ex = e^{xa/2}."""
+def _table_value(tab: np.ndarray, xc: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """The bicubic of :mod:`volscreen._ivguess` at (xc, z) in its box (the kernel's steps)."""
+    u = xc * _GUESS_NX - 1.0
+    i = np.minimum(u.astype(np.int64), _GUESS_NX - 2)
+    u -= i
+    v = z * _GUESS_Z_SCALE
+    j = np.minimum(v.astype(np.int64), _GUESS_NZ - 1)
+    v -= j
+    c = tab[i, j]
+    acc = ((c[:, 3, 3] * v + c[:, 3, 2]) * v + c[:, 3, 1]) * v + c[:, 3, 0]
+    for a in (2, 1, 0):
+        acc = acc * u + (((c[:, a, 3] * v + c[:, a, 2]) * v + c[:, a, 1]) * v + c[:, a, 0])
+    return acc
+
+
+def _initial_guess(xa: np.ndarray, beta: np.ndarray, ex: np.ndarray,
+                   tab: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Starting s and whether to use the log objective (lower branch); ex = e^{xa/2}.
+
+    The table of :mod:`volscreen._ivguess` (``tab``, default
+    :func:`~volscreen._ivguess.guess_tables`) inside its box, else the closed
+    form; an empty ``tab`` means the closed form everywhere.
+    """
     inv_ex = 1.0 / ex
     at_money = xa == 0.0
     s_c = np.sqrt(-2.0 * xa)
     b_c = 0.5 * ex - _norm_cdf(-s_c) * inv_ex
     lower = ~at_money & (beta < b_c)
+    upper = ~at_money & ~lower
     s = np.empty_like(xa)
+    xc = np.sqrt(np.sqrt(-xa / _GUESS_X_MAX))
+    lam = np.where(lower, np.log(b_c / beta), np.log((ex - b_c) / (ex - beta)))
+    z = lam / (lam + np.where(lower, _GUESS_L_LOWER, _GUESS_L_UPPER))
+    tabs = guess_tables() if tab is None else tab
+    table = ~at_money & (xc >= _GUESS_XC_MIN) & (xc < 1.0) & (z < _GUESS_Z_MAX)
+    if tabs.shape[0] == 0:
+        table[:] = False
+    if table.any():
+        for branch, rows in ((0, table & lower), (1, table & upper)):
+            if rows.any():
+                val = _table_value(tabs[branch], xc[rows], z[rows])
+                if branch == 0:
+                    s[rows] = val * s_c[rows]
+                else:
+                    p = (ex[rows] - beta[rows]) / (ex[rows] + inv_ex[rows])
+                    s[rows] = val * (-2.0 * _inv_norm_cdf(p))
     if at_money.any():
         s[at_money] = -2.0 * _inv_norm_cdf(0.5 * (1.0 - beta[at_money]))
-    if lower.any():
-        xl, bl, el, il = xa[lower], beta[lower], ex[lower], inv_ex[lower]
+    closed_lower = lower & ~table
+    if closed_lower.any():
+        xl, bl = xa[closed_lower], beta[closed_lower]
+        el, il = ex[closed_lower], inv_ex[closed_lower]
         sh = 0.5 * (el - il)  # sinh(xa/2)
         a = bl - sh
         disc = a * a - 4.0 * sh * sh / math.pi
@@ -210,11 +259,11 @@ def _initial_guess(xa: np.ndarray, beta: np.ndarray,
         if small.any():
             s0[small] = np.minimum(s0[small],
                                    xl[small] / (_SQRT3 * _inv_norm_cdf(u[small])))
-        s[lower] = s0
-    upper = ~at_money & ~lower
-    if upper.any():
-        p = (ex[upper] - beta[upper]) / (ex[upper] + inv_ex[upper])
-        s[upper] = -2.0 * _inv_norm_cdf(p)
+        s[closed_lower] = s0
+    closed_upper = upper & ~table
+    if closed_upper.any():
+        p = (ex[closed_upper] - beta[closed_upper]) / (ex[closed_upper] + inv_ex[closed_upper])
+        s[closed_upper] = -2.0 * _inv_norm_cdf(p)
     return s, lower
 
 
