@@ -28,8 +28,9 @@ import pandas as pd
 
 from . import columns as C
 from ._candcols import StatusCodes, frame_of
-from ._chainarrays import chain_arrays
-from ._legs import assemble, box_edges, select_legs, specs_of, strike_pairs
+from ._chainarrays import chain_arrays, priced_arrays
+from ._legs import assemble, box_edges, in_window, select_legs, specs_of, strike_pairs
+from ._priced import PricedChain
 from .errors import ConfigError
 
 BARS_CACHE_SIZE = 8
@@ -44,14 +45,44 @@ def check_dte(dte: Any) -> tuple[int, int]:
     return int(dte[0]), int(dte[1])
 
 
-def structure_columns(chain_with_iv: pd.DataFrame, *, dte: Any, straddle: bool,
+def structure_columns(chain_with_iv: pd.DataFrame | PricedChain, *, dte: Any, straddle: bool,
                       deltas: Sequence[float], strikes: Any,
                       box: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """Columns of :func:`volscreen.build_structures` (ordered dict) and the row helpers."""
-    a = chain_arrays(chain_with_iv)
+    """Columns of :func:`volscreen.build_structures` (ordered dict) and the row helpers.
+
+    ``chain_with_iv`` is the ``implied_vols`` frame or the chain priced as
+    arrays (:func:`volscreen._priced.price_chain`); the latter computes
+    greeks only where the selection reads them: delta on the quotes in the
+    DTE window that could be a priced leg, every greek on the chosen legs.
+    """
+    if isinstance(chain_with_iv, pd.DataFrame):
+        a = chain_arrays(chain_with_iv)
+        window = check_dte(dte)
+        specs = specs_of(straddle, tuple(deltas), strike_pairs(strikes), box_edges(box))
+        return assemble(a, select_legs(a, dte=window, specs=specs))
+    p = chain_with_iv
+    a = priced_arrays(p)
     window = check_dte(dte)
     specs = specs_of(straddle, tuple(deltas), strike_pairs(strikes), box_edges(box))
-    return assemble(a, select_legs(a, dte=window, specs=specs))
+    rows = np.flatnonzero(a["priced"] & in_window(a, window))  # finite iv, usable
+    delta = np.full(a["n"], np.nan)
+    delta[rows] = p.greeks(rows)["delta"]
+    a["delta"] = delta
+    a["priced"] = a["priced"] & np.isfinite(delta)
+    sel = select_legs(a, dte=window, specs=specs)
+    legs = np.unique(np.concatenate([sel["put"], sel["call"]]))
+    legs = legs[legs >= 0]
+    greeks = p.greeks(legs)
+    for key, name in _GREEKS:
+        values = np.full(a["n"], np.nan)
+        values[legs] = greeks[name]
+        a[key] = values
+    return assemble(a, sel)
+
+
+_GREEKS = (("delta", "delta"), ("gamma", "gamma"), ("vega", C.VEGA_PER_VOLPT),
+           ("theta", C.THETA_PER_DAY))
+"""Keys of the candidate arrays and the greeks they hold."""
 
 
 def _bars_key(bars: pd.DataFrame) -> bytes:
@@ -107,11 +138,15 @@ def _from_bars(bars: pd.DataFrame, rv: Any, compression: Any,
     return rv, compression, atr
 
 
-def run(chain_with_iv: pd.DataFrame, *, targets: Any, rv: Any, box: Any, dte: Any,
+def run(chain_with_iv: pd.DataFrame | PricedChain, *, targets: Any, rv: Any, box: Any, dte: Any,
         deltas: Sequence[float], strikes: Any, horizon: Any, iv_shift: Sequence[float],
         bars: pd.DataFrame | None, compression: Any, atr: float | None,
         iv_rank: float | None, condition: Any, weights: Any, seed: int) -> pd.DataFrame:
-    """:func:`volscreen.candidates` (its docstring documents the arguments)."""
+    """:func:`volscreen.candidates` (its docstring documents the arguments).
+
+    ``chain_with_iv`` may also be the chain priced as arrays
+    (:func:`volscreen._priced.price_chain`): the screen's route, same result.
+    """
     from .probability import PROBABILITY_INPUTS, probability_columns
     from .score import (
         CHEAPNESS_INPUTS,

@@ -24,6 +24,7 @@ _UNUSABLE_QUOTES = frozenset({C.QS_CROSSED, C.QS_EXPIRED, C.QS_BAD_STRIKE, C.QS_
                               C.QS_ZERO_ASK})
 _NEEDED = (C.UNDERLYING, C.QUOTE_TIME, C.EXPIRY, C.STRIKE, C.RIGHT, C.BID, C.ASK, C.T,
            C.FORWARD, C.IV, C.DELTA)
+_PRICED = (C.T, C.FORWARD, C.IV, C.DELTA)  # what implied_vols adds to the chain
 _NS_PER_DAY = 86_400 * 10**9
 
 
@@ -175,17 +176,69 @@ def chain_arrays(chain: pd.DataFrame) -> dict[str, Any]:
             "candidates need a chain priced by volscreen.implied_vols; missing "
             + ", ".join(missing), column=missing[0])
     is_put, is_call = _right_flags(chain[C.RIGHT])
+    unusable = None
+    if C.QUOTE_STATUS in chain.columns:
+        unusable = _isin(chain[C.QUOTE_STATUS], sorted(_UNUSABLE_QUOTES))
+    a = _quote_arrays(chain, is_put, is_call, unusable)
+    iv, delta = _col(chain, C.IV), _col(chain, C.DELTA)
+    a.update(_chain_columns(chain))
+    a.update({
+        "priced": a["usable"] & np.isfinite(iv) & np.isfinite(delta),
+        "iv": iv, "delta": delta, "gamma": _col(chain, C.GAMMA),
+        "vega": _col(chain, C.VEGA_PER_VOLPT), "theta": _col(chain, C.THETA_PER_DAY),
+        "forward": _col(chain, C.FORWARD), "t": _col(chain, C.T),
+        "discount": _col(chain, C.DISCOUNT, 1.0),
+        "otm": (chain[C.OTM].to_numpy(dtype=bool) if C.OTM in chain.columns else None),
+    })
+    a["spot"] = np.where(np.isfinite(a["spot"]), a["spot"], a["forward"])
+    return a
+
+
+def priced_arrays(p: Any) -> dict[str, Any]:
+    """:func:`chain_arrays` of the ``implied_vols`` frame, from a priced chain's arrays.
+
+    ``p`` is a :class:`volscreen._priced.PricedChain`.  The greeks are not
+    computed here: ``delta``, ``gamma``, ``vega`` and ``theta`` are left out
+    and ``priced`` is the quote-level ``usable & finite iv`` (the caller
+    adds the delta condition for the rows it prices).
+    """
+    chain = p.chain
+    missing = [c for c in _NEEDED if c not in chain.columns and c not in _PRICED]
+    if missing:
+        raise ChainSchemaError(
+            "candidates need a chain priced by volscreen.implied_vols; missing "
+            + ", ".join(missing), column=missing[0])
+    letters = p.letters()
+    unusable = None
+    if p.quote_status_codes is not None:
+        unusable = np.array([isinstance(v, str) and v in _UNUSABLE_QUOTES
+                             for v in p.quote_status_values] + [False],
+                            dtype=bool)[p.quote_status_codes]
+    a = _quote_arrays(chain, letters == C.PUT, letters == C.CALL, unusable)
+    a.update(_chain_columns(chain))
+    a.update({"priced": a["usable"] & np.isfinite(p.iv), "iv": p.iv, "forward": p.forward,
+              "t": p.t, "discount": p.discount, "otm": p.otm})
+    a["spot"] = np.where(np.isfinite(a["spot"]), a["spot"], p.forward)
+    return a
+
+
+def _quote_arrays(chain: pd.DataFrame, is_put: np.ndarray, is_call: np.ndarray,
+                  unusable: np.ndarray | None) -> dict[str, Any]:
+    """Rights, quotes and the usable mask (``unusable``: the quote statuses, None: absent)."""
     bid, ask = _col(chain, C.BID), _col(chain, C.ASK)
     mid = _col(chain, C.MID) if C.MID in chain.columns else (bid + ask) / 2.0
     with np.errstate(invalid="ignore", divide="ignore"):  # spread_pct is NaN where mid is 0
         spread_pct = (_col(chain, C.SPREAD_PCT) if C.SPREAD_PCT in chain.columns
                       else (ask - bid) / mid)
-    if C.QUOTE_STATUS in chain.columns:
-        unusable = _isin(chain[C.QUOTE_STATUS], sorted(_UNUSABLE_QUOTES))
-    else:
+    if unusable is None:
         unusable = np.zeros(len(chain), dtype=bool)
     usable = np.isfinite(ask) & (ask > 0) & np.isfinite(mid) & (mid > 0) & ~unusable
-    iv, delta = _col(chain, C.IV), _col(chain, C.DELTA)
+    return {"n": len(chain), "is_put": is_put, "is_call": is_call, "bid": bid, "ask": ask,
+            "mid": mid, "spread_pct": spread_pct, "usable": usable}
+
+
+def _chain_columns(chain: pd.DataFrame) -> dict[str, Any]:
+    """The chain's own columns beside the quotes: clock, underlying, symbols, strike, sizes."""
     quote_time, qdate = _quote_times(chain[C.QUOTE_TIME])
     expiry = chain[C.EXPIRY]
     if expiry.dtype.kind == "M" and not isinstance(expiry.dtype, pd.DatetimeTZDtype):
@@ -194,22 +247,13 @@ def chain_arrays(chain: pd.DataFrame) -> dict[str, Any]:
     else:
         expiry_ns = pd.to_datetime(expiry).dt.normalize().to_numpy(dtype="datetime64[ns]")
     und_codes, und_uniques = _factorize_text(chain[C.UNDERLYING])
-    spot, fwd = _col(chain, C.UNDERLYING_PRICE), _col(chain, C.FORWARD)
     return {
-        "n": len(chain),
         "und_codes": und_codes,
         "und_uniques": und_uniques,
         "symbols": chain[C.CONTRACT_SYMBOL] if C.CONTRACT_SYMBOL in chain.columns else None,
-        "is_put": is_put, "is_call": is_call,
+        "spot": _col(chain, C.UNDERLYING_PRICE),  # the caller falls back on the forward
         "strike": _col(chain, C.STRIKE),
-        "bid": bid, "ask": ask, "mid": mid, "spread_pct": spread_pct, "usable": usable,
-        "priced": usable & np.isfinite(iv) & np.isfinite(delta),
-        "iv": iv, "delta": delta, "gamma": _col(chain, C.GAMMA),
-        "vega": _col(chain, C.VEGA_PER_VOLPT), "theta": _col(chain, C.THETA_PER_DAY),
         "oi": _col(chain, C.OPEN_INTEREST), "mult": _col(chain, C.MULTIPLIER, DEFAULT_MULTIPLIER),
-        "spot": np.where(np.isfinite(spot), spot, fwd), "forward": fwd, "t": _col(chain, C.T),
-        "discount": _col(chain, C.DISCOUNT, 1.0),
-        "otm": (chain[C.OTM].to_numpy(dtype=bool) if C.OTM in chain.columns else None),
         "qdate": qdate,
         "expiry": expiry_ns,
         "quote_time": quote_time,

@@ -121,6 +121,12 @@ def specs_of(straddle: bool, deltas: Sequence[float],
     return specs
 
 
+def in_window(a: dict[str, Any], dte: tuple[int, int]) -> np.ndarray:
+    """Rows whose calendar days from the quote date to the expiry are within ``dte``."""
+    days = ((a["expiry"] - a["qdate"]) // np.timedelta64(1, "D")).astype(np.int64)
+    return (days >= dte[0]) & (days <= dte[1])
+
+
 def select_legs(a: dict[str, Any], *, dte: tuple[int, int],
                 specs: Sequence[tuple[str, str, float, float]]) -> dict[str, np.ndarray]:
     """One entry per requested structure and expiry: leg positions (-1 when missing).
@@ -131,11 +137,10 @@ def select_legs(a: dict[str, Any], *, dte: tuple[int, int],
     ``structure``, ``kind``, ``put``, ``call`` (positions in the chain) and
     ``note`` arrays, expiry-major.
     """
-    days = ((a["expiry"] - a["qdate"]) // np.timedelta64(1, "D")).astype(np.int64)
     und_codes = a["und_codes"]
     exp_codes = a["expiry"].astype(np.int64)
     order = np.lexsort((a["strike"], exp_codes, und_codes))
-    order = order[(days[order] >= dte[0]) & (days[order] <= dte[1])]
+    order = order[in_window(a, dte)[order]]
     if order.size == 0 or not specs:
         return {"structure": np.empty(0, dtype=object), "kind": np.empty(0, dtype=object),
                 "put": np.empty(0, dtype=np.int64), "call": np.empty(0, dtype=np.int64),

@@ -224,17 +224,59 @@ def _groups(codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return keep, gid.reshape(-1).astype(np.intp, copy=False), first
 
 
-def _expiry_table(chain: pd.DataFrame, a: dict[str, Any], keys: list[str], min_quotes: int,
-                  svi: bool) -> dict[str, Any]:
-    """Per (expiry[, settlement]) in key order: the per-expiry columns of the term."""
+def table_inputs(chain: pd.DataFrame, a: dict[str, Any]) -> dict[str, Any]:
+    """``a`` (:func:`_arrays` of ``chain``) with the float columns the expiry table reads.
+
+    Adds ``t`` and ``forward`` (floats), ``mid`` and ``ask`` (None when
+    absent: no straddle), ``underlying_price`` (NaN when absent) and
+    ``keys``: the per-expiry key columns, ``expiry`` and ``settlement`` when
+    present.
+    """
+    return _with_quotes(chain, {**a, C.T: floats(chain, C.T),
+                                C.FORWARD: floats(chain, C.FORWARD)})
+
+
+def priced_inputs(p: Any) -> dict[str, Any]:
+    """:func:`table_inputs` of the ``implied_vols`` frame, from a priced chain's arrays.
+
+    ``p`` is a :class:`volscreen._priced.PricedChain`: the values are those
+    :func:`_arrays` and :func:`table_inputs` read from the frame it makes.
+    """
+    chain = p.chain
+    letters = p.letters()
+    with np.errstate(invalid="ignore"):  # NaN iv: not usable
+        usable = p.otm & (p.codes == p.ok_code) & np.isfinite(p.iv) & (p.iv > 0)
+    return _with_quotes(chain, {
+        C.EXPIRY: expiry_days(chain[C.EXPIRY]), C.RIGHT: letters,
+        C.STRIKE: chain[C.STRIKE].to_numpy(float), C.FORWARD: p.forward,
+        C.LOG_MONEYNESS: p.log_moneyness, C.OTM: p.otm, C.IV: p.iv, "usable": usable,
+        "is_call": letters == C.CALL, "is_put": letters == C.PUT, C.T: p.t})
+
+
+def _with_quotes(chain: pd.DataFrame, a: dict[str, Any]) -> dict[str, Any]:
+    """``a`` with the chain's own columns of the expiry table (see :func:`table_inputs`)."""
     expiry = a[C.EXPIRY]
+    keys = [C.EXPIRY] + ([C.SETTLEMENT] if C.SETTLEMENT in chain else [])
     key_cols = [expiry if isinstance(expiry, np.ndarray) else expiry.array] + \
         [chain[k].array for k in keys[1:]]
+    a[C.MID] = floats(chain, C.MID) if C.MID in chain else None
+    a[C.ASK] = floats(chain, C.ASK) if C.ASK in chain else None
+    a[C.UNDERLYING_PRICE] = floats(chain, C.UNDERLYING_PRICE)
+    a["keys"] = dict(zip(keys, key_cols))
+    return a
+
+
+def _expiry_table(a: dict[str, Any], min_quotes: int, svi: bool) -> dict[str, Any]:
+    """Per (expiry[, settlement]) in key order: the per-expiry columns of the term.
+
+    ``a`` is :func:`table_inputs` (or :func:`priced_inputs`).
+    """
+    keys, key_cols = list(a["keys"]), list(a["keys"].values())
     keep, gid, first = _groups([_sorted_codes(col) for col in key_cols])
     n = first.size
 
     def col(name: str) -> np.ndarray:
-        return floats(chain, name)[keep]
+        return a[name][keep]
 
     t, fwd = col(C.T)[first], col(C.FORWARD)[first]
     right, strike = a[C.RIGHT][keep], a[C.STRIKE][keep]
@@ -260,7 +302,7 @@ def _expiry_table(chain: pd.DataFrame, a: dict[str, Any], keys: list[str], min_q
     straddle = {}
     for name in (C.MID, C.ASK):
         call_px, put_px = np.full(n, np.nan), np.full(n, np.nan)
-        if name in chain:
+        if a[name] is not None:
             px = col(name)
             call_px[gid[leg & is_call]], put_px[gid[leg & is_put]] = \
                 px[leg & is_call], px[leg & is_put]

@@ -25,20 +25,18 @@ with; it is not needed here.
 """
 from __future__ import annotations
 
-import copy
 import logging
 import math
 import sys
 from collections.abc import Callable
-from typing import Any, Literal, overload
+from typing import Literal, overload
 
 import numpy as np
 import pandas as pd
 
 from . import columns as C
-from .errors import ChainSchemaError, VolscreenError
-from .forward import RateLike, forward_arrays, without_attrs
-from .pricing import bsm_greeks, is_call
+from .forward import RateLike
+from .pricing import is_call
 from ._typing import ArrayLike, FloatArray, ObjectArray, RightLike
 
 logger = logging.getLogger(__name__)
@@ -275,12 +273,6 @@ def implied_vol(price: ArrayLike, spot: ArrayLike, strike: ArrayLike, t: ArrayLi
     return iv
 
 
-def _price_column(chain: pd.DataFrame, price: str) -> FloatArray:
-    if price not in chain.columns:
-        raise ChainSchemaError(f"price column {price!r} not in the chain", column=price)
-    return pd.to_numeric(chain[price], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-
-
 def implied_vols(chain: pd.DataFrame, rate: RateLike = None, *, price: str = "mid",
                  forward_method: Literal["median", "cboe"] = "median") -> pd.DataFrame:
     """Implied vols and greeks for every row of a chain, on parity forwards.
@@ -324,119 +316,10 @@ def implied_vols(chain: pd.DataFrame, rate: RateLike = None, *, price: str = "mi
     * ``otm``: puts with K < F and calls with K >= F, the side whose
       European IV is trustworthy for American-style options.
     """
-    needed = [C.QUOTE_TIME, C.EXPIRY, C.STRIKE, C.RIGHT, C.BID, C.ASK, C.MID]
-    missing = [c for c in needed if c not in chain.columns]
-    if missing:
-        raise ChainSchemaError(f"implied_vols needs columns {missing}", column=missing[0])
-    n = len(chain)
-    source = without_attrs(chain)
-    per_series, series, rows = forward_arrays(source, rate, method=forward_method,
-                                              with_keys=False)
+    from ._priced import price_chain, priced_frame
 
-    def per_row(name: str) -> FloatArray:
-        return np.asarray(per_series[name], dtype=np.float64)[series]
-
-    t, forward, disc = per_row(C.T), per_row(C.FORWARD), per_row(C.DISCOUNT)
-    r, spot = per_row(C.RATE), per_row(C.UNDERLYING_PRICE)
-    has_fwd = rows["series_has_forward"][series]
-    strike = rows[C.STRIKE]
-    call = _chain_calls(source[C.RIGHT], rows["right_codes"], rows["right_spellings"])
-    bad_quote = np.zeros(n, dtype=bool)
-    q_status = np.zeros(0, dtype=np.intp)
-    if C.QUOTE_STATUS in source.columns:
-        q_codes, q_values = rows["quote_status_codes"], rows["quote_status_values"]
-        lookup = np.array([_QUOTE_CODE.get(v, -1) if isinstance(v, str) else -1
-                           for v in q_values] + [-1], dtype=np.intp)
-        q_status = lookup[q_codes]
-        bad_quote = q_status >= 0
-    no_side = ~has_fwd | bad_quote  # rows whose statuses replace every IV: not solved
-    solve = np.flatnonzero(~no_side)
-    prices = [rows[C.MID] if price == C.MID else _price_column(source, price),
-              _price_column(source, C.BID), _price_column(source, C.ASK)]
-
-    with np.errstate(divide="ignore", invalid="ignore"):  # NaN forward / t: status below
-        rate_arr = np.where(t > 0, -np.log(disc) / t, r)
-        # mid, bid and ask in one batch: one pass of the solver instead of three; the engine
-        # is the one for a chain of this many rows (a 14,000-quote SPX chain stays on the
-        # NumPy twin in a fresh process, as when it was three batches)
-        args = [np.tile(a[solve], 3) for a in (forward, strike, t, rate_arr, call)]
-        iv3, codes3 = black_iv_with_codes(np.concatenate([p[solve] for p in prices]), *args,
-                                          engine_size=solve.size)
-    m = solve.size
-    solved = np.full((3, n), np.nan)
-    solved[:, solve] = iv3.reshape(3, m)
-    codes = np.full(n, _NO_FORWARD_CODE, dtype=np.intp)
-    codes[solve] = codes3[:m]
-    codes[t <= 0] = STATUS_CODES.index(C.IVS_EXPIRED)
-    codes[bad_quote] = q_status[bad_quote]
-    ok = codes == STATUS_CODES.index(C.IVS_OK)
-    iv = np.where(ok, solved[0], np.nan)
-
-    with np.errstate(divide="ignore", invalid="ignore"):
-        spot_used = np.where(np.isfinite(spot) & (spot > 0), spot, forward)
-        carry = rate_arr - np.log(forward / spot_used) / t
-        greeks = bsm_greeks(spot_used, strike, t, rate_arr, carry, iv, call)
-        log_m = np.log(strike / forward)
-
-    status = _status_text(codes)
-    added: dict[str, Any] = {
-        C.T: t, C.FORWARD: forward, C.DISCOUNT: disc, C.LOG_MONEYNESS: log_m, C.IV: iv,
-        C.IV_BID: solved[1], C.IV_ASK: solved[2],
-        C.IV_STATUS: status,
-        C.DELTA: greeks["delta"], C.GAMMA: greeks["gamma"],
-        C.VEGA_PER_VOLPT: greeks["vega_per_volpt"], C.THETA_PER_DAY: greeks["theta_per_day"],
-        C.VANNA: greeks["vanna"], C.VOLGA: greeks["volga"],
-        C.OTM: np.where(call, strike >= forward, strike < forward),
-    }
-    if n and logger.isEnabledFor(logging.INFO):
-        logger.info("implied_vols: %s", dict(pd.Series(status).value_counts()))
-    return _with_columns(chain, added)
-
-
-def _status_text(codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """``iv_status`` text (``str`` dtype) of status codes, taken in Arrow from the few names.
-
-    Same array as ``pd.array(_ALL_STATUS[codes], dtype="str")`` without a
-    Python string object per row.
-    """
-    try:
-        import pyarrow as pa  # pandas' str dtype is Arrow-backed when pyarrow is installed
-    except ImportError:  # python-storage strings: one object per row, same values
-        return pd.array(_ALL_STATUS[codes], dtype="str")
-
-    global _STATUS_ARROW
-    if _STATUS_ARROW is None:
-        _STATUS_ARROW = pa.array(_ALL_STATUS.tolist(), type=pa.large_string())
-    return pd.array(_STATUS_ARROW.take(pa.array(codes)), dtype="str")
-
-
-_STATUS_ARROW: Any = None
-
-
-def _chain_calls(right: pd.Series, codes: np.ndarray, spellings: np.ndarray) -> np.ndarray:
-    """Call mask of a chain's ``right`` column; invalid spellings raise as :func:`is_call` does.
-
-    ``codes``/``spellings`` factorize ``right``: the distinct spellings (two
-    to four in a chain) are checked once each; only a chain with an invalid
-    one pays for the row-by-row check that names its row.
-    """
-    if len(right) == 0:
-        return np.zeros(0, dtype=bool)
-    try:
-        valid = is_call(spellings)
-    except VolscreenError:
-        is_call(right.to_numpy(dtype=object))  # raises, naming the first invalid row
-        raise
-    return valid[codes]
-
-
-def _with_columns(chain: pd.DataFrame, added: dict[str, Any]) -> pd.DataFrame:
-    """A copy of ``chain`` with ``added`` set (replaced in place, else appended), in one step."""
-    if any(name in chain.columns for name in added):
-        out = chain.copy()
-        for name, values in added.items():
-            out[name] = values
-        return out
-    out = pd.concat([chain, pd.DataFrame(added, index=chain.index)], axis=1)
-    out.attrs = copy.deepcopy(chain.attrs)
+    p = price_chain(chain, rate, price=price, forward_method=forward_method)
+    out = priced_frame(chain, p)
+    if len(p) and logger.isEnabledFor(logging.INFO):
+        logger.info("implied_vols: %s", dict(out[C.IV_STATUS].value_counts()))
     return out

@@ -254,9 +254,10 @@ def _fail(out: Outcome, underlying: str, label: str, exc: BaseException,
 def _screen_chain(chain: pd.DataFrame, bars: pd.DataFrame | None, job: ScreenJob,
                   config: ScreenConfig, store: Any, out: Outcome, label: str,
                   cache: dict[Any, Any]) -> None:
-    from .implied import implied_vols
-    from .structures import candidates
-    from .surface import cm_values, term_structure
+    from ._candidates import run as candidates
+    from ._priced import price_chain, priced_frame
+    from .structures import DEFAULT_SEED
+    from .surface import cm_values, term_from_priced
 
     if job.settlement is not None:
         chain = chain.assign(**{C.SETTLEMENT: job.settlement})
@@ -278,8 +279,10 @@ def _screen_chain(chain: pd.DataFrame, bars: pd.DataFrame | None, job: ScreenJob
         out.warn(underlying, label, W_THIN, message)
 
     rate = config.rate if job.rate is None else job.rate
-    with_iv = implied_vols(chain, rate)
-    term = term_structure(with_iv)
+    # the chain priced as arrays: the term structure and the candidates read them directly;
+    # the per-quote frame (and the bid/ask IVs only it shows) is built for the surface alone
+    priced = price_chain(chain, rate, sides=out.keep_surface)
+    term = term_from_priced(priced)
     days, cm_iv, cm_status = cm_values(term, CM_DAYS)
     ivs = {int(d): float(v) for d, v in zip(days, cm_iv)}
     statuses = {int(d): str(v) for d, v in zip(days, cm_status)}
@@ -295,11 +298,11 @@ def _screen_chain(chain: pd.DataFrame, bars: pd.DataFrame | None, job: ScreenJob
     rank = _iv_rank(store, underlying, quote_time, ivs[30], row, out, label)
 
     cands = candidates(
-        with_iv, targets=targets, box=box, dte=config.dte, deltas=config.deltas,
-        iv_shift=config.iv_shift, bars=None if ctx is None else ctx.cut, compression=comp,
-        rv=None if ctx is None else ctx.rv,
+        priced, targets=targets, box=box, dte=config.dte, deltas=config.deltas, strikes=None,
+        horizon=None, iv_shift=config.iv_shift, bars=None if ctx is None else ctx.cut,
+        compression=comp, rv=None if ctx is None else ctx.rv,
         atr=None if comp is None else float(comp.get(C.ATR, math.nan)),
-        iv_rank=rank, weights=config.weight_map)
+        iv_rank=rank, condition=None, weights=config.weight_map, seed=DEFAULT_SEED)
     best_of(row, cands)
     if not math.isfinite(row[C.BEST_SCORE]):
         message = (f"no scored candidate with an expiry {config.dte[0]}-{config.dte[1]} days out"
@@ -316,7 +319,7 @@ def _screen_chain(chain: pd.DataFrame, bars: pd.DataFrame | None, job: ScreenJob
     out.candidates.append((cands, underlying, label))
     out.term.append((term, underlying, label))
     if out.keep_surface:
-        out.surface.append((with_iv, underlying, label))
+        out.surface.append((priced_frame(chain, priced), underlying, label))
     if comp is not None:
         out.compression.append({C.UNDERLYING: underlying, C.SOURCE_FILE: label, **comp.to_dict()})
 

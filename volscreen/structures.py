@@ -33,8 +33,9 @@ import pandas as pd
 from ._candcols import frame_of
 from ._legs import KIND_DELTA, KIND_RANGE, KIND_STRADDLE, KIND_STRIKES
 
-__all__ = ["DEFAULT_DELTAS", "DEFAULT_DTE", "KIND_DELTA", "KIND_RANGE", "KIND_STRADDLE",
-           "KIND_STRIKES", "build_structures", "candidates", "straddles", "strangles"]
+__all__ = ["DEFAULT_DELTAS", "DEFAULT_DTE", "DEFAULT_SEED", "KIND_DELTA", "KIND_RANGE",
+           "KIND_STRADDLE", "KIND_STRIKES", "build_structures", "candidates", "straddles",
+           "strangles"]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ DEFAULT_DTE = (7, 90)
 """Calendar-day window of expiries considered, inclusive."""
 DEFAULT_DELTAS = (0.25, 0.16)
 """Absolute deltas of the strangles by delta."""
+DEFAULT_SEED = 12345
+"""Seed of the bootstrap standard errors of :func:`candidates`."""
 
 
 def build_structures(chain_with_iv: pd.DataFrame, *, dte: tuple[int, int] = DEFAULT_DTE,
@@ -119,7 +122,8 @@ def candidates(chain_with_iv: pd.DataFrame, *, targets: Any, rv: Any = None, box
                strikes: Any = None, horizon: Any = None,
                iv_shift: Sequence[float] = (-0.03, 0.0, 0.03), bars: pd.DataFrame | None = None,
                compression: Any = None, atr: float | None = None, iv_rank: float | None = None,
-               condition: Any = None, weights: Any = None, seed: int = 12345) -> pd.DataFrame:
+               condition: Any = None, weights: Any = None,
+               seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """Every long straddle/strangle in the DTE window, against targets, scored.
 
     Parameters

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -18,9 +18,20 @@ import pandas as pd
 from . import columns as C
 from .errors import ChainSchemaError, ConfigError, EmptyDataError
 from ._term import WING_DELTA  # noqa: F401  (re-exported: the wing of rr25/bf25)
-from ._term import _arrays, _expiry_table, days_from_quote, forward_delta, str_equal
+from ._term import (
+    _arrays,
+    _expiry_table,
+    days_from_quote,
+    forward_delta,
+    priced_inputs,
+    str_equal,
+    table_inputs,
+)
 from .forward import without_attrs
 from .svi import SviFit, fit_svi
+
+if TYPE_CHECKING:
+    from ._priced import PricedChain
 
 logger = logging.getLogger(__name__)
 
@@ -152,14 +163,36 @@ def term_structure(
     arrays = _arrays(chain_with_iv)
     if chain_with_iv.empty:
         raise EmptyDataError("the chain has no rows: no term structure to compute")
-    keys = [C.EXPIRY] + ([C.SETTLEMENT] if C.SETTLEMENT in chain_with_iv else [])
-    table = _expiry_table(chain_with_iv, arrays, keys, min_quotes, svi)
+    quote_time = chain_with_iv[C.QUOTE_TIME].array[0] if C.QUOTE_TIME in chain_with_iv \
+        else None
+    return _term_frame(table_inputs(chain_with_iv, arrays), quote_time, min_quotes=min_quotes,
+                       kink_vol=kink_vol, svi=svi)
+
+
+def term_from_priced(priced: PricedChain, *, min_quotes: int = MIN_QUOTES,
+                     kink_vol: float = EVENT_KINK_VOL, svi: bool = False) -> pd.DataFrame:
+    """:func:`term_structure` of a chain priced by :func:`volscreen._priced.price_chain`.
+
+    Equals ``term_structure(implied_vols(chain, ...))`` without building the
+    per-quote frame (the screen's route).
+    """
+    if len(priced) == 0:
+        raise EmptyDataError("the chain has no rows: no term structure to compute")
+    return _term_frame(priced_inputs(priced), priced.chain[C.QUOTE_TIME].array[0],
+                       min_quotes=min_quotes, kink_vol=kink_vol, svi=svi)
+
+
+def _term_frame(inputs: dict[str, Any], quote_time: Any, *, min_quotes: int, kink_vol: float,
+                svi: bool) -> pd.DataFrame:
+    """The term structure frame from :func:`volscreen._term.table_inputs` (None: no quote time)."""
+    keys = list(inputs["keys"])
+    table = _expiry_table(inputs, min_quotes, svi)
     order = np.argsort(table[C.T], kind="stable")  # NaN t last, as sort_values
     table = {name: values.take(order) for name, values in table.items()}
     term: dict[str, Any] = {name: table.pop(name) for name in (*keys, C.T)}
     t, atm, status = term[C.T], table[C.ATM_IV], table[C.TERM_STATUS]
-    if C.QUOTE_TIME in chain_with_iv:
-        term[C.DAYS] = days_from_quote(chain_with_iv[C.QUOTE_TIME].array[0], term[C.EXPIRY])
+    if quote_time is not None:
+        term[C.DAYS] = days_from_quote(quote_time, term[C.EXPIRY])
         same_day = term[C.DAYS] == 0
     else:
         same_day = t < 1 / DAYS_PER_YEAR

@@ -1,0 +1,213 @@
+"""The priced chain as arrays gives exactly what the per-quote frame gives.
+
+The screen prices a chain once as arrays (:func:`volscreen._priced.price_chain`)
+and hands them to the term structure and the candidates without building the
+``implied_vols`` frame; the public route (``implied_vols`` -> ``term_structure``
+/ ``candidates``) is the reference.  Compared exactly (values and dtypes) on
+real chains from ../shared/data, the bundled sample and generated chains with
+damaged quotes.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from volscreen import columns as C
+from volscreen._candidates import run, structure_columns
+from volscreen._priced import price_chain, priced_frame
+from volscreen.implied import implied_vols
+from volscreen.loaders import load_bars
+from volscreen.loaders.chain import load_chain
+from volscreen.screening import screen
+from volscreen.structures import DEFAULT_SEED, candidates
+from volscreen.surface import term_from_priced, term_structure
+
+from conftest import FIXTURES, shared_path
+
+RATE = 0.04
+SAMPLE_CHAIN = FIXTURES / "iwm_chain_sample.csv"
+SAMPLE_BARS = FIXTURES / "iwm_bars_sample.csv"
+
+REAL_CHAINS = {
+    "iwm-cboe-greeks": "iwm_yf_cboegreeks_2026-07-14_1555ET.json",
+    "iwm-cboe-intraday": "iwm_cboe_2026-07-20_0945ET.json",
+    "iwm-expired-expiry-zero-bids": "iwm_yf_2026-07-08_close.json",
+    "qqq": "qqq_yf_cboegreeks_2026-07-14_1555ET.json.gz",
+    "spy": "spy_yf_cboegreeks_2026-07-14_1556ET.json.gz",
+    "spx-am-pm-roots": "spx_full_chain_20190621.csv.gz",
+    "spx-stale-holiday": "spx_full_chain_20190704.csv.gz",
+    "amzn": "amzn_cboe_2026-07-20_1251ET.json",
+}
+
+
+def _real_chain(name: str) -> pd.DataFrame:
+    if name == "sample":
+        if not SAMPLE_CHAIN.exists():
+            pytest.skip("bundled sample not generated (python scripts/make_sample.py)")
+        return load_chain(SAMPLE_CHAIN)
+    return load_chain(shared_path("chains", REAL_CHAINS[name]))
+
+
+def _legs_args(chain: pd.DataFrame) -> dict:
+    """Every structure kind: straddle, two deltas, explicit strikes and a range box."""
+    spot = float(np.nanmedian(pd.to_numeric(chain[C.UNDERLYING_PRICE], errors="coerce")))
+    box = (round(spot * 0.97), round(spot * 1.02))
+    return {"dte": (0, 120), "straddle": True, "deltas": (0.25, 0.16),
+            "strikes": [box, (spot * 0.9, spot * 1.1)], "box": box}
+
+
+def _same_columns(got: dict, want: dict) -> None:
+    assert list(got) == list(want)
+    for name in want:
+        a, b = got[name], want[name]
+        if isinstance(b, pd.DatetimeIndex):  # tz-aware: compare the instants (NaT included)
+            assert a.dtype == b.dtype, name
+            a, b = a.asi8, b.asi8
+        np.testing.assert_array_equal(a, b, err_msg=name, strict=True)
+
+
+def _check_routes(chain: pd.DataFrame, rate: float = RATE) -> None:
+    """The arrays route against the frame route: frame, term structure, legs, candidates."""
+    frame = implied_vols(chain, rate)
+    pd.testing.assert_frame_equal(priced_frame(chain, price_chain(chain, rate)), frame,
+                                  check_exact=True)
+    priced = price_chain(chain, rate, sides=False)
+    pd.testing.assert_frame_equal(term_from_priced(priced), term_structure(frame),
+                                  check_exact=True)
+    args = _legs_args(chain)
+    got, got_aux = structure_columns(priced, **args)
+    want, want_aux = structure_columns(frame, **args)
+    _same_columns(got, want)
+    _same_columns(got_aux, want_aux)
+
+
+@pytest.mark.parametrize("name", [*REAL_CHAINS, "sample"])
+def test_arrays_route_equals_the_frame_route_on_real_chains(name):
+    _check_routes(_real_chain(name))
+
+
+def test_arrays_route_with_the_rate_implied_from_the_chain():
+    _check_routes(_real_chain("spx-am-pm-roots"), rate=None)
+
+
+@pytest.mark.parametrize("name", ["iwm-cboe-greeks", "sample"])
+def test_candidates_against_targets_equal_the_public_candidates(name):
+    chain = _real_chain(name)
+    spot = float(np.nanmedian(chain[C.UNDERLYING_PRICE]))
+    kwargs = dict(targets=[spot * 0.93, spot * 1.05], rv=0.2, box=(spot * 0.97, spot * 1.02),
+                  dte=(7, 90), deltas=(0.25, 0.16), strikes=None, horizon=None,
+                  iv_shift=(-0.03, 0.0, 0.03), bars=None, compression=None, atr=3.0,
+                  iv_rank=40.0, condition=None, weights=None, seed=DEFAULT_SEED)
+    want = candidates(implied_vols(chain, RATE), **kwargs)
+    got = run(price_chain(chain, RATE, sides=False), **kwargs)
+    assert len(got) > 0
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
+def test_priced_chain_skips_the_sides_only():
+    chain = _real_chain("sample")
+    full, mid_only = price_chain(chain, RATE), price_chain(chain, RATE, sides=False)
+    assert mid_only.iv_bid is None and mid_only.iv_ask is None
+    np.testing.assert_array_equal(mid_only.iv, full.iv)
+    np.testing.assert_array_equal(mid_only.codes, full.codes)
+    with pytest.raises(ValueError, match="sides=True"):
+        priced_frame(chain, mid_only)
+
+
+def test_priced_chain_does_not_modify_the_chain():
+    chain = _real_chain("sample")
+    before = chain.copy()
+    priced = price_chain(chain, RATE, sides=False)
+    term_from_priced(priced)
+    structure_columns(priced, **_legs_args(chain))
+    pd.testing.assert_frame_equal(chain, before, check_exact=True)
+
+
+@pytest.fixture(scope="module")
+def sample_screens():
+    if not (SAMPLE_CHAIN.exists() and SAMPLE_BARS.exists()):
+        pytest.skip("bundled sample not generated (python scripts/make_sample.py)")
+    chain, bars = load_chain(SAMPLE_CHAIN), load_bars(SAMPLE_BARS)
+    return screen(chain, bars, keep_surface=False), screen(chain, bars, keep_surface=True)
+
+
+@pytest.mark.parametrize("part", ["summary", "candidates", "term_structure", "compression",
+                                  "warnings"])
+def test_screen_without_the_surface_gives_the_same_result(sample_screens, part):
+    without, with_surface = sample_screens
+    assert without.surface.empty and not with_surface.surface.empty
+    pd.testing.assert_frame_equal(getattr(without, part), getattr(with_surface, part),
+                                  check_exact=True)
+
+
+def test_screen_of_a_real_chain_without_the_surface_gives_the_same_result():
+    path = shared_path("chains", REAL_CHAINS["spx-am-pm-roots"])
+    without = screen(path, targets=[2800, 3100], keep_surface=False)
+    with_surface = screen(path, targets=[2800, 3100], keep_surface=True)
+    for part in ("summary", "candidates", "term_structure", "warnings"):
+        pd.testing.assert_frame_equal(getattr(without, part), getattr(with_surface, part),
+                                      check_exact=True)
+    assert len(without.candidates) > 0
+
+
+# ---------------------------------------------------------------------------
+# generated chains: damaged quotes, missing sides, duplicate strikes, two roots
+# ---------------------------------------------------------------------------
+QUOTE_TIME = pd.Timestamp("2026-02-20 15:00", tz="America/New_York").tz_convert("UTC")
+
+
+@st.composite
+def chains(draw: st.DrawFn) -> pd.DataFrame:
+    from volscreen.pricing import black_price
+
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    spot = draw(st.floats(20.0, 500.0))
+    vol = draw(st.floats(0.08, 0.9))
+    n_exp = draw(st.integers(1, 5))
+    days = np.sort(rng.choice(np.arange(0, 120), size=n_exp, replace=False))
+    frames = []
+    for d in days:
+        expiry = (QUOTE_TIME.tz_convert("America/New_York").normalize().tz_localize(None)
+                  + pd.Timedelta(days=int(d)))
+        settlement = C.AM if rng.random() < 0.2 else C.PM
+        t = max(float(d), 0.01) / 365
+        strikes = np.round(spot * np.exp(rng.normal(0, vol * np.sqrt(t) * 1.5,
+                                                    size=int(rng.integers(2, 30)))), 0)
+        for right in (C.PUT, C.CALL):
+            skew = vol * (1 + 0.3 * rng.normal(size=strikes.size))
+            px = black_price(spot, strikes, t, 0.03, np.abs(skew) + 0.01, right)
+            spread = np.abs(rng.normal(0.05, 0.05, size=strikes.size)) * (px + 0.1)
+            frames.append(pd.DataFrame({
+                C.UNDERLYING: "XYZ", C.ROOT: "XYZ" if settlement == C.PM else "XYZA",
+                C.CONTRACT_SYMBOL: [f"XYZ{expiry:%y%m%d}{right}{int(k * 1000):08d}"
+                                    for k in strikes],
+                C.QUOTE_TIME: QUOTE_TIME, C.EXPIRY: expiry, C.SETTLEMENT: settlement,
+                C.STRIKE: strikes, C.RIGHT: right, C.BID: np.maximum(px - spread, 0.0),
+                C.ASK: px + spread, C.OPEN_INTEREST: rng.integers(0, 5000, strikes.size),
+                C.UNDERLYING_PRICE: spot, C.MULTIPLIER: 100.0,
+            }))
+    chain = pd.concat(frames, ignore_index=True)
+    n = len(chain)
+    damage = rng.random(n)
+    chain.loc[damage < 0.08, C.BID] = 0.0
+    chain.loc[(damage >= 0.08) & (damage < 0.12), C.ASK] = np.nan
+    chain.loc[(damage >= 0.12) & (damage < 0.15), C.BID] = chain[C.ASK] * 1.5  # crossed
+    chain[C.MID] = (chain[C.BID] + chain[C.ASK]) / 2
+    chain[C.SPREAD_PCT] = (chain[C.ASK] - chain[C.BID]) / chain[C.MID]
+    status = np.where(chain[C.BID] > chain[C.ASK], C.QS_CROSSED,
+                      np.where(chain[C.BID] <= 0, C.QS_NO_BID,
+                               np.where(chain[C.ASK].isna(), C.QS_NO_QUOTE, C.QS_OK)))
+    chain[C.QUOTE_STATUS] = pd.array(status, dtype="str")
+    for name in (C.UNDERLYING, C.ROOT, C.CONTRACT_SYMBOL, C.SETTLEMENT, C.RIGHT):
+        chain[name] = chain[name].astype("str")
+    return chain.sample(frac=1.0, random_state=int(rng.integers(0, 2**31))).reset_index(
+        drop=True)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(chains())
+def test_arrays_route_equals_the_frame_route_on_generated_chains(chain):
+    _check_routes(chain)
