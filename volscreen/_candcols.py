@@ -69,6 +69,23 @@ def floats(frame: pd.DataFrame, names: Any) -> dict[str, np.ndarray]:
 
 
 _NUMERIC_KINDS = frozenset("fiub")
+_COLUMN_INDEXES: dict[tuple[str, ...], pd.Index] = {}
+"""Column labels of the frames :func:`frame_of` built, by names (an Index is immutable)."""
+_COLUMN_INDEXES_MAX = 16
+
+
+def _column_index(names: tuple[str, ...]) -> pd.Index:
+    """``pd.Index(names)``, inferred once per list of names (every chain has the same columns).
+
+    Each frame gets its own view, so setting one frame's ``columns.name``
+    never renames another's.
+    """
+    index = _COLUMN_INDEXES.get(names)
+    if index is None:
+        if len(_COLUMN_INDEXES) >= _COLUMN_INDEXES_MAX:
+            _COLUMN_INDEXES.clear()
+        index = _COLUMN_INDEXES[names] = pd.Index(list(names))
+    return index.view()
 
 
 def frame_of(columns: dict[str, Any], order: np.ndarray | None = None) -> pd.DataFrame:
@@ -80,28 +97,18 @@ def frame_of(columns: dict[str, Any], order: np.ndarray | None = None) -> pd.Dat
     one dtype as one 2-D array, every text column converted to ``str`` in
     one pass.  A column of any other kind falls back to the constructor.
     """
-    names = list(columns)
+    names = tuple(columns)
     n = len(next(iter(columns.values()))) if columns else 0
     take = (lambda v: v) if order is None else (lambda v: v[order])  # noqa: E731
-    if n == 0 or not _blockable(columns, n):
+    groups = _groups(columns, n) if n else None
+    if groups is None:
         return pd.DataFrame({k: take(v) for k, v in columns.items()})
     from pandas.api.internals import create_dataframe_from_blocks
 
-    numeric: dict[np.dtype, list[int]] = {}
-    text: list[int] = []
-    plain_objects: list[int] = []
-    blocks: list[tuple[Any, np.ndarray]] = []
-    for i, name in enumerate(names):
-        values = columns[name]
-        if isinstance(values, np.ndarray) and values.dtype.kind in "OU":
-            # the constructor's inference: str when every value is a str or missing
-            kind = pd.api.types.infer_dtype(values, skipna=True)
-            (text if kind == "string" else plain_objects).append(i)
-        elif isinstance(values, np.ndarray):
-            numeric.setdefault(values.dtype, []).append(i)
-        else:  # tz-aware DatetimeIndex / DatetimeArray
-            blocks.append((take(pd.array(values)), np.array([i])))
-    for dtype, where in numeric.items():
+    numeric, text, plain_objects, dated = groups
+    blocks: list[tuple[Any, np.ndarray]] = [
+        (take(pd.array(columns[names[i]])), np.array([i])) for i in dated]
+    for where in numeric.values():
         block = np.stack([columns[names[i]] for i in where])
         blocks.append((block if order is None else block[:, order], np.array(where)))
     if plain_objects:
@@ -111,22 +118,41 @@ def frame_of(columns: dict[str, Any], order: np.ndarray | None = None) -> pd.Dat
         flat = np.concatenate([take(np.asarray(columns[names[i]], dtype=object)) for i in text])
         strings = pd.array(flat, dtype="str")
         blocks += [(strings[j * n:(j + 1) * n], np.array([i])) for j, i in enumerate(text)]
-    return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n), columns=pd.Index(names))
+    return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n),
+                                        columns=_column_index(names))
 
 
-def _blockable(columns: dict[str, Any], n: int) -> bool:
-    """Every column a 1-D array of ``n`` rows of a kind :func:`frame_of` builds directly."""
-    for values in columns.values():
+_NS = np.dtype("datetime64[ns]")
+
+
+def _groups(columns: dict[str, Any], n: int) -> tuple[dict[np.dtype, list[int]], list[int],
+                                                      list[int], list[int]] | None:
+    """Column positions by block kind (numeric by dtype, text, other objects, tz-aware
+    dates), or None when a column is not a 1-D array of ``n`` rows :func:`frame_of` builds
+    directly."""
+    numeric: dict[np.dtype, list[int]] = {}
+    text: list[int] = []
+    plain_objects: list[int] = []
+    dated: list[int] = []
+    infer = pd.api.types.infer_dtype
+    for i, values in enumerate(columns.values()):
         if isinstance(values, np.ndarray):
             kind = values.dtype.kind
-            if values.ndim != 1 or values.size != n or not (
-                    kind in _NUMERIC_KINDS or kind in "OU"
-                    or (kind == "M" and values.dtype == np.dtype("datetime64[ns]"))):
-                return False
-        elif not (isinstance(values, (pd.DatetimeIndex, pd.arrays.DatetimeArray))
-                  and values.tz is not None and len(values) == n):
-            return False
-    return True
+            if values.ndim != 1 or values.size != n:
+                return None
+            if kind in "OU":
+                # the constructor's inference: str when every value is a str or missing
+                (text if infer(values, skipna=True) == "string" else plain_objects).append(i)
+            elif kind in _NUMERIC_KINDS or (kind == "M" and values.dtype == _NS):
+                numeric.setdefault(values.dtype, []).append(i)
+            else:
+                return None
+        elif isinstance(values, (pd.DatetimeIndex, pd.arrays.DatetimeArray)) \
+                and values.tz is not None and len(values) == n:
+            dated.append(i)
+        else:
+            return None
+    return numeric, text, plain_objects, dated
 
 
 def with_columns(frame: pd.DataFrame, new: dict[str, Any]) -> pd.DataFrame:
