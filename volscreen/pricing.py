@@ -67,6 +67,10 @@ def is_call(right: RightLike) -> np.ndarray:
 
     if isinstance(right, np.ndarray) and right.dtype.kind == "b":
         return right
+    if isinstance(right, str):  # one right for every option: no factorizing
+        word = right.strip().upper()
+        if word in _CALL_WORDS or word in _PUT_WORDS:
+            return np.array(word in _CALL_WORDS)
     arr = np.asarray(right, dtype=object)
     flat = arr.ravel()
     # a chain spells a right two to four ways: classify each spelling once
@@ -90,6 +94,14 @@ def _ndtr(x: FloatArray) -> FloatArray:
     return np.asarray(ndtr(x), dtype=np.float64)
 
 
+def _ndtr_pair(a: FloatArray, b: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """``N(a), N(b)`` in one :func:`ndtr` call (its fixed cost paid once; values unchanged)."""
+    if a.shape != b.shape or a.ndim == 0:
+        return _ndtr(a), _ndtr(b)
+    both = _ndtr(np.concatenate((a.ravel(), b.ravel())))
+    return both[:a.size].reshape(a.shape), both[a.size:].reshape(b.shape)
+
+
 def _npdf(x: FloatArray) -> FloatArray:
     return np.exp(-0.5 * x * x) / np.sqrt(2.0 * np.pi)
 
@@ -110,7 +122,8 @@ def _black_undiscounted(forward: FloatArray, strike: FloatArray, t: FloatArray,
                         vol: FloatArray, call: np.ndarray) -> FloatArray:
     theta = np.where(call, 1.0, -1.0)
     d1, d2, s = _d1_d2(forward, strike, t, vol)
-    value = theta * (forward * _ndtr(theta * d1) - strike * _ndtr(theta * d2))
+    n1, n2 = _ndtr_pair(theta * d1, theta * d2)
+    value = theta * (forward * n1 - strike * n2)
     intrinsic = np.maximum(theta * (forward - strike), 0.0)
     # zero total variance (t == 0 or vol == 0): the option is worth its intrinsic value
     return np.where(s > 0, value, np.where(s == 0, intrinsic, np.nan))
@@ -194,8 +207,7 @@ def _greeks(forward: FloatArray, strike: FloatArray, t: FloatArray, rate: FloatA
     theta_sign = np.where(call, 1.0, -1.0)
     d1, d2, s = _d1_d2(forward, strike, t, vol)
     disc = np.exp(-rate * t)
-    nd1 = _ndtr(theta_sign * d1)
-    nd2 = _ndtr(theta_sign * d2)
+    nd1, nd2 = _ndtr_pair(theta_sign * d1, theta_sign * d2)
     pdf1 = _npdf(d1)
     with np.errstate(divide="ignore", invalid="ignore"):  # t == 0 / vol == 0 give NaN greeks
         sqrt_t = np.sqrt(t)
