@@ -185,3 +185,21 @@ def test_broadcasting_and_right_spellings() -> None:
 def test_zero_time_is_intrinsic_and_greeks_nan() -> None:
     assert float(vs.black_price(110.0, 100.0, 0.0, 0.05, 0.2, "C")) == 10.0
     assert np.isnan(vs.black_greeks(110.0, 100.0, 0.0, 0.05, 0.2, "C")["delta"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1, 40), seed=st.integers(0, 2**32 - 1))
+def test_arrays_equal_option_by_option(n: int, seed: int) -> None:
+    """A vector call (both N() in one batch) gives exactly the scalar call of each option."""
+    rng = np.random.default_rng(seed)
+    f, k = rng.uniform(50, 150, n), rng.uniform(40, 160, n)
+    t, v = rng.choice([0.0, 1e-6, 0.1, 2.0], n), rng.choice([0.0, 0.05, 0.3, 2.5], n)
+    right = rng.choice(["C", "P", "call", "put"], n)
+    prices = vs.black_price(f, k, t, 0.03, v, right)
+    greeks = vs.bsm_greeks(f, k, t, 0.03, 0.01, v, right)
+    for i in range(n):
+        one = vs.black_price(f[i], k[i], t[i], 0.03, v[i], str(right[i]))
+        np.testing.assert_array_equal(prices[i], one)
+        g = vs.bsm_greeks(f[i], k[i], t[i], 0.03, 0.01, v[i], str(right[i]))
+        for name in g:
+            np.testing.assert_array_equal(greeks[name][i], g[name])
