@@ -131,3 +131,23 @@ def test_screen_layout_without_rich_equals_rich(width: int, wide: bool) -> None:
 
     parts = _screen_parts(hand_result(), wide=wide)
     assert render_text(hand_result(), width=width, wide=wide) == _rich_text(parts, width)
+
+
+@pytest.mark.parametrize("table", ["summary", "candidates", "warnings"])
+def test_rows_are_the_cells_iterrows_gives(table: str) -> None:
+    """The tables read each row's cells as ``DataFrame.iterrows`` would give them."""
+    from volscreen.render import CANDIDATES_SHOWN, SUMMARY_SHOWN, _records
+
+    frame = getattr(hand_result(), table)
+    names = {"summary": SUMMARY_SHOWN, "candidates": CANDIDATES_SHOWN,
+             "warnings": (C.UNDERLYING, C.WARNING_CODE, C.WARNING_MESSAGE)}[table]
+    present = [n for n in names if n in frame.columns]
+    assert len(present) >= 3
+    got = _records(frame, [*names, "no_such_column"])
+    assert len(got) == len(frame) > 0
+    for row, (_, series) in zip(got, frame.iterrows()):
+        assert list(row) == present
+        for name in present:
+            want, cell = series[name], row[name]
+            assert type(cell) is type(want)
+            assert (pd.isna(want) and pd.isna(cell)) if pd.isna(want) is True else cell == want

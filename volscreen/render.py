@@ -158,6 +158,21 @@ def _get(row: Any, name: str) -> Any:
     return row.get(name) if hasattr(row, "get") else None
 
 
+def _records(frame: pd.DataFrame, names: Sequence[str]) -> list[dict[str, Any]]:
+    """The rows of ``frame`` as dicts of the ``names`` it has, cells as Python objects.
+
+    The cells are those ``DataFrame.iterrows`` gives (each column's
+    ``to_numpy(object)``: floats, ``Timestamp``, ``str``, NaN/NaT/NA) at a
+    fraction of its cost: only the shown columns are converted, once, and no
+    Series is built per row.
+    """
+    present = [name for name in dict.fromkeys(names) if name in frame.columns]
+    columns = [frame[name].to_numpy(object) for name in present]
+    if not columns:
+        return [{} for _ in range(len(frame))]
+    return [dict(zip(present, cells)) for cells in zip(*columns)]
+
+
 def _pair(row: Any, low: str, high: str, digits: int = 0) -> str:
     a, b = _get(row, low), _get(row, high)
     if not _finite(a) and not _finite(b):
@@ -196,6 +211,18 @@ def summary_table(result: ScreenResult, *, wide: bool = False) -> Table:
     return _summary_grid(result, wide=wide).to_rich()
 
 
+SUMMARY_SHOWN = (C.SCREEN_STATUS, C.BEST_SCORE, C.BEST_EXPIRY, C.BEST_STRUCTURE, C.IV30_RV20,
+                 C.SQUEEZE_ON, C.SQUEEZE_BARS, C.SCREEN_RANK, C.UNDERLYING, C.SPOT, C.HS_IV30,
+                 C.HS_RV20, C.BBW_PCTILE_126, C.TARGET_LOW, C.TARGET_HIGH, C.IV_RANK,
+                 C.TERM_SLOPE, C.BOX_FLOOR, C.BOX_CEILING, C.BEST_LEGS)
+"""Summary columns the screen table reads."""
+CANDIDATES_SHOWN = (C.PUT_STRIKE, C.CALL_STRIKE, C.CHEAPNESS, C.SCREEN_RANK, C.UNDERLYING,
+                    C.STRUCTURE, C.EXPIRY, C.DEBIT_NATURAL, C.BREAKEVEN_LOW, C.BREAKEVEN_HIGH,
+                    C.P_BEYOND_BE_IV, C.SCORE, C.P_BEYOND_BE_RV, C.P_BEYOND_BE_HIST,
+                    C.PNL_AT_EXPIRY_LOW, C.PNL_AT_EXPIRY_HIGH, C.LEGS, C.REASONS)
+"""Candidate columns the candidates table reads."""
+
+
 def _summary_grid(result: ScreenResult, *, wide: bool = False) -> _Grid:
     headers = [("#", "right"), ("Ticker", "left"), ("Spot", "right"), ("IV30", "right"),
                ("RV20", "right"), ("IV/RV", "right"), ("BBW%", "right"),
@@ -205,8 +232,7 @@ def _summary_grid(result: ScreenResult, *, wide: bool = False) -> _Grid:
         headers[7:7] = [("IVrank", "right"), ("Slope", "right"), ("Box", "right")]
         headers += [("Legs", "left"), ("Status", "left")]
     table = _Grid("Screen", headers)
-    frame = result.summary
-    for _, row in frame.iterrows():
+    for row in _records(result.summary, SUMMARY_SHOWN):
         failed = _get(row, C.SCREEN_STATUS) == C.SCR_FAILED
         best = MISSING
         if _finite(_get(row, C.BEST_SCORE)):
@@ -260,7 +286,7 @@ def _candidates_grid(result: ScreenResult, *, top: int | None = None,
     title = "Candidates" if top is None or len(frame) <= top else \
         f"Candidates (top {top} of {len(frame)})"
     table = _Grid(title, headers)
-    for _, row in shown.iterrows():
+    for row in _records(shown, CANDIDATES_SHOWN):
         put, call = _get(row, C.PUT_STRIKE), _get(row, C.CALL_STRIKE)
         strikes = (fmt_num(put, 0) if _finite(put) and put == call
                    else f"{fmt_num(put, 0)}/{fmt_num(call, 0)}")
@@ -293,7 +319,8 @@ def warnings_lines(result: ScreenResult) -> list[str]:
     if frame.empty:
         return []
     return [f"{fmt_text(_get(row, C.UNDERLYING))}: {fmt_text(_get(row, C.WARNING_CODE))}: "
-            f"{fmt_text(_get(row, C.WARNING_MESSAGE))}" for _, row in frame.iterrows()]
+            f"{fmt_text(_get(row, C.WARNING_MESSAGE))}"
+            for row in _records(frame, (C.UNDERLYING, C.WARNING_CODE, C.WARNING_MESSAGE))]
 
 
 def screen_renderables(result: ScreenResult, *, wide: bool = False,
@@ -373,7 +400,7 @@ def frame_table(frame: pd.DataFrame, spec: Sequence[tuple[str, str, Formatter]],
     shown = frame if limit is None else frame.head(limit)
     if limit is not None and len(frame) > limit:
         title = f"{title or ''} (first {limit} of {len(frame)} rows)".strip()
-    justify = {fmt_text: "left", fmt_date: "left"}
+    justify: dict[Formatter, str] = {fmt_text: "left", fmt_date: "left"}
     table = _table(title, [(h, justify.get(f, "right")) for _, h, f in present])
     for _, row in shown.iterrows():
         table.add_row(*(f(row[c]) for c, _, f in present))
