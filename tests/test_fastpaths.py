@@ -215,3 +215,64 @@ def test_frame_of_equals_the_constructor(kinds, n, seed, ordered):
         pd.testing.assert_frame_equal(got, want, check_exact=True)
     got.columns.name = "renamed"
     assert frame_of(columns, order).columns.name is None  # labels are not shared
+
+
+# --- the screen's bars stage: one validation and split check shared by every value ---
+
+def with_split(bars: pd.DataFrame) -> pd.DataFrame:
+    """``bars`` with an unadjusted 2:1 split halfway (every price before it doubled)."""
+    out = bars.copy()
+    half = len(out) // 2
+    for name in (C.OPEN, C.HIGH, C.LOW, C.CLOSE):
+        out.iloc[:half, out.columns.get_loc(name)] *= 2.0
+    return out
+
+
+def assert_context_equals_public_stages(cut: pd.DataFrame) -> None:
+    import warnings
+
+    from volscreen import compression_summary, realized_vols
+    from volscreen._screen_bars import _compute
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a suspected split is warned about by each stage
+        ctx = _compute(cut)
+        rv = realized_vols(cut, (20,), estimator="yang_zhang")
+        summary = compression_summary(cut)
+        plain = Forecaster(cut)
+    assert same(ctx.rv20, float(rv["rv_20"].iloc[-1]))
+    assert ctx.rv20_status == str(rv[C.RV_STATUS].iloc[-1])
+    pd.testing.assert_series_equal(ctx.compression, summary, check_exact=True)
+    for h in (1, 7, 30):
+        assert same(ctx.rv(h), plain.vol(h))
+
+
+@pytest.mark.parametrize("n, split", [(60, False), (300, False), (700, True)],
+                         ids=["short", "plain", "split"])
+def test_bars_context_equals_the_public_stages(n, split):
+    bars = random_bars(n, n)
+    assert_context_equals_public_stages(with_split(bars) if split else bars)
+
+
+def test_bars_context_equals_the_public_stages_on_iwm():
+    from volscreen import load_bars
+
+    bars = load_bars(shared_path("ohlcv", "IWM_daily_raw_2000_to_2026-08-21_yf.csv"))
+    assert_context_equals_public_stages(bars.loc[:"2026-07-14"])
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(25, 200), flat=st.integers(0, 40))
+def test_summary_new_low_is_the_rolling_minimum_flag(seed, n, flat):
+    # the 126-bar new-low flag of the summary against the rolling minimum it stands for;
+    # a flat stretch makes BBW 0 (ties) and short histories leave NaN in the window
+    from volscreen import compression, compression_summary
+    from volscreen._rolling import rolling_extreme
+
+    bars = random_bars(seed, n)
+    if flat:
+        bars.iloc[-flat:] = bars.iloc[-1].to_numpy()
+    bbw = compression(bars)[C.BBW].to_numpy()
+    recent = bbw[-126:]
+    want = bool(recent[-1] <= rolling_extreme(recent, 126, "min")[-1])
+    assert compression_summary(bars)[C.BBW_NEW_LOW] is want

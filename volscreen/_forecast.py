@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -47,11 +47,17 @@ class RVForecast:
     note: str = ""
 
 
-def _daily_proxy(bars: pd.DataFrame, split_check: bool) -> tuple[FloatArray, FloatArray]:
-    """Daily variance proxy (overnight^2 + Rogers-Satchell) and squared returns."""
-    from .realized import _prepare  # local: realized imports this module
+def _daily_proxy(bars: pd.DataFrame, split_check: bool,
+                 parts: Any = None) -> tuple[FloatArray, FloatArray]:
+    """Daily variance proxy (overnight^2 + Rogers-Satchell) and squared returns.
 
-    parts = _prepare(bars, split_check=split_check)
+    ``parts``: the already split-checked ``_prepare(bars, split_check)`` of
+    ``bars``, when the caller has it.
+    """
+    if parts is None:
+        from .realized import _prepare  # local: realized imports this module
+
+        parts = _prepare(bars, split_check=split_check)
     proxy = parts.r_on**2 + parts.rs
     return proxy, parts.r_cc**2
 
@@ -173,8 +179,9 @@ class Forecaster:
     each.  Results are those of :func:`rv_forecast` exactly.
     """
 
-    def __init__(self, bars: pd.DataFrame, *, split_check: bool = True) -> None:
-        proxy, ret2 = _daily_proxy(bars, split_check)
+    def __init__(self, bars: pd.DataFrame, *, split_check: bool = True,
+                 parts: Any = None) -> None:
+        proxy, ret2 = _daily_proxy(bars, split_check, parts)
         if np.count_nonzero(np.isfinite(ret2)) < 22:
             raise EmptyDataError(
                 f"need at least 22 daily returns to forecast vol, got {len(bars)} bars")

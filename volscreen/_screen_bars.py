@@ -62,6 +62,7 @@ class BarsContext:
     box_error: str = ""
     _forecaster: Any = field(default=None, repr=False)
     _rv: dict[int, float] = field(default_factory=dict, repr=False)
+    _parts: Any = field(default=None, repr=False)  # split-checked realized._Parts of ``cut``
 
     def rv(self, horizon_days: int) -> float:
         """HAR RV forecast for ``horizon_days`` trading days (fitted once per horizon)."""
@@ -70,7 +71,7 @@ class BarsContext:
             if self._forecaster is None:
                 from ._forecast import Forecaster
 
-                self._forecaster = Forecaster(self.cut)
+                self._forecaster = Forecaster(self.cut, parts=self._parts)
             self._rv[h] = self._forecaster.vol(h)
         return self._rv[h]
 
@@ -97,13 +98,22 @@ def bars_context(bars: pd.DataFrame, quote_time: pd.Timestamp,
 
 
 def _compute(cut: pd.DataFrame) -> BarsContext:
-    from .indicators import compression_summary
-    from .realized import realized_vols
+    """RV20, compression summary and range box of ``cut``.
 
-    rv = realized_vols(cut, (RV_WINDOW,), estimator=RV_ESTIMATOR)
-    rv20 = float(rv[f"{C.RV_PREFIX}{RV_WINDOW}"].iloc[-1])
-    status = str(rv[C.RV_STATUS].iloc[-1]) if C.RV_STATUS in rv else "ok"
-    comp = compression_summary(cut)
+    The bars are validated and split-checked once (:func:`volscreen.realized._prepare`);
+    RV20, the summary and the RV forecaster share those arrays, so the values are
+    those of ``realized_vols(cut, (20,))``, ``compression_summary(cut)`` and
+    ``Forecaster(cut)`` (a suspected split is warned about once).
+    """
+    from ._rolling import check_bars
+    from .indicators import _summary
+    from .realized import _prepare, _rv_arrays
+
+    arrays = check_bars(cut)
+    parts = _prepare(cut, True, arrays)
+    data, status = _rv_arrays(parts, (RV_WINDOW,), RV_ESTIMATOR)
+    rv20 = float(data[f"{C.RV_PREFIX}{RV_WINDOW}"][-1])
+    comp = _summary(cut, arrays, parts)
     box: Any = None
     error = ""
     try:
@@ -112,8 +122,8 @@ def _compute(cut: pd.DataFrame) -> BarsContext:
         box = range_box(cut)
     except (ImportError, AttributeError) as exc:  # stage not installed
         error = f"range box unavailable: {exc}"
-    return BarsContext(cut=cut, rv20=rv20, rv20_status=status, compression=comp, box=box,
-                       box_error=error)
+    return BarsContext(cut=cut, rv20=rv20, rv20_status=str(status[-1]), compression=comp,
+                       box=box, box_error=error, _parts=parts)
 
 
 def box_fields(box: Any) -> tuple[Any, Any, Any]:

@@ -17,7 +17,6 @@ from . import columns as col
 from ._rolling import (
     check_bars,
     ema,
-    rolling_extreme,
     rolling_mean,
     rolling_std,
     run_length,
@@ -270,13 +269,21 @@ def compression_summary(
         ``dist_sma_50``, ``sma_200``, ``dist_sma_200``, and
         ``compression_status`` / ``rv_status`` explaining any NaN.
     """
-    from .realized import _prepare, _rv_arrays
-
     if as_of is not None:
         if as_of not in bars.index:
             raise ConfigError(f"as_of {as_of!r} is not a bar of the history")
         bars = bars.loc[:as_of]
-    arrays = check_bars(bars)  # validated once for both stages
+    return _summary(bars, check_bars(bars), None, range_days=range_days, rv_short=rv_short,
+                    rv_long=rv_long)
+
+
+def _summary(bars: pd.DataFrame, arrays: dict[str, FloatArray], parts: Any, *,
+             range_days: int = 20, rv_short: int = 10, rv_long: int = 60) -> pd.Series:
+    """:func:`compression_summary` of the last bar from ``check_bars`` arrays and the
+    split-checked :class:`volscreen.realized._Parts` of ``bars`` (None: built here), so a
+    caller that has them (the screen's bars stage) does not validate the bars again."""
+    from .realized import _prepare, _rv_arrays
+
     params: dict[str, Any] = {
         "bb_period": BB_PERIOD, "bb_ndev": BB_NDEV, "kc_period": KC_PERIOD,
         "kc_atr_mult": KC_ATR_MULT, "atr_period": ATR_PERIOD, "rsi_period": RSI_PERIOD,
@@ -290,12 +297,16 @@ def compression_summary(
     last[col.ATR_PCTILE_252] = trailing_percentile(
         data[col.ATR_PCT][-(ATR_PCTILE_WINDOW + 1):], ATR_PCTILE_WINDOW)[-1:]
     recent = bbw[-BBW_LOW_LOOKBACK:]
-    last[col.BBW_NEW_LOW] = recent[-1:] <= rolling_extreme(recent, BBW_LOW_LOOKBACK, "min")[-1:]
+    # the last value of rolling_extreme(recent, BBW_LOW_LOOKBACK, "min"): the minimum of a
+    # full window without NaN, else NaN (no comparison is True)
+    full = recent.size == BBW_LOW_LOOKBACK and not np.isnan(recent).any()
+    last[col.BBW_NEW_LOW] = recent[-1:] <= (recent.min() if full else np.nan)
     n_bars = bbw.shape[0]
     code = int(_status_codes(last, np.array([n_bars - 1 >= RSI_PERIOD]))[0])
 
-    rv_data, rv_status = _rv_arrays(_prepare(bars, True, arrays), (rv_short, rv_long),
-                                    "yang_zhang")
+    if parts is None:
+        parts = _prepare(bars, True, arrays)
+    rv_data, rv_status = _rv_arrays(parts, (rv_short, rv_long), "yang_zhang")
     short_name, long_name = f"{col.RV_PREFIX}{rv_short}", f"{col.RV_PREFIX}{rv_long}"
     high, low, close = arrays[col.HIGH], arrays[col.LOW], arrays[col.CLOSE]
     n = min(int(range_days), n_bars)
