@@ -276,3 +276,49 @@ def test_summary_new_low_is_the_rolling_minimum_flag(seed, n, flat):
     recent = bbw[-126:]
     want = bool(recent[-1] <= rolling_extreme(recent, 126, "min")[-1])
     assert compression_summary(bars)[C.BBW_NEW_LOW] is want
+
+
+# --- per-history caches never mix two histories or two quote dates ---
+
+def test_contexts_of_two_histories_and_two_dates_keep_their_own_values():
+    from volscreen import _hist
+    from volscreen._candcols import StatusCodes
+    from volscreen._screen_bars import bars_context
+    from volscreen.probability import probability_columns
+
+    one = random_bars(3, 700)
+    two = one.copy()
+    two[C.CLOSE] = two[C.CLOSE] * np.exp(np.random.default_rng(4).normal(0, 0.01, len(two)))
+    two[C.HIGH] = np.maximum(two[C.HIGH], two[C.CLOSE])
+    two[C.LOW] = np.minimum(two[C.LOW], two[C.CLOSE])
+    days = np.array([5, 5, 13, 21], dtype=np.int64)
+    f = probability_inputs(5, days.tolist())
+    _hist.clear_caches()
+    cache: dict = {}
+    dates = [pd.Timestamp(one.index[-1], tz="America/New_York") + pd.Timedelta(hours=15),
+             pd.Timestamp(one.index[-200], tz="America/New_York") + pd.Timedelta(hours=15)]
+    for _ in range(_hist.BOOT_TABLE_AFTER + 2):  # direct, then pinned and table-served
+        for bars in (one, two):
+            for when in dates:
+                ctx = bars_context(bars, when, cache)
+                cut = bars.loc[:when.tz_localize(None).normalize()]
+                assert len(ctx.cut) == len(cut)
+                assert same(ctx.rv(13), Forecaster(cut).vol(13))
+                got = probability_columns(f, days, StatusCodes(days.size), rv=ctx.rv,
+                                          bars=ctx.cut, n_boot=40, seed=7)
+                assert_same_hist(got, reference_hist(f, days, cut, 40, 7))
+                assert same(got[C.RV_FORECAST][2], Forecaster(cut).vol(13))
+
+
+def test_a_pinned_frame_is_known_by_identity_and_an_unpinned_copy_by_value():
+    from volscreen import _hist
+
+    bars = random_bars(8, 400)
+    _hist.clear_caches()
+    _hist.pin(bars)
+    first = _hist.history(bars, None)
+    assert _hist.history(bars, None) is first
+    changed = bars.copy()
+    changed.iloc[-1, changed.columns.get_loc(C.CLOSE)] *= 1.01
+    assert _hist.history(changed, None) is not first
+    assert _hist.history(bars.copy(), None) is first  # equal values share the windows

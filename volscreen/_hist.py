@@ -211,10 +211,30 @@ _BOOT_LRU: OrderedDict[tuple[int, tuple[int, int, int]], History] = OrderedDict(
 _RECENT: OrderedDict[int, tuple[list[np.ndarray], np.ndarray | None, History]] = OrderedDict()
 
 
+# id(frame) -> (frame, its History once known): frames their owner promised never to change
+_PINNED: OrderedDict[int, tuple[pd.DataFrame, History | None]] = OrderedDict()
+
+
+def pin(frame: pd.DataFrame) -> None:
+    """Promise that ``frame`` is never changed, so :func:`history` can know it by identity.
+
+    For frames private to their owner (the screen's bars cut at one quote
+    date, see :func:`volscreen._screen_bars.bars_context`): :func:`history`
+    then skips comparing their prices with a kept copy.  The entry keeps the
+    frame alive, so its id cannot be reused by another frame; the last
+    :data:`HISTORY_CACHE_SIZE` pinned frames are kept.
+    """
+    if id(frame) not in _PINNED:
+        _PINNED[id(frame)] = (frame, None)
+        while len(_PINNED) > HISTORY_CACHE_SIZE:
+            _PINNED.popitem(last=False)
+
+
 def clear_caches() -> None:
     """Forget every cached history, bootstrap table and block draw (benchmarks' cold runs)."""
     _HISTORY_CACHE.clear()
     _RECENT.clear()
+    _PINNED.clear()
     for (_, key), owner in _BOOT_LRU.items():
         owner._tables.pop(key, None)
     _BOOT_LRU.clear()
@@ -239,8 +259,13 @@ def history(bars: pd.DataFrame, condition: Any) -> History:
     with the same values reuses the windows (and nothing stale can be hit).
     A frame seen recently is recognised without the digest: its price
     columns and condition are compared in full with a copy kept from the
-    last call (a frame changed in place is never mistaken for its old self).
+    last call (a frame changed in place is never mistaken for its old self);
+    a :func:`pin`-ned frame without a condition is recognised by identity.
     """
+    pinned = _PINNED.get(id(bars)) if condition is None else None
+    if pinned is not None and pinned[0] is bars and pinned[1] is not None:
+        _PINNED.move_to_end(id(bars))
+        return pinned[1]
     raw = _raw_prices(bars)
     cond = None if condition is None else np.asarray(condition, dtype=bool)
     seen = _RECENT.get(id(bars))
@@ -248,6 +273,8 @@ def history(bars: pd.DataFrame, condition: Any) -> History:
             (cond is None and seen[1] is None)
             or (cond is not None and seen[1] is not None and _same([seen[1]], [cond]))):
         _RECENT.move_to_end(id(bars))
+        if pinned is not None and pinned[0] is bars:
+            _PINNED[id(bars)] = (bars, seen[2])
         return seen[2]
     close, high, low = adjusted(bars)
     digest = hashlib.blake2b(digest_size=16)
@@ -264,6 +291,8 @@ def history(bars: pd.DataFrame, condition: Any) -> History:
             _HISTORY_CACHE.popitem(last=False)
     else:
         _HISTORY_CACHE.move_to_end(key)
+    if pinned is not None and pinned[0] is bars:
+        _PINNED[id(bars)] = (bars, hist)
     _RECENT[id(bars)] = ([x.copy() for x in raw], None if cond is None else cond.copy(), hist)
     while len(_RECENT) > HISTORY_CACHE_SIZE:
         _RECENT.popitem(last=False)

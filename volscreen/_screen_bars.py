@@ -93,6 +93,9 @@ def bars_context(bars: pd.DataFrame, quote_time: pd.Timestamp,
         raise ConfigError(f"no bar on or before the chain's quote date {day}",
                           source=bars.attrs.get("source"))
     context = _compute(cut)
+    from ._hist import pin
+
+    pin(cut)  # private to the context, never changed: its history is known by identity
     cache[key] = (bars, context)
     return context
 
