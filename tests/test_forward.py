@@ -411,3 +411,28 @@ def test_factorize_is_pandas_factorize(values: list[object]) -> None:
     ref = np.asarray(ref_uniques, dtype=object)
     assert uniques.dtype == object and len(uniques) == len(ref)
     assert all((a == b) or (a != a and b != b) for a, b in zip(uniques, ref))
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=st.lists(st.one_of(st.none(), st.sampled_from(["", "a", "ab", "ba", "PM", "AM", "é"])),
+                       min_size=1, max_size=12),
+       start=st.integers(0, 3), large=st.booleans(), chunks=st.integers(1, 2))
+def test_text_constant_check_is_arrows_comparison(values: list[str | None], start: int,
+                                                  large: bool, chunks: int) -> None:
+    """The buffer-reading constant check agrees with comparing every string in Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from volscreen._serieskeys import _constant, _text_all_equal
+
+    kind = pa.large_string() if large else pa.string()
+    arr = pa.array(values, type=kind).slice(min(start, len(values) - 1))  # offsets not at 0
+    if chunks == 2 and len(arr) > 1:
+        arr = pa.chunked_array([arr.slice(0, 1), arr.slice(1)])
+    column = pd.array(pd.arrays.ArrowStringArray(pa.chunked_array(arr).cast(pa.large_string())),
+                      dtype="str")
+    expected = pc.all(pc.equal(arr, arr[0]), skip_nulls=False).as_py() is True
+    assert _text_all_equal(pa.chunked_array(arr)) in (expected, None)  # None: Arrow decides
+    if chunks == 1:
+        assert _text_all_equal(pa.chunked_array([arr])) is expected
+    assert _constant(column) is expected

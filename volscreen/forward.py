@@ -20,6 +20,8 @@ import pandas as pd
 
 from . import clock
 from . import columns as C
+from ._serieskeys import factorize as _factorize
+from ._serieskeys import series_ids, series_ids_and_constants  # noqa: F401  (series_ids: API)
 from .errors import ChainSchemaError, ConfigError
 
 logger = logging.getLogger(__name__)
@@ -95,65 +97,6 @@ def _strikes(chain: pd.DataFrame) -> np.ndarray:
     return numeric.to_numpy(dtype=float, na_value=np.nan)
 
 
-def series_ids(columns: list[Any], n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Series number of each row and the first row of each series.
-
-    ``columns`` are the key columns (Series or arrays of length ``n``).
-    Series are numbered in the order of ``groupby(keys, sort=True,
-    dropna=False)`` (keys ascending, missing keys last); the first row is the
-    series' first row in the chain's order.
-    """
-    if n == 0:
-        return np.zeros(0, np.intp), np.zeros(0, np.intp)
-    # a constant key splits nothing (one chain, one root)
-    varying = [col for col in columns if not _constant(col)]
-    if len(varying) == 1:  # the usual chain: only the expiry varies
-        stamps = _stamps_without_nat(varying[0])
-        if stamps is not None:  # numbered in time order; index: each value's first row
-            _, first, gid = np.unique(stamps, return_index=True, return_inverse=True)
-            return gid.astype(np.intp, copy=False), first
-    codes = [pd.factorize(col, sort=True, use_na_sentinel=False)[0] for col in varying]
-    order = np.lexsort(codes[::-1]) if codes else np.arange(n)
-    change = np.zeros(n, dtype=bool)
-    change[0] = True
-    for code in codes:
-        sorted_code = code[order]
-        change[1:] |= sorted_code[1:] != sorted_code[:-1]
-    gid = np.empty(n, dtype=np.intp)
-    gid[order] = np.cumsum(change) - 1
-    return gid, order[change]  # lexsort is stable: the first of a run is the earliest row
-
-
-def _stamps_without_nat(col: Any) -> np.ndarray | None:
-    """int64 nanoseconds of a datetime key without NaT (they sort as the times do), else None."""
-    values = col.array if isinstance(col, (pd.Series, pd.Index)) else col
-    if not isinstance(values, pd.arrays.DatetimeArray):
-        return None
-    stamps = np.asarray(cast(Any, values).asi8)
-    return None if (stamps == _NAT_INT).any() else stamps
-
-
-_NAT_INT = np.iinfo(np.int64).min
-"""NaT as int64 nanoseconds: it sorts first, where groupby puts missing keys last."""
-
-
-def _factorize(values: Any) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize(values, use_na_sentinel=False)``, the uniques as an object array.
-
-    An Arrow-backed text column without missing values is encoded by Arrow
-    directly (what pandas does inside, without its wrapping): same codes,
-    same uniques in order of appearance.
-    """
-    if isinstance(values, pd.arrays.ArrowStringArray) and not values.isna().any():
-        import pyarrow as pa
-
-        encoded = pa.chunked_array(pa.array(values)).dictionary_encode().combine_chunks()
-        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
-        return codes, encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    return codes, np.asarray(uniques, dtype=object)
-
-
 def _floats(chain: pd.DataFrame, name: str) -> np.ndarray:
     """Column ``name`` as a new float64 array; text that is not a number is NaN."""
     column = chain[name]
@@ -162,24 +105,15 @@ def _floats(chain: pd.DataFrame, name: str) -> np.ndarray:
     return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-def _constant(col: Any) -> bool:
-    """True when every value of ``col`` equals its first and none is missing (one comparison)."""
-    values = col.array if isinstance(col, (pd.Series, pd.Index)) else col
-    if len(values) == 0:
-        return True
-    if isinstance(values, pd.arrays.DatetimeArray):  # NaT is one int64 value: same grouping
-        stamps = cast(Any, values).asi8  # int64 nanoseconds (NaT: one fixed value)
-        return bool(np.all(stamps == stamps[0]))
-    if isinstance(values, pd.arrays.ArrowStringArray):  # Arrow-backed strings: compare in Arrow
-        import pyarrow as pa
-        import pyarrow.compute as pc
+def _text_array(values: np.ndarray) -> Any:
+    """``pd.array(values, dtype="str")`` for an object array of str (built in Arrow when it backs str)."""
+    dtype = pd.StringDtype(na_value=np.nan)
+    if dtype.storage != "pyarrow" or not values.size:
+        return pd.array(values if values.size else [], dtype="str")
+    import pyarrow as pa
 
-        arr = pa.array(values)
-        return pc.all(pc.equal(arr, arr[0]), skip_nulls=False).as_py() is True
-    try:
-        return bool(np.asarray(values == values[0], dtype=bool).all())
-    except (TypeError, ValueError):  # missing values as NA, mixed types: group them properly
-        return False
+    return pd.arrays.ArrowStringArray(
+        pa.chunked_array([pa.array(values.tolist(), type=pa.large_string())]), dtype=dtype)
 
 
 def _as_times(values: Any) -> Any:
@@ -233,8 +167,13 @@ def _pairs(gid: np.ndarray, strike: np.ndarray, is_call: np.ndarray, mid: np.nda
     Duplicate quotes of one (series, strike, right) are averaged first.
     """
     rows = np.flatnonzero(valid)
-    order = rows[np.lexsort((~is_call[rows], strike[rows], gid[rows]))]
-    g, k, c, m = gid[order], strike[order], is_call[order], mid[order]
+    g, k, put = gid[rows], strike[rows], ~is_call[rows]
+    if _in_order(g, k, put):  # a loader's order: the stable sort would change nothing
+        order = rows
+    else:
+        by = np.lexsort((put, k, g))
+        order, g, k = rows[by], g[by], k[by]
+    c, m = is_call[order], mid[order]
     start = np.ones(order.size, dtype=bool)
     start[1:] = (g[1:] != g[:-1]) | (k[1:] != k[:-1]) | (c[1:] != c[:-1])
     first = np.flatnonzero(start)
@@ -246,6 +185,15 @@ def _pairs(gid: np.ndarray, strike: np.ndarray, is_call: np.ndarray, mid: np.nda
     pair = c[:-1] & ~c[1:] & (g[:-1] == g[1:]) & (k[:-1] == k[1:])
     at = np.flatnonzero(pair)
     return g[at], k[at], mean[at] - mean[at + 1]
+
+
+def _in_order(g: np.ndarray, k: np.ndarray, put: np.ndarray) -> bool:
+    """True when the rows are sorted by (g, k, put) already (a stable sort keeps equal keys)."""
+    if g.size < 2:
+        return True
+    dg = g[1:] - g[:-1]
+    after = (k[1:] > k[:-1]) | ((k[1:] == k[:-1]) & (put[1:] >= put[:-1]))
+    return bool(((dg > 0) | ((dg == 0) & after)).all())
 
 
 def _segment_median(values: np.ndarray, gid: np.ndarray, n_groups: int) -> np.ndarray:
@@ -357,10 +305,16 @@ def forward_arrays(chain: pd.DataFrame, rate: RateLike = None, *,
     key_cols = {k: (chain[k].array if k in chain.columns
                     else pd.array(settlement_of(chain).astype(str), dtype="str"))
                 for k in keys}
-    gid, first = series_ids(list(key_cols.values()), len(chain))
+    gid, first, constant = series_ids_and_constants(list(key_cols.values()), len(chain))
     n_series = first.size
+    is_constant = dict(zip(key_cols, constant))
+
+    def first_rows(key: str) -> Any:  # a constant column's first rows are any rows: a slice
+        col = key_cols[key]
+        return col[:n_series] if is_constant[key] else col.take(first)
+
     clock_keys = (C.QUOTE_TIME, C.EXPIRY, C.SETTLEMENT)
-    out: dict[str, Any] = {k: key_cols[k].take(first) for k in clock_keys}
+    out: dict[str, Any] = {k: first_rows(k) for k in clock_keys}
 
     t = clock.year_fraction(_as_times(out[C.QUOTE_TIME]), _as_times(out[C.EXPIRY]),
                             np.asarray(out[C.SETTLEMENT], dtype=object))
@@ -463,12 +417,12 @@ def forward_arrays(chain: pd.DataFrame, rate: RateLike = None, *,
     out[C.IMPLIED_CARRY] = carry
     out[C.PARITY_STRIKE] = parity_strike
     out[C.PARITY_STRIKES_USED] = used
-    out[C.FORWARD_STATUS] = pd.array(status if n_series else [], dtype="str")
+    out[C.FORWARD_STATUS] = _text_array(status)
     bad = status != C.FS_OK
     if bad.any():
         logger.info("forwards: %d of %d expiries without an ok forward", int(bad.sum()), n_series)
     if with_keys:  # the series' key columns first, as forwards() reports them
-        out = {k: (out[k] if k in out else col.take(first)) for k, col in key_cols.items()} | {
+        out = {k: (out[k] if k in out else first_rows(k)) for k in key_cols} | {
             k: v for k, v in out.items() if k not in key_cols}
     else:
         out = {k: v for k, v in out.items() if k not in key_cols}
