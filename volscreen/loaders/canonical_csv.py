@@ -15,6 +15,7 @@ identical by construction and tested (``tests/test_loaders_canonical_csv.py``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -337,22 +338,41 @@ def load_canonical_csv(raw: pd.DataFrame, name: str,
     if not is_canonical_header(raw.columns):
         return None
     cols = dict(raw.items())  # each column looked up once
-    text = {col: _text(cols[col], col not in (C.EXPIRY, C.RIGHT)) for col in _CODED_COLUMNS}
-    if any(v is None for v in text.values()) or any(
-            not isinstance(cols[col].dtype, pd.StringDtype) or not _no_missing(cols[col])
-            for col in (C.CONTRACT_SYMBOL, C.QUOTE_TIME)):
+    if not _is_text(cols[C.QUOTE_TIME]):
+        return None
+    expiry = _text(cols[C.EXPIRY], False)
+    days = None if expiry is None else _expiry_days(expiry[1])
+    if days is None:
+        return None
+    return canonical_chain(cols, len(raw), name, wide_threshold, expiry[0], days,  # type: ignore[index]
+                           lambda: _quote_times(cols[C.QUOTE_TIME], name))
+
+
+def _is_text(series: pd.Series) -> bool:
+    return isinstance(series.dtype, pd.StringDtype) and _no_missing(series)
+
+
+def canonical_chain(cols: dict[str, pd.Series], n: int, name: str, wide_threshold: float,
+                    exp_code: np.ndarray, days: np.ndarray,
+                    quoted_of: Callable[[], pd.DatetimeIndex | None]) -> pd.DataFrame | None:
+    """The chain of canonical columns whose expiries and quote times are read, else None.
+
+    Shared by the CSV and Parquet shortcuts: ``cols`` are the table's
+    columns (canonical header checked), ``days[exp_code]`` the rows' expiry
+    midnights (datetime64[ns], years 2000-2099) and ``quoted_of()`` their
+    quote times (tz-aware UTC; None: not readable).  Every other check of
+    :func:`load_canonical_csv` is made here.
+    """
+    text = {col: _text(cols[col], col != C.RIGHT) for col in _CODED_COLUMNS if col != C.EXPIRY}
+    if any(v is None for v in text.values()) or not _is_text(cols[C.CONTRACT_SYMBOL]):
         return None
     und_code, unds = text[C.UNDERLYING]  # type: ignore[misc]
     root_code, roots = text[C.ROOT]  # type: ignore[misc]
-    exp_code, exp_text = text[C.EXPIRY]  # type: ignore[misc]
     set_code, styles = text[C.SETTLEMENT]  # type: ignore[misc]
     right_code, rights = text[C.RIGHT]  # type: ignore[misc]
     if any(u != u.strip().lstrip("^_").upper() for u in unds) or not all(
             _ROOT.fullmatch(r) for r in roots) or not set(styles) <= {C.AM, C.PM} or \
             not set(rights) <= {C.CALL, C.PUT}:
-        return None
-    days = _expiry_days(exp_text)
-    if days is None:
         return None
     values = {col: _numbers(cols[col]) for col in NUMERIC}
     if any(v is None for v in values.values()):
@@ -364,7 +384,7 @@ def load_canonical_csv(raw: pd.DataFrame, name: str,
     strike = floats[C.STRIKE]
     if not occ_strike_ok(strike).all():
         return None
-    quoted = _quote_times(cols[C.QUOTE_TIME], name)
+    quoted = quoted_of()
     if quoted is None:
         return None
     put = np.array([r == C.PUT for r in rights], dtype=np.int64)[right_code]
@@ -373,7 +393,7 @@ def load_canonical_csv(raw: pd.DataFrame, name: str,
                               strike, chain_code)
     if built is None:
         return None
-    return _build(cols, len(raw), name, wide_threshold, floats, built, days[exp_code], quoted,
+    return _build(cols, n, name, wide_threshold, floats, built, days[exp_code], quoted,
                   styles, set_code,
                   [_ranks(unds)[und_code], quoted.asi8, days[exp_code].view(np.int64), strike,
                    put, _ranks(roots)[root_code]])

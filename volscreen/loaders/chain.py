@@ -25,6 +25,7 @@ from ._chain_rules import RANGES as _RANGES
 from ._numbers import parse_numbers
 from ._vendor import normalise_vendor as _normalise_vendor
 from .canonical_csv import CSV_ROW_BASE, load_canonical_csv
+from .canonical_parquet import load_canonical_parquet
 from .formats import (
     FormatSpec,
     JSON_TIME_ZONES,
@@ -43,6 +44,8 @@ logger = logging.getLogger(__name__)
 FAST_CANONICAL_CSV = True
 """Load canonical CSV files through :mod:`~volscreen.loaders.canonical_csv` when they qualify
 (tests set False to compare with the general path)."""
+FAST_CANONICAL_PARQUET = True
+"""The same for canonical Parquet files (:mod:`~volscreen.loaders.canonical_parquet`)."""
 
 _RIGHTS = {"C": C.CALL, "CALL": C.CALL, "P": C.PUT, "PUT": C.PUT}
 STRING_COLUMNS = (C.UNDERLYING, C.ROOT, C.CONTRACT_SYMBOL, C.SETTLEMENT, C.RIGHT,
@@ -111,22 +114,22 @@ def _rights(values: pd.Series, name: str, base: int) -> np.ndarray:
     return first
 
 
-def _read_source(source: object, name: str) -> tuple[pd.DataFrame, int, bool]:
-    """Raw table, the row base for messages, and whether it came from JSON."""
+def _read_source(source: object, name: str) -> tuple[pd.DataFrame, int, str]:
+    """Raw table, the row base for messages, and what it came from (``_io.read_any``'s kind)."""
     if isinstance(source, pd.DataFrame):
-        return source, 0, False
+        return source, 0, "frame"
     if not isinstance(source, (str, os.PathLike)):
         raise UnreadableFileError(f"expected a path or a DataFrame, got {type(source).__name__}",
                                   source=name)
     kind, payload = _io.read_any(source)
     if kind == "parquet":
-        return payload, 0, False
+        return payload, 0, kind
     if kind == "json":
         frame = flatten_json(payload, name)
         if frame.empty or len(frame.columns) <= 1:
             raise EmptyDataError("JSON holds no option quotes", source=name)
-        return frame, 0, True
-    return _io.read_csv_text(payload, name), CSV_ROW_BASE, False
+        return frame, 0, kind
+    return _io.read_csv_text(payload, name), CSV_ROW_BASE, kind
 
 
 class _Columns(dict[str, pd.Series]):
@@ -324,13 +327,14 @@ def load_chain(
     underlying, underlying_price, quote_time = (args.underlying, args.underlying_price,
                                                 args.quote_time)
     name = _io.source_name(source)
-    raw, base, is_json = _read_source(source, name)
+    raw, base, kind = _read_source(source, name)
     if raw.empty:
         raise EmptyDataError("no option quotes", source=name)
-    if FAST_CANONICAL_CSV and base == CSV_ROW_BASE and args.format in (None, "canonical") \
-            and not args.columns and underlying is None and underlying_price is None \
-            and quote_time is None:
-        chain = load_canonical_csv(raw, name, args.wide_threshold)
+    shortcut = {"csv": load_canonical_csv if FAST_CANONICAL_CSV else None,
+                "parquet": load_canonical_parquet if FAST_CANONICAL_PARQUET else None}.get(kind)
+    if shortcut is not None and args.format in (None, "canonical") and not args.columns \
+            and underlying is None and underlying_price is None and quote_time is None:
+        chain = shortcut(raw, name, args.wide_threshold)
         if chain is not None:  # else: not canonical as written, the general path decides
             return chain
     if args.columns:
