@@ -211,3 +211,45 @@ def chains(draw: st.DrawFn) -> pd.DataFrame:
 @given(chains())
 def test_arrays_route_equals_the_frame_route_on_generated_chains(chain):
     _check_routes(chain)
+
+
+# ---------------------------------------------------------------------------
+# the shortcuts the arrays route reads text with
+# ---------------------------------------------------------------------------
+CODES = ["ok", "crossed", "no_bid", "zero_ask", "", "ok ", "crosse", "okk", "é"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(CODES), max_size=30),
+       st.lists(st.sampled_from(CODES), min_size=1, max_size=3), st.booleans())
+def test_isin_equals_a_plain_loop(values, wanted, uniform):
+    from volscreen._chainarrays import _isin
+
+    if uniform and values:
+        values = [values[0]] * len(values)  # one value throughout: the one-block shortcut
+    column = pd.Series(values, dtype="str")
+    want = np.array([v in set(wanted) for v in values], dtype=bool)
+    np.testing.assert_array_equal(_isin(column, wanted), want)
+
+
+@pytest.mark.parametrize("rights", [["C", "P"], ["call", "put"], ["c", "P", " Put ", "CALL"]],
+                         ids=["letters", "words", "mixed"])
+def test_call_mask_of_every_spelling_equals_is_call(rights):
+    from volscreen.pricing import is_call
+
+    chain = _real_chain("sample").head(40)
+    spelled = [rights[i % len(rights)] if r == C.CALL else rights[(i + 1) % len(rights)]
+               for i, r in enumerate(chain[C.RIGHT])]
+    chain = chain.assign(**{C.RIGHT: pd.array(spelled, dtype="str")})
+    for _ in range(2):  # the second time from the spellings already classified
+        np.testing.assert_array_equal(price_chain(chain, RATE).call, is_call(spelled))
+
+
+def test_an_invalid_right_still_raises_after_valid_ones():
+    from volscreen.errors import VolscreenError
+
+    chain = _real_chain("sample").head(10)
+    price_chain(chain, RATE)
+    bad = chain.assign(**{C.RIGHT: pd.array(["C"] * 9 + ["X"], dtype="str")})
+    with pytest.raises(VolscreenError, match="X"):
+        price_chain(bad, RATE)

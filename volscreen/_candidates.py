@@ -52,8 +52,8 @@ def structure_columns(chain_with_iv: pd.DataFrame | PricedChain, *, dte: Any, st
 
     ``chain_with_iv`` is the ``implied_vols`` frame or the chain priced as
     arrays (:func:`volscreen._priced.price_chain`); the latter computes
-    greeks only where the selection reads them: delta on the quotes in the
-    DTE window that could be a priced leg, every greek on the chosen legs.
+    greeks only where the selection reads them: on the quotes in the DTE
+    window that could be a priced leg, and on the chosen legs.
     """
     if isinstance(chain_with_iv, pd.DataFrame):
         a = chain_arrays(chain_with_iv)
@@ -64,20 +64,25 @@ def structure_columns(chain_with_iv: pd.DataFrame | PricedChain, *, dte: Any, st
     a = priced_arrays(p)
     window = check_dte(dte)
     specs = specs_of(straddle, tuple(deltas), strike_pairs(strikes), box_edges(box))
-    rows = np.flatnonzero(a["priced"] & in_window(a, window))  # finite iv, usable
-    delta = np.full(a["n"], np.nan)
-    delta[rows] = p.greeks(rows)["delta"]
-    a["delta"] = delta
-    a["priced"] = a["priced"] & np.isfinite(delta)
+    # one greeks call on every quote that could be a priced leg (usable, finite iv, in the
+    # window); a chosen leg outside them (no iv, unusable) gets its greeks in a second call
+    quoted = np.flatnonzero(a["priced"] & in_window(a, window))
+    _put_greeks(a, quoted, p.greeks(quoted))
+    a["priced"] = a["priced"] & np.isfinite(a["delta"])
     sel = select_legs(a, dte=window, specs=specs)
     legs = np.unique(np.concatenate([sel["put"], sel["call"]]))
-    legs = legs[legs >= 0]
-    greeks = p.greeks(legs)
-    for key, name in _GREEKS:
-        values = np.full(a["n"], np.nan)
-        values[legs] = greeks[name]
-        a[key] = values
+    rest = np.setdiff1d(legs[legs >= 0], quoted, assume_unique=True)
+    if rest.size:
+        _put_greeks(a, rest, p.greeks(rest))
     return assemble(a, sel)
+
+
+def _put_greeks(a: dict[str, Any], rows: np.ndarray, greeks: dict[str, np.ndarray]) -> None:
+    """Set the candidate arrays' greeks at ``rows`` (NaN elsewhere until set)."""
+    for key, name in _GREEKS:
+        if key not in a:
+            a[key] = np.full(a["n"], np.nan)
+        a[key][rows] = greeks[name]
 
 
 _GREEKS = (("delta", "delta"), ("gamma", "gamma"), ("vega", C.VEGA_PER_VOLPT),

@@ -117,12 +117,21 @@ def _isin(column: pd.Series, values: Any) -> np.ndarray:
     lengths = offsets[1:] - offsets[:-1]
     out = np.zeros(lengths.size, dtype=bool)
     for value in values:
-        target = np.frombuffer(str(value).encode(), dtype=np.uint8)
-        rows = np.flatnonzero(lengths == target.size)
-        if rows.size and target.size:
-            out[rows] |= (data[offsets[rows, None] + np.arange(target.size)] == target).all(axis=1)
-        elif rows.size:
-            out[rows] = True
+        target = str(value).encode()
+        same = lengths == len(target)
+        if not target:
+            out |= same
+            continue
+        if same.all() and data[offsets[0]:offsets[-1]].tobytes() == target * same.size:
+            out[:] = True  # every row spells this value (one underlying, say): one memcmp
+            continue
+        rows = np.flatnonzero(same)
+        if rows.size:  # short codes: one gather per character
+            start = offsets[rows]
+            match = data[start] == target[0]
+            for j in range(1, len(target)):
+                match &= data[start + j] == target[j]
+            out[rows] |= match
     return out
 
 

@@ -106,12 +106,22 @@ def _chain_calls(right: pd.Series, codes: np.ndarray, spellings: np.ndarray) -> 
     """
     if len(right) == 0:
         return np.zeros(0, dtype=bool)
+    known = [_CALL_SPELLINGS.get(v) if isinstance(v, str) else None for v in spellings]
+    if None not in known:
+        return np.array(known, dtype=bool)[codes]
     try:
         valid = is_call(spellings)
     except VolscreenError:
         is_call(right.to_numpy(dtype=object))  # raises, naming the first invalid row
         raise
+    if len(_CALL_SPELLINGS) < _CALL_SPELLINGS_SIZE:
+        _CALL_SPELLINGS.update((v, bool(c)) for v, c in zip(spellings, valid) if type(v) is str)
     return valid[codes]
+
+
+_CALL_SPELLINGS: dict[str, bool] = {}
+"""Spellings of ``right`` already classified by :func:`is_call` (True: call), per process."""
+_CALL_SPELLINGS_SIZE = 1_000
 
 
 def price_chain(chain: pd.DataFrame, rate: RateLike = None, *, price: str = "mid",
