@@ -322,3 +322,24 @@ def test_a_pinned_frame_is_known_by_identity_and_an_unpinned_copy_by_value():
     changed.iloc[-1, changed.columns.get_loc(C.CLOSE)] *= 1.01
     assert _hist.history(changed, None) is not first
     assert _hist.history(bars.copy(), None) is first  # equal values share the windows
+
+
+# --- bootstrap draws ---
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_starts=st.integers(1, 20_000),
+       size=st.integers(0, 3_000))
+def test_block_starts_are_numpys_int64_draws(seed, n_starts, size):
+    from volscreen._hist import block_starts
+
+    got = block_starts(seed, n_starts, size)
+    want = np.random.default_rng(seed).integers(0, n_starts, size=size)
+    assert np.array_equal(got, want) and not got.flags.writeable
+
+
+@pytest.mark.parametrize("n_starts", [2**31 - 1, 2**31, 2**32 + 5], ids=["int32_max", "2e31", "2e32"])
+def test_block_starts_near_the_int32_bound_are_numpys_draws(n_starts):
+    from volscreen._hist import block_starts
+
+    got = block_starts(3, n_starts, 500)
+    assert np.array_equal(got, np.random.default_rng(3).integers(0, n_starts, size=500))

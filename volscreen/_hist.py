@@ -55,9 +55,13 @@ def block_starts(seed: int, n_starts: int, size: int) -> np.ndarray:
     """``size`` block starts drawn uniformly from ``[0, n_starts)`` (seeded, read-only).
 
     Cached: the draws depend only on the seed and the shapes, so every chain
-    screened against the same history reuses them.
+    screened against the same history reuses them.  Stored as int32 when
+    they fit (numpy draws bounds below 2**32 from the same 32-bit stream
+    for either dtype, so the values are those of the int64 draw): half the
+    memory to fill, which costs as much as drawing them.
     """
-    starts = np.random.default_rng(seed).integers(0, n_starts, size=size)
+    dtype = np.int32 if n_starts <= np.iinfo(np.int32).max else np.int64
+    starts = np.random.default_rng(seed).integers(0, n_starts, size=size, dtype=dtype)
     starts.flags.writeable = False
     return starts
 
