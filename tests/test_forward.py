@@ -414,7 +414,8 @@ def test_factorize_is_pandas_factorize(values: list[object]) -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(values=st.lists(st.one_of(st.none(), st.sampled_from(["", "a", "ab", "ba", "PM", "AM", "é"])),
+@given(values=st.lists(st.one_of(st.none(),
+                                 st.sampled_from(["", "a", "ab", "ba", "PM", "AM", "é"])),
                        min_size=1, max_size=12),
        start=st.integers(0, 3), large=st.booleans(), chunks=st.integers(1, 2))
 def test_text_constant_check_is_arrows_comparison(values: list[str | None], start: int,

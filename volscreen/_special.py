@@ -103,8 +103,8 @@ def _consts(values: tuple[float, ...]) -> tuple[np.ndarray, ...]:
 
 
 # the same tables as 0-d arrays, for the kernels below (same values, same results)
-_N1, _D1, _N2, _D2, _N3, _D3 = (_consts(c) for c in (_R1_NUM, _R1_DEN, _R2_NUM, _R2_DEN,
-                                                      _R3_NUM, _R3_DEN))
+_N1, _D1, _N2, _D2, _N3, _D3 = (
+    _consts(c) for c in (_R1_NUM, _R1_DEN, _R2_NUM, _R2_DEN, _R3_NUM, _R3_DEN))
 (_HALF, _ONE, _TWO, _K_SMALL, _K_MID, _K_SPLIT, _K_INV_SQRT_PI, _K_SQRT1_2, _K_ERFC_ZERO,
  _K_NDTR_ZERO) = _consts((0.5, 1.0, 2.0, _SMALL, _MID, _SPLIT, _INV_SQRT_PI, _SQRT1_2,
                           _ERFC_ZERO, _NDTR_ZERO))
@@ -151,11 +151,11 @@ def _erfc_tail_ratio(y: FloatArray) -> FloatArray:
 
 
 def _upper_tail(y: FloatArray, gauss_arg: FloatArray, half: float) -> FloatArray:
-    """``half * erfc(y)`` (half = 1 or 1/2) for finite y > 0.46875, exp(-y^2) = exp(-half gauss_arg^2).
+    """``half * erfc(y)`` (half = 1 or 1/2) for finite y > 0.46875.
 
-    ``gauss_arg`` is ``y`` (half = 1) for erfc and the unscaled normal
-    argument |x| (half = 1/2) for ndtr, so the Gaussian factor is split exactly
-    in the caller's own variable.
+    exp(-y^2) is evaluated as exp(-half gauss_arg^2): ``gauss_arg`` is ``y``
+    (half = 1) for erfc and the unscaled normal argument |x| (half = 1/2) for
+    ndtr, so the Gaussian factor is split exactly in the caller's own variable.
     """
     scale = _ONE if half == 1.0 else _HALF
     minus_half, minus_quarter = _EXP_FACTORS[half]
@@ -195,7 +195,7 @@ def _apply(kernel: Callable[[FloatArray], FloatArray], x: ArrayLike) -> FloatArr
         for start in range(0, flat.size, _CHUNK):
             out[start:start + _CHUNK] = kernel(flat[start:start + _CHUNK])
     out = out.reshape(arr.shape)
-    return out[()] if arr.ndim == 0 else out  # type: ignore[return-value]
+    return out[()] if arr.ndim == 0 else out
 
 
 def _tail_or_zero(y: FloatArray, gauss_arg: FloatArray, half: float,

@@ -106,13 +106,13 @@ def _floats(chain: pd.DataFrame, name: str) -> np.ndarray:
 
 
 def _text_array(values: np.ndarray) -> Any:
-    """``pd.array(values, dtype="str")`` for an object array of str (built in Arrow when it backs str)."""
+    """``pd.array(values, dtype="str")`` of an object array of str."""
     dtype = pd.StringDtype(na_value=np.nan)
     if dtype.storage != "pyarrow" or not values.size:
         return pd.array(values if values.size else [], dtype="str")
     import pyarrow as pa
 
-    return pd.arrays.ArrowStringArray(
+    return pd.arrays.ArrowStringArray(  # type: ignore[call-arg]
         pa.chunked_array([pa.array(values.tolist(), type=pa.large_string())]), dtype=dtype)
 
 
