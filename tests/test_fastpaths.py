@@ -343,3 +343,19 @@ def test_block_starts_near_the_int32_bound_are_numpys_draws(n_starts):
 
     got = block_starts(3, n_starts, 500)
     assert np.array_equal(got, np.random.default_rng(3).integers(0, n_starts, size=500))
+
+
+def test_condition_names_are_reexported_lazily():
+    import subprocess
+    import sys
+
+    from volscreen import _hist_condition, probability
+
+    for name in ("BBW_BUCKETS", "CONDITION_BBW_BUCKET", "CONDITION_CUSTOM", "HistCondition",
+                 "bbw_buckets", "compression_condition"):
+        assert getattr(probability, name) is getattr(_hist_condition, name)
+    with pytest.raises(AttributeError, match="no_such_name"):
+        probability.no_such_name  # noqa: B018
+    code = ("import sys, volscreen.probability; "
+            "sys.exit('volscreen._hist_condition' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -32,21 +32,25 @@ import pandas as pd
 from . import columns as C
 from ._candcols import StatusCodes, floats, with_columns
 from ._hist import History, adjusted, block_starts, bootstrap_shape, history
-from ._hist_condition import (  # noqa: F401  (public names re-exported from here)
-    BBW_BUCKETS,
-    CONDITION_BBW_BUCKET,
-    CONDITION_CUSTOM,
-    HistCondition,
-    _resolve_condition,
-    bbw_buckets,
-    compression_condition,
-)
 
 TRADING_DAYS_PER_YEAR = 252
 MIN_HIST_WINDOWS = 250
 """Fewer overlapping windows than this: the ``_hist`` columns are NaN (short_history)."""
 DEFAULT_BOOTSTRAP = 200
 DEFAULT_SEED = 12345
+
+_CONDITION_NAMES = frozenset({"BBW_BUCKETS", "CONDITION_BBW_BUCKET", "CONDITION_CUSTOM",
+                              "HistCondition", "bbw_buckets", "compression_condition"})
+"""Public names of :mod:`volscreen._hist_condition` re-exported from here, imported on first
+use: a screen without a condition never needs them."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _CONDITION_NAMES:
+        from . import _hist_condition
+
+        return getattr(_hist_condition, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _ndtr(x: np.ndarray) -> np.ndarray:
@@ -331,7 +335,11 @@ def probability_columns(f: dict[str, np.ndarray], days: np.ndarray, codes: Statu
     for i, name in enumerate((C.P_TOUCH_LOW_IV, C.P_TOUCH_HIGH_IV, C.P_TOUCH_LOW_RV,
                               C.P_TOUCH_HIGH_RV)):
         new[name] = _touch_from(normals[4 + 2 * i], normals[5 + 2 * i], *touch[i][2:])
-    mask, label = _resolve_condition(condition, bars)
+    mask, label = None, None
+    if condition is not None and bars is not None:
+        from ._hist_condition import _resolve_condition
+
+        mask, label = _resolve_condition(condition, bars)
     hist = {k: np.full(n, np.nan) for k in (
         C.P_BEYOND_BE_HIST, C.P_BEYOND_BE_HIST_SE, C.P_TOUCH_LOW_HIST, C.P_TOUCH_HIGH_HIST)}
     size = np.zeros(n, dtype=np.int64)
