@@ -50,6 +50,24 @@ def first_call_cost(engine: str) -> float:
     return float(res.stdout.strip())
 
 
+def corrections_line(vs: object, g: dict[str, np.ndarray], fwd: np.ndarray, tv: np.ndarray,
+                     good: np.ndarray) -> None:
+    """Householder corrections per option and the starting guess's error (compiled kernel)."""
+    from volscreen import _ivkernel, _ivnumpy
+
+    und_tv = tv[good] * np.exp(RATE * g["t"][good])
+    f, k = fwd[good], g["strike"][good]
+    xa = -np.abs(np.log(f / k))
+    beta = und_tv / np.sqrt(f * k)
+    counts = _ivkernel.iteration_counts(xa, beta)
+    with np.errstate(all="ignore"):
+        s0, _ = _ivnumpy._initial_guess(xa, beta, np.exp(0.5 * xa))
+    rel = np.abs(s0 / (g["vol"][good] * np.sqrt(g["t"][good])) - 1.0)
+    hist = {int(c): int((counts == c).sum()) for c in np.unique(counts)}
+    print(f"  corrections per option (time value >= $0.001; -1 = not converged): {hist}; "
+          f"starting guess off by median {np.median(rel):.1e}, max {rel.max():.1e} (relative)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=float, default=1e6)
@@ -126,6 +144,7 @@ def main() -> None:
     print(f"  max |iv - sigma| {np.nanmax(err[good]):.2e}, "
           f"p99 {np.nanpercentile(err[good], 99):.2e}, "
           f"NaN {np.isnan(iv[good]).sum()}")
+    corrections_line(vs, g, fwd, tv, good)
     print("  status counts, all rows:",
           {s: int((status == s).sum()) for s in C.IV_STATUSES if (status == s).any()})
     print("  status counts, time value >= $0.001:",
