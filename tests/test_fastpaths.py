@@ -337,7 +337,8 @@ def test_block_starts_are_numpys_int64_draws(seed, n_starts, size):
     assert np.array_equal(got, want) and not got.flags.writeable
 
 
-@pytest.mark.parametrize("n_starts", [2**31 - 1, 2**31, 2**32 + 5], ids=["int32_max", "2e31", "2e32"])
+@pytest.mark.parametrize("n_starts", [2**31 - 1, 2**31, 2**32 + 5],
+                         ids=["int32_max", "2e31", "2e32"])
 def test_block_starts_near_the_int32_bound_are_numpys_draws(n_starts):
     from volscreen._hist import block_starts
 
