@@ -253,3 +253,22 @@ def test_an_invalid_right_still_raises_after_valid_ones():
     bad = chain.assign(**{C.RIGHT: pd.array(["C"] * 9 + ["X"], dtype="str")})
     with pytest.raises(VolscreenError, match="X"):
         price_chain(bad, RATE)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(-1, 40), st.integers(-1, 2)), min_size=1, max_size=60),
+       st.sampled_from([1, 10**6]))
+def test_expiry_groups_equal_a_sort_of_the_keys(keys, spread):
+    """Groups numbered in key order, the earliest row of each: a table or a sort, same answer."""
+    from volscreen._term import _groups
+
+    days = np.array([d * spread if d >= 0 else -1 for d, _ in keys], dtype=np.intp)
+    style = np.array([s for _, s in keys], dtype=np.intp)
+    keep, gid, first = _groups([days, style])
+    rows = [i for i, (d, s) in enumerate(keys) if d >= 0 and s >= 0]
+    ordered = sorted({(days[i], style[i]) for i in rows})
+    np.testing.assert_array_equal(keep, rows)
+    np.testing.assert_array_equal(gid, [ordered.index((days[i], style[i])) for i in rows])
+    np.testing.assert_array_equal(
+        first, [min(j for j, i in enumerate(rows) if (days[i], style[i]) == key)
+                for key in ordered])

@@ -67,18 +67,20 @@ def _first_letters(column: pd.Series) -> np.ndarray:
     return letters[codes]
 
 
-def _arrow_bytes(column: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+def _arrow_bytes(column: Any) -> tuple[np.ndarray, np.ndarray] | None:
     """(offsets, UTF-8 bytes) of an arrow-backed string column without nulls, else None.
 
-    Zero-copy views of the column's buffers: value i is
-    ``data[offsets[i]:offsets[i + 1]]``.  The chain's text columns are short
-    codes, so comparing bytes is far cheaper than hashing or boxing strings.
+    ``column`` is a Series or its array.  Zero-copy views of the column's
+    buffers: value i is ``data[offsets[i]:offsets[i + 1]]``.  The chain's
+    text columns are short codes, so comparing bytes is far cheaper than
+    hashing or boxing strings.
     """
-    if not isinstance(column.array, pd.arrays.ArrowStringArray):
+    values = column.array if isinstance(column, pd.Series) else column
+    if not isinstance(values, pd.arrays.ArrowStringArray):
         return None
     import pyarrow as pa  # already loaded by pandas for its arrow-backed strings
 
-    arr = pa.array(column.array)
+    arr = pa.array(values)
     if isinstance(arr, pa.ChunkedArray) or arr.null_count or not (
             pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return None
@@ -133,6 +135,19 @@ def _isin(column: pd.Series, values: Any) -> np.ndarray:
                 match &= data[start + j] == target[j]
             out[rows] |= match
     return out
+
+
+def one_text_value(column: Any) -> bool:
+    """True when an arrow-backed text column (Series or array) has rows, no nulls, one value."""
+    raw = _arrow_bytes(column)
+    if raw is None or raw[0].size < 2:
+        return False
+    offsets, data = raw
+    width = int(offsets[1] - offsets[0])
+    if not bool(((offsets[1:] - offsets[:-1]) == width).all()):
+        return False
+    first = data[offsets[0]:offsets[1]].tobytes()
+    return data[offsets[0]:offsets[-1]].tobytes() == first * (offsets.size - 1)
 
 
 def _factorize_text(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -217,13 +232,13 @@ def priced_arrays(p: Any) -> dict[str, Any]:
         raise ChainSchemaError(
             "candidates need a chain priced by volscreen.implied_vols; missing "
             + ", ".join(missing), column=missing[0])
-    letters = p.letters()
+    _, is_call, is_put = p.right_letters()
     unusable = None
     if p.quote_status_codes is not None:
         unusable = np.array([isinstance(v, str) and v in _UNUSABLE_QUOTES
                              for v in p.quote_status_values] + [False],
                             dtype=bool)[p.quote_status_codes]
-    a = _quote_arrays(chain, letters == C.PUT, letters == C.CALL, unusable)
+    a = _quote_arrays(chain, is_put, is_call, unusable)
     a.update(_chain_columns(chain))
     a.update({"priced": a["usable"] & np.isfinite(p.iv), "iv": p.iv, "forward": p.forward,
               "t": p.t, "discount": p.discount, "otm": p.otm})

@@ -122,9 +122,16 @@ def specs_of(straddle: bool, deltas: Sequence[float],
 
 
 def in_window(a: dict[str, Any], dte: tuple[int, int]) -> np.ndarray:
-    """Rows whose calendar days from the quote date to the expiry are within ``dte``."""
-    days = ((a["expiry"] - a["qdate"]) // np.timedelta64(1, "D")).astype(np.int64)
-    return (days >= dte[0]) & (days <= dte[1])
+    """Rows whose calendar days from the quote date to the expiry are within ``dte``.
+
+    Kept in ``a`` for the next caller with the same window.
+    """
+    key = ("in_window", dte[0], dte[1])
+    if key not in a:
+        days = ((a["expiry"] - a["qdate"]) // np.timedelta64(1, "D")).astype(np.int64)
+        a[key] = (days >= dte[0]) & (days <= dte[1])
+    window: np.ndarray = a[key]
+    return window
 
 
 def select_legs(a: dict[str, Any], *, dte: tuple[int, int],
@@ -139,8 +146,8 @@ def select_legs(a: dict[str, Any], *, dte: tuple[int, int],
     """
     und_codes = a["und_codes"]
     exp_codes = a["expiry"].astype(np.int64)
-    order = np.lexsort((a["strike"], exp_codes, und_codes))
-    order = order[in_window(a, dte)[order]]
+    rows = np.flatnonzero(in_window(a, dte))  # sorted after the cut: the same stable order
+    order = rows[np.lexsort((a["strike"][rows], exp_codes[rows], und_codes[rows]))]
     if order.size == 0 or not specs:
         return {"structure": np.empty(0, dtype=object), "kind": np.empty(0, dtype=object),
                 "put": np.empty(0, dtype=np.int64), "call": np.empty(0, dtype=np.int64),

@@ -85,10 +85,18 @@ class PricedChain:
                               take(self.rate), take(self.carry), take(self.iv),
                               take(self.call))
 
-    def letters(self) -> np.ndarray:
-        """``right`` as upper-case first letters (object array), one lookup per spelling."""
-        table = np.array([str(u).upper()[:1] for u in self.right_spellings], dtype=object)
-        return table[self.right_codes] if self.right_codes.size else np.zeros(0, dtype=object)
+    def right_letters(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``right`` by upper-case first letter: (letter number, is_call, is_put) per row.
+
+        The stages that read ``right`` from a frame classify it this way; here
+        each distinct spelling is looked at once.
+        """
+        letters = [str(u).upper()[:1] for u in self.right_spellings]
+        number = {letter: i for i, letter in enumerate(dict.fromkeys(letters))}
+        codes = self.right_codes
+        return (np.array([number[x] for x in letters], dtype=np.intp)[codes],
+                np.array([x == C.CALL for x in letters], dtype=bool)[codes],
+                np.array([x == C.PUT for x in letters], dtype=bool)[codes])
 
 
 def _price_column(chain: pd.DataFrame, price: str) -> FloatArray:
@@ -168,7 +176,7 @@ def price_chain(chain: pd.DataFrame, rate: RateLike = None, *, price: str = "mid
         # mid, bid and ask in one batch: one pass of the solver instead of three; the engine
         # is the one for a chain of this many rows (a 14,000-quote SPX chain stays on the
         # NumPy twin in a fresh process, as when it was three batches)
-        fwd_k, strike_k, t_k, rate_k, call_k = (np.tile(a[solve], k)
+        fwd_k, strike_k, t_k, rate_k, call_k = (np.tile(a[solve], k) if k > 1 else a[solve]
                                                 for a in (forward, strike, t, rate_arr, call))
         ivk, codesk = black_iv_with_codes(np.concatenate([p[solve] for p in prices]), fwd_k,
                                           strike_k, t_k, rate_k, call_k,

@@ -15,11 +15,14 @@ import numpy as np
 import pandas as pd
 
 from . import columns as C
+from ._chainarrays import one_text_value
 from .errors import ChainSchemaError
 from .svi import fit_svi
 
 WING_DELTA = 0.25
 """Delta of the risk reversal and butterfly wings."""
+_DENSE_KEYS = 8
+"""Expiry keys spanning up to this many values per row are numbered by a lookup table."""
 
 _TERM_NEEDS = (C.EXPIRY, C.STRIKE, C.RIGHT, C.T, C.FORWARD, C.IV, C.IV_STATUS)
 
@@ -51,12 +54,16 @@ def str_equal(values: Any, value: str) -> np.ndarray:
     return codes == hits[0] if hits else np.zeros(codes.size, dtype=bool)
 
 
-def _letters(values: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``right`` as first letters, upper case (missing: ``"N"``), and the call and put masks."""
+def _letters(values: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``right`` as first letters, upper case (missing: ``"N"``), their numbers, call and put masks.
+
+    Rows with the same letter have the same number (distinct letters, distinct numbers).
+    """
     codes, uniques = str_codes(values)
     table = np.array([str(u).upper()[:1] for u in uniques] + ["N"], dtype=object)
     # code -1 (missing) picks the trailing "N"
-    return table[codes], (table == C.CALL)[codes], (table == C.PUT)[codes]
+    number = pd.factorize(table)[0]
+    return table[codes], number[codes], (table == C.CALL)[codes], (table == C.PUT)[codes]
 
 
 def floats(chain: pd.DataFrame, name: str) -> np.ndarray:
@@ -88,10 +95,21 @@ def days_from_quote(quote_time: Any, expiry: Any) -> np.ndarray:
     stamp = pd.Timestamp(quote_time)
     if not (isinstance(expiry, np.ndarray) and expiry.dtype.kind == "M") or pd.isna(stamp):
         return days_to_expiry(quote_time, expiry)
-    if stamp.tz is None:
-        stamp = stamp.tz_localize(EXCHANGE_TZ)
-    day = np.datetime64(stamp.tz_convert(EXCHANGE_TZ).date(), "D")
+    key = (stamp.value, stamp.tz is None)
+    day = _NY_DAYS.get(key)
+    if day is None:
+        if stamp.tz is None:
+            stamp = stamp.tz_localize(EXCHANGE_TZ)
+        day = np.datetime64(stamp.tz_convert(EXCHANGE_TZ).date(), "D")
+        if len(_NY_DAYS) >= _NY_DAYS_SIZE:
+            _NY_DAYS.clear()
+        _NY_DAYS[key] = day
     return (expiry.astype("datetime64[D]") - day).astype(np.int64)
+
+
+_NY_DAYS: dict[tuple[int, bool], np.datetime64] = {}
+"""(quote instant in ns, naive?) -> its New York date: each converted once per process."""
+_NY_DAYS_SIZE = 10_000
 
 
 def _arrays(chain: pd.DataFrame) -> dict[str, Any]:
@@ -101,7 +119,7 @@ def _arrays(chain: pd.DataFrame) -> dict[str, Any]:
         raise ChainSchemaError(
             f"needs a chain with implied vols (run volscreen.implied_vols first); missing "
             f"{missing}", column=missing[0])
-    right, is_call, is_put = _letters(chain[C.RIGHT])
+    right, letter, is_call, is_put = _letters(chain[C.RIGHT])
     strike, fwd = chain[C.STRIKE].to_numpy(float), chain[C.FORWARD].to_numpy(float)
     if C.LOG_MONEYNESS in chain:
         log_m = chain[C.LOG_MONEYNESS].to_numpy(float)
@@ -115,7 +133,8 @@ def _arrays(chain: pd.DataFrame) -> dict[str, Any]:
     iv = chain[C.IV].to_numpy(float)
     with np.errstate(invalid="ignore"):
         usable = otm & str_equal(chain[C.IV_STATUS], C.IVS_OK) & np.isfinite(iv) & (iv > 0)
-    return {C.EXPIRY: expiry_days(chain[C.EXPIRY]), C.RIGHT: right, C.STRIKE: strike,
+    return {C.EXPIRY: expiry_days(chain[C.EXPIRY]), C.RIGHT: right, "letter": letter,
+            C.STRIKE: strike,
             C.FORWARD: fwd, C.LOG_MONEYNESS: log_m, C.OTM: otm, C.IV: iv, "usable": usable,
             "is_call": is_call, "is_put": is_put}
 
@@ -199,6 +218,8 @@ def _sorted_codes(values: Any) -> np.ndarray:
         low = days[present].min() if present.any() else 0
         return np.where(present, days - low, -1).astype(np.intp, copy=False)
     if isinstance(getattr(values, "dtype", None), pd.StringDtype):
+        if one_text_value(values):  # one settlement style, say: every code 0
+            return np.zeros(len(values), dtype=np.intp)
         codes, uniques = str_codes(values)
         rank = np.empty(len(uniques) + 1, dtype=np.intp)
         rank[np.argsort(np.array(uniques, dtype=object), kind="stable")] = \
@@ -220,8 +241,18 @@ def _groups(codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray
     combined = np.zeros(keep.size, dtype=np.int64)
     for c in codes:
         combined = combined * (int(c.max()) + 1) + c[keep]
-    _, first, gid = np.unique(combined, return_index=True, return_inverse=True)
-    return keep, gid.reshape(-1).astype(np.intp, copy=False), first
+    top = int(combined.max()) + 1 if combined.size else 0
+    if top > _DENSE_KEYS * (combined.size + 1):  # sparse keys: sort them
+        _, first, gid = np.unique(combined, return_index=True, return_inverse=True)
+        return keep, gid.reshape(-1).astype(np.intp, copy=False), first
+    # few key values (days from the earliest expiry): number them by a table, not a sort
+    seen = np.zeros(top, dtype=bool)
+    seen[combined] = True
+    number = np.cumsum(seen) - 1
+    gid = number[combined].astype(np.intp, copy=False)
+    first = np.full(int(seen.sum()), combined.size, dtype=np.intp)
+    np.minimum.at(first, gid, np.arange(combined.size, dtype=np.intp))  # earliest row
+    return keep, gid, first
 
 
 def table_inputs(chain: pd.DataFrame, a: dict[str, Any]) -> dict[str, Any]:
@@ -243,14 +274,14 @@ def priced_inputs(p: Any) -> dict[str, Any]:
     :func:`_arrays` and :func:`table_inputs` read from the frame it makes.
     """
     chain = p.chain
-    letters = p.letters()
+    letter, is_call, is_put = p.right_letters()
     with np.errstate(invalid="ignore"):  # NaN iv: not usable
         usable = p.otm & (p.codes == p.ok_code) & np.isfinite(p.iv) & (p.iv > 0)
     return _with_quotes(chain, {
-        C.EXPIRY: expiry_days(chain[C.EXPIRY]), C.RIGHT: letters,
+        C.EXPIRY: expiry_days(chain[C.EXPIRY]), "letter": letter,
         C.STRIKE: chain[C.STRIKE].to_numpy(float), C.FORWARD: p.forward,
         C.LOG_MONEYNESS: p.log_moneyness, C.OTM: p.otm, C.IV: p.iv, "usable": usable,
-        "is_call": letters == C.CALL, "is_put": letters == C.PUT, C.T: p.t})
+        "is_call": is_call, "is_put": is_put, C.T: p.t})
 
 
 def _with_quotes(chain: pd.DataFrame, a: dict[str, Any]) -> dict[str, Any]:
@@ -279,7 +310,7 @@ def _expiry_table(a: dict[str, Any], min_quotes: int, svi: bool) -> dict[str, An
         return a[name][keep]
 
     t, fwd = col(C.T)[first], col(C.FORWARD)[first]
-    right, strike = a[C.RIGHT][keep], a[C.STRIKE][keep]
+    letter, strike = a["letter"][keep], a[C.STRIKE][keep]
     k, iv, use = a[C.LOG_MONEYNESS][keep], a[C.IV][keep], a["usable"][keep]
     is_call, is_put = a["is_call"][keep], a["is_put"][keep]
     n_quotes = np.bincount(gid[use], minlength=n)
@@ -293,7 +324,7 @@ def _expiry_table(a: dict[str, Any], min_quotes: int, svi: bool) -> dict[str, An
     atm_strike = np.where(nearest >= 0, strike[np.maximum(nearest, 0)], np.nan)
     leg = on_live & (strike == atm_strike[gid])
     codes = np.zeros(keep.size, dtype=np.intp)
-    codes[leg] = pd.factorize(right[leg])[0]  # distinct right letters among the legs
+    codes[leg] = letter[leg]  # distinct right letters among the legs
     distinct = np.bincount(np.unique(gid[leg] * (codes.max() + 1) + codes[leg])
                            // (codes.max() + 1), minlength=n) if leg.any() else np.zeros(n)
     legs = np.bincount(gid[leg], minlength=n)
