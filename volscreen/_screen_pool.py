@@ -22,6 +22,11 @@ and the bars context (realized vol, compression, range box, RV forecasts;
 :func:`volscreen._screen_bars.bars_context`) is computed once per history
 and quote date in each worker, not once per chain or per task.
 
+Tasks are sent :data:`TASKS_IN_FLIGHT` per worker ahead, the rest as results
+come back.  Until the first worker is ready, the parent screens the last
+tasks not yet sent itself (:func:`_steal`): its core is otherwise idle while
+the fork server imports the screen.
+
 Workers are started by a fork server (POSIX; spawned elsewhere): one fresh
 interpreter imports the screen's modules once (:data:`PRELOAD`, about a
 second) and each worker is forked from it, never from the caller's process,
@@ -37,7 +42,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +57,9 @@ CHUNKS_PER_WORKER = 4
 """Tasks per worker at least: load balance between workers."""
 CHUNK_MAX = 25
 """Jobs per task at most: progress granularity (IPC per task is small against a chain)."""
+TASKS_IN_FLIGHT = 2
+"""Tasks sent ahead per worker: one running, one queued; the rest wait in the parent,
+which may still screen them itself (:func:`_steal`)."""
 COMPILED_MIN_CHAINS = 300
 """Chains per worker from which loading the compiled IV kernel pays for itself.
 
@@ -90,13 +99,45 @@ def _unshare(value: Any, frames: Mapping[int, pd.DataFrame]) -> Any:
 
 
 def _init_worker(frames: dict[int, pd.DataFrame], config: ScreenConfig, store: Any,
-                 keep_surface: bool, compiled: bool) -> None:
+                 keep_surface: bool, compiled: bool, ready: Any = None) -> None:
     from .screening import _open_store
 
     if compiled:
         import volscreen._ivkernel  # noqa: F401  (implied.py then uses it for every chain)
     _STATE.update(frames=frames, config=config, store=_open_store(store),
                   keep_surface=keep_surface, cache={})
+    if ready is not None:
+        ready.set()  # the parent stops screening chunks itself
+
+
+def _steal(pending: deque[int], ready: Any) -> Iterator[int]:
+    """Tasks not yet sent to a worker that the parent screens itself, last task first.
+
+    Until the first worker is ready (the fork server imports the screen's
+    modules, about a second, while the parent's core would sit idle), the
+    parent takes the last task not yet sent; tasks are smallest at the end
+    (:func:`chunk_bounds`), so the parent is never long in the workers' way
+    once they run.
+    """
+    while pending and not ready.is_set():
+        yield pending.pop()
+
+
+def _run_here(jobs: list[ScreenJob], config: ScreenConfig, here: dict[str, Any],
+              keep_surface: bool) -> Outcome:
+    """Screen ``jobs`` in this process (the parent's share, :func:`_steal`).
+
+    ``here`` holds the store (a path until the first call opens it) and the
+    cache of this screen's stolen tasks, as a worker's :data:`_STATE` does.
+    """
+    from .screening import _open_store, _run_job
+
+    if "cache" not in here:
+        here.update(store=_open_store(here["store"]), cache={})
+    out = Outcome(keep_surface=keep_surface)
+    for job in jobs:
+        _run_job(job, config, here["store"], out, here["cache"])
+    return out
 
 
 def _run_chunk(jobs: list[ScreenJob]) -> Outcome:
@@ -147,27 +188,50 @@ def chunk_bounds(n_jobs: int, workers: int) -> list[tuple[int, int]]:
 def run_parallel(jobs: list[ScreenJob], config: ScreenConfig, store: Any, keep_surface: bool,
                  workers: int, progress: Progress | None) -> Outcome:
     """Screen ``jobs`` on ``workers`` spawned processes; the outcome is in job order."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     if store is not None and not isinstance(store, (str, Path)):
         store = store.path  # each worker opens the store itself
     frames: dict[int, pd.DataFrame] = {}
     light = [dataclasses.replace(job, bars=_share(job.bars, frames)) for job in jobs]
-    chunks = [light[start:stop] for start, stop in chunk_bounds(len(light), workers)]
+    bounds = chunk_bounds(len(light), workers)
+    chunks = [light[start:stop] for start, stop in bounds]
     compiled = math.ceil(len(jobs) / workers) >= COMPILED_MIN_CHAINS
     results: dict[int, Outcome] = {}
     done = 0
+
+    def finished(index: int, outcome: Outcome) -> None:
+        nonlocal done
+        results[index] = outcome
+        done += len(chunks[index])
+        if progress is not None:
+            progress(done, len(jobs), Path(chunks[index][-1].label).name)
+
     context = _context()
-    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context,
+    ready = context.Event()
+    n_workers = min(workers, len(chunks))
+    with ProcessPoolExecutor(max_workers=n_workers, mp_context=context,
                              initializer=_init_worker,
-                             initargs=(frames, config, store, keep_surface, compiled)) as pool:
-        futures = {pool.submit(_run_chunk, chunk): i for i, chunk in enumerate(chunks)}
-        for future in as_completed(futures):
-            index = futures[future]
-            results[index] = future.result()
-            done += len(chunks[index])
-            if progress is not None:
-                progress(done, len(jobs), Path(chunks[index][-1].label).name)
+                             initargs=(frames, config, store, keep_surface, compiled,
+                                       ready)) as pool:
+        pending = deque(range(len(chunks)))  # tasks not yet sent, in job order
+        running: dict[Any, int] = {}
+
+        def feed() -> None:  # keep each worker's next task queued, never all of them
+            while pending and len(running) < n_workers * TASKS_IN_FLIGHT:
+                index = pending.popleft()
+                running[pool.submit(_run_chunk, chunks[index])] = index
+
+        feed()
+        here: dict[str, Any] = {"store": store}
+        for index in _steal(pending, ready):
+            start, stop = bounds[index]
+            finished(index, _run_here(jobs[start:stop], config, here, keep_surface))
+        while running:
+            completed, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in completed:
+                finished(running.pop(future), future.result())
+            feed()
     merged = Outcome(keep_surface=keep_surface)
     for index in range(len(chunks)):
         merged.extend(results[index])
