@@ -360,3 +360,17 @@ def test_condition_names_are_reexported_lazily():
     code = ("import sys, volscreen.probability; "
             "sys.exit('volscreen._hist_condition' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1, 80), m=st.integers(1, 5), block=st.integers(1, 30),
+       p=st.floats(0.0, 1.0), seed=st.integers(0, 999), one=st.booleans())
+def test_boolean_hits_give_the_se_of_their_float_indicators(n, m, block, p, seed, one):
+    from volscreen.probability import block_bootstrap_se
+
+    hits = np.random.default_rng(seed).random((m, n)) < p
+    if one:
+        hits = hits[0]
+    got = block_bootstrap_se(hits, block, n_boot=30, seed=seed)
+    want = block_bootstrap_se(hits.astype(float), block, n_boot=30, seed=seed)
+    np.testing.assert_array_equal(got, want)

@@ -5,6 +5,7 @@ Public entry point :func:`rv_forecast` is re-exported by
 """
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from typing import Any, Literal, overload
@@ -185,13 +186,11 @@ class Forecaster:
         if np.count_nonzero(np.isfinite(ret2)) < 22:
             raise EmptyDataError(
                 f"need at least 22 daily returns to forecast vol, got {len(bars)} bars")
-        from .realized import EWMA_LAMBDA, TRADING_DAYS_PER_YEAR, _ewma_var
+        from .realized import TRADING_DAYS_PER_YEAR
 
         self.annual = float(TRADING_DAYS_PER_YEAR)
         self.proxy = proxy
-        self.ewma = _ewma_var(np.sqrt(ret2), 20, EWMA_LAMBDA)
-        last = self.ewma[-1]
-        self.ewma_vol = float(np.sqrt(self.annual * last)) if np.isfinite(last) else np.nan
+        self._ret2 = ret2
         comps = [proxy] + [rolling_mean(proxy, lag) for lag in HAR_LAGS[1:]]
         # fitted in vol space (square roots of the variances): a fit on variance levels is
         # dominated by crisis spikes and overstates the vol of quiet regimes (see rv_forecast)
@@ -203,6 +202,20 @@ class Forecaster:
         self._cbad = np.concatenate(([0], np.cumsum(~finite)))
         self._cores: dict[int, _HarFit] = {}
         self._fits: dict[int, RVForecast] = {}
+
+    @functools.cached_property
+    def ewma(self) -> FloatArray:
+        """EWMA daily variance of the close-to-close returns (built on first use: the
+        HAR forecast, the default, needs it only as its fallback)."""
+        from .realized import EWMA_LAMBDA, _ewma_var
+
+        return _ewma_var(np.sqrt(self._ret2), 20, EWMA_LAMBDA)
+
+    @functools.cached_property
+    def ewma_vol(self) -> float:
+        """The EWMA forecast (annual, flat in the horizon)."""
+        last = self.ewma[-1]
+        return float(np.sqrt(self.annual * last)) if np.isfinite(last) else np.nan
 
     def _target(self, h: int) -> FloatArray:
         """:func:`_forward_mean` of the proxy over ``h`` bars, from the shared prefix sums.

@@ -173,8 +173,9 @@ def block_bootstrap_se(hits: np.ndarray, block: int, n_boot: int = DEFAULT_BOOTS
     """Moving-block bootstrap standard error of the mean of ``hits`` (seeded).
 
     ``hits`` is one series (n,) or several (m, n) sharing the same resampled
-    blocks; blocks of ``block`` consecutive windows are drawn with
-    replacement until they cover n, ``n_boot`` times.
+    blocks (booleans, or numbers; 0/1 values are summed as integers);
+    blocks of ``block`` consecutive windows are drawn with replacement until
+    they cover n, ``n_boot`` times.
 
     Notes
     -----
@@ -184,14 +185,17 @@ def block_bootstrap_se(hits: np.ndarray, block: int, n_boot: int = DEFAULT_BOOTS
     standard deviation (ddof = 1) of the ``n_boot`` replicate means.  The
     draws are shared by every series and cached per (seed, shape).
     """
-    arr = np.atleast_2d(np.asarray(hits, dtype=float))
+    raw = np.asarray(hits)
+    indicator = raw.dtype == np.bool_  # hits given as booleans: no 0/1 check needed
+    arr = np.atleast_2d(raw if indicator else raw.astype(float))
     m, n = arr.shape
     if n < 2:
         se = np.full(m, np.nan)
         return se if np.ndim(hits) == 2 else float(se[0])
     block, k = bootstrap_shape(n, block)
     starts = block_starts(int(seed), n - block + 1, n_boot * k)
-    if arr.size and np.all((arr == 0.0) | (arr == 1.0)):  # hit indicators: exact integer sums
+    if indicator or (arr.size and np.all((arr == 0.0) | (arr == 1.0))):
+        # hit indicators: exact integer sums
         sums = _packed_block_sums(arr.astype(np.int64), block, starts, n_boot, k)
     else:
         csum = np.zeros((m, n + 1))
@@ -436,7 +440,7 @@ def _hist_columns(f: dict[str, np.ndarray], days: np.ndarray, hist_of: History,
         n_win_all[rows] = n_win
         if table is None:
             end = windows[h]["end"][None, :]
-            hits = ((end < lo_all[rows, None]) | (end > hi_all[rows, None])).astype(float)
+            hits = (end < lo_all[rows, None]) | (end > hi_all[rows, None])  # booleans
             se = block_bootstrap_se(hits, h, n_boot, seed)
             se_all[rows] = se
         elif rows.size == 1:  # one column reduces in another order than several: alone
