@@ -437,3 +437,26 @@ def test_text_constant_check_is_arrows_comparison(values: list[str | None], star
     if chunks == 1:
         assert _text_all_equal(pa.chunked_array([arr])) is expected
     assert _constant(column) is expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=st.lists(st.one_of(st.sampled_from(["C", "P", "c", "p", "X", "", "CP", "é"]),
+                                 st.none()), min_size=1, max_size=15),
+       start=st.integers(0, 3))
+def test_factorize_agrees_with_pandas_on_generated_text(values: list[str | None],
+                                                        start: int) -> None:
+    """Letters (the one-byte shortcut), words, empty text, non-ASCII and missing values."""
+    import pyarrow as pa
+
+    from volscreen.forward import _factorize
+
+    arr = pa.array(values, type=pa.large_string()).slice(min(start, len(values) - 1))
+    column = pd.array(pd.arrays.ArrowStringArray(pa.chunked_array([arr])), dtype="str")
+    codes, uniques = _factorize(column)
+    ref_codes, ref_uniques = pd.factorize(column, use_na_sentinel=False)
+    np.testing.assert_array_equal(codes, ref_codes)
+    assert codes.dtype == np.intp
+    ref = np.asarray(ref_uniques, dtype=object)
+    assert len(uniques) == len(ref)
+    assert all(type(a) is type(b) and ((a == b) or (a != a and b != b))
+               for a, b in zip(uniques, ref))

@@ -73,12 +73,65 @@ def factorize(values: Any) -> tuple[np.ndarray, np.ndarray]:
         import pyarrow as pa
 
         arr = pa.chunked_array(pa.array(values))
+        letters = _one_letter_codes(arr)
+        if letters is not None:
+            return letters
         if arr.null_count == 0:
             encoded = arr.dictionary_encode().combine_chunks()
             codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
             return codes, encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     return codes, np.asarray(uniques, dtype=object)
+
+
+_MAX_LETTERS = 8
+"""Most distinct one-letter values :func:`_one_letter_codes` encodes (a chain's rights: 2)."""
+
+
+def _one_letter_codes(arr: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """Codes and uniques (order of appearance) of one-chunk Arrow text whose values are
+    single ASCII letters, as ``right`` usually is; None for anything else.
+
+    The bytes are the letters: each distinct byte's first row orders the codes.
+    """
+    bytes_ = _text_bytes(arr)
+    if bytes_ is None:
+        return None
+    offsets, data = bytes_
+    n = offsets.size - 1
+    if n == 0 or int(offsets[-1] - offsets[0]) != n:
+        return None
+    if not ((offsets[1:] - offsets[:-1]) == 1).all():
+        return None
+    letters = data[int(offsets[0]):int(offsets[-1])]
+    present = np.flatnonzero(np.bincount(letters, minlength=128))
+    if present.size > _MAX_LETTERS or present[-1] >= 128:
+        return None
+    first = np.array([np.argmax(letters == v) for v in present])
+    order = present[np.argsort(first)]
+    code_of = np.zeros(max(int(present[-1]) + 1, 1), dtype=np.intp)
+    code_of[order] = np.arange(order.size)
+    return code_of[letters], np.array([chr(v) for v in order], dtype=object)
+
+
+def _text_bytes(arr: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """(offsets, bytes) of a one-chunk Arrow text array without missing values, else None."""
+    import pyarrow as pa
+
+    if arr.null_count or arr.num_chunks != 1:
+        return None
+    chunk = arr.chunk(0)
+    if pa.types.is_large_string(chunk.type):
+        width: Any = np.int64
+    elif pa.types.is_string(chunk.type):
+        width = np.int32
+    else:
+        return None
+    buffers = chunk.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
+    data = (np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None
+            else np.zeros(0, dtype=np.uint8))
+    return offsets, data
 
 
 def _constant(col: Any) -> bool:
@@ -112,27 +165,18 @@ def _text_all_equal(arr: Any) -> bool | None:
     equal and every string's bytes equal to the first string's.  A missing
     value makes it False, as comparing in Arrow does.
     """
-    import pyarrow as pa
-
     if arr.null_count:
         return False
-    if arr.num_chunks != 1:
+    bytes_ = _text_bytes(arr)
+    if bytes_ is None:
         return None
-    chunk = arr.chunk(0)
-    if pa.types.is_large_string(chunk.type):
-        width: Any = np.int64
-    elif pa.types.is_string(chunk.type):
-        width = np.int32
-    else:
-        return None
-    n = len(chunk)
-    buffers = chunk.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=width)[chunk.offset:chunk.offset + n + 1]
+    offsets, data = bytes_
+    n = offsets.size - 1
     length = int(offsets[1] - offsets[0])
     if not ((offsets[1:] - offsets[:-1]) == length).all():
         return False
     if length == 0 or n == 1:
         return True
-    data = np.frombuffer(buffers[2], dtype=np.uint8)[int(offsets[0]):int(offsets[-1])]
+    data = data[int(offsets[0]):int(offsets[-1])]
     # n strings of one length: all equal exactly when the bytes repeat with that period
     return bool((data[length:] == data[:-length]).all())
