@@ -36,6 +36,12 @@ Prints figures; asserts nothing.  Needs the real data in ../shared/data.
        ``screen({ticker: (chain, bars)})``: no file is read, but with
        workers every chain is pickled to a worker.
 
+3. Result assembly (``--assemble N``): the outcome of N chains (25 of the
+   perturbed chain files screened in process, repeated) assembled into the
+   result as one worker sends it: one frame per chain, or stacked per
+   25-chain task (``Outcome.compact``, what the workers send); plus each
+   task's pickle and unpickle cost.  CPU time, best of 5.
+
 Every figure line carries the 1-minute load average when it was taken: the
 machine may be shared, and a load above the core count inflates the times.
 
@@ -294,10 +300,21 @@ def main() -> None:
                              "directory removed at the end)")
     parser.add_argument("--scaling-only", action="store_true",
                         help="skip the one-chain whole-process figures")
+    parser.add_argument("--assemble", type=int, default=0, metavar="N",
+                        help="only the result-assembly figures for N chains")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child, int(args.sizes), args.workers, str(args.data_dir))
+        return
+    if args.assemble:
+        import tempfile
+
+        if args.data_dir is not None:
+            assembly(args.assemble, args.data_dir)
+        else:
+            with tempfile.TemporaryDirectory(prefix="volscreen_bench_") as tmp:
+                assembly(args.assemble, Path(tmp))
         return
     if not (CHAIN.exists() and BARS.exists()):
         print(f"shared data absent ({CHAIN.parent}); nothing to benchmark")
@@ -315,6 +332,62 @@ def main() -> None:
 
         with tempfile.TemporaryDirectory(prefix="volscreen_bench_") as tmp:
             scaling(sizes, modes, args.workers, Path(tmp), args.repeat)
+
+
+def assembly(n: int, root: Path, task: int = 25) -> None:
+    """CPU time of assembling n chains' outcome, per chain frames against stacked tasks."""
+    import pickle
+
+    from volscreen._screen_rank import Outcome, assemble
+    from volscreen.config import ScreenConfig
+    from volscreen.screening import _run_job, jobs_from_paths
+
+    config = ScreenConfig()
+    base = Outcome(keep_surface=False)
+    cache: dict[object, object] = {}
+    for job in jobs_from_paths([chain_dir(root, task)], [BARS]):
+        _run_job(job, config, None, base, cache)
+    loose = Outcome(keep_surface=False)
+    for _ in range(-(-n // task)):
+        loose.extend(base)
+    for name in ("summary", "candidates", "term", "compression", "warnings"):
+        setattr(loose, name, getattr(loose, name)[:n])
+
+    def piece(start: int) -> Outcome:
+        return Outcome(keep_surface=False, **{
+            name: getattr(loose, name)[start:start + task]
+            for name in ("summary", "candidates", "term", "compression", "warnings")})
+
+    def best(fn, repeat: int = 5) -> float:  # type: ignore[no-untyped-def]
+        times = []
+        for _ in range(repeat):
+            start = time.process_time()
+            fn()
+            times.append(time.process_time() - start)
+        return min(times)
+
+    one = piece(0)
+    sent = {"per chain": one, "stacked": one.compact()}
+    print(f"\nresult assembly, {task}-chain tasks, CPU time best of 5  {load()}")
+    print(f"  stacking one task in the worker (compact)   {1000 * best(one.compact):8.1f} ms")
+    for label, outcome in sent.items():
+        blob = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        dump = best(lambda: pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+        back = best(lambda: pickle.loads(blob))
+        print(f"  one task {label:>9}: {len(blob) / 1024:6.0f} KiB, pickle {1000 * dump:6.1f} ms,"
+              f" unpickle {1000 * back:6.1f} ms")
+    stacked = Outcome(keep_surface=False)
+    for start in range(0, n, task):
+        stacked.extend(piece(start).compact())
+    print(f"  assemble {n} chains, one frame per chain    "
+          f"{1000 * best(lambda: assemble(loose, config)):8.1f} ms  {load()}")
+    print(f"  assemble {n} chains, stacked per task       "
+          f"{1000 * best(lambda: assemble(stacked, config)):8.1f} ms  {load()}")
+    first = piece(0)
+    for name in ("summary", "candidates", "term", "compression", "warnings"):
+        setattr(first, name, getattr(first, name)[:1])
+    print(f"  assemble 1 chain (warm)                     "
+          f"{1000 * best(lambda: assemble(first, config), 20):8.1f} ms  {load()}")
 
 
 def single(runs: int) -> None:
