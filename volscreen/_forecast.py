@@ -314,17 +314,18 @@ class Forecaster:
                           note=core.note)
 
 
-@dataclass(frozen=True)
 class _HarFit:
-    """One horizon's HAR regression: target, rows fitted, fitted values (None: no fit)."""
+    """One horizon's HAR regression: target, rows fitted, fitted values (None: no fit).
 
-    target: FloatArray
-    fit_rows: np.ndarray
-    fitted: FloatArray | None
-    coef: tuple[float, ...]
-    n_obs: int
-    har_vol: float
-    note: str
+    A plain class (not a dataclass, whose generated methods cost more to
+    create at import than every use of this one)."""
+
+    __slots__ = ("target", "fit_rows", "fitted", "coef", "n_obs", "har_vol", "note")
+
+    def __init__(self, target: FloatArray, fit_rows: np.ndarray, fitted: FloatArray | None,
+                 coef: tuple[float, ...], n_obs: int, har_vol: float, note: str) -> None:
+        self.target, self.fit_rows, self.fitted = target, fit_rows, fitted
+        self.coef, self.n_obs, self.har_vol, self.note = coef, n_obs, har_vol, note
 
 
 def _rmse(fitted_var: FloatArray, target_var: FloatArray, annual: float) -> float:
