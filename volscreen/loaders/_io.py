@@ -28,6 +28,8 @@ SNIFF_BYTES = 65_536
 CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
 _NONBLANK = re.compile(r"\S")
 """A character that is not blank (re's Unicode \\s is str.isspace)."""
+_JSON_START = re.compile(rb"[ \t\r\n]*[\[{]")
+"""Bytes that open a JSON object or array (after JSON's own blanks)."""
 _UNSET = object()
 _FAST_DECODE: object = _UNSET
 """msgspec's decode function, None without msgspec, _UNSET before the first JSON file."""
@@ -205,6 +207,12 @@ def read_any(path: str | os.PathLike[str]) -> tuple[str, Any]:
     raw = read_bytes(path)
     if raw[:4] == PARQUET_MAGIC:
         return "parquet", read_parquet_bytes(raw, name)
+    decode = _fast_json_decoder() if _JSON_START.match(raw) else None
+    if decode is not None:  # UTF-8 JSON without a BOM: msgspec reads the bytes as they are
+        try:
+            return "json", decode(raw)
+        except Exception:  # not UTF-8, not valid JSON, ...: the text route below decides
+            pass
     text = decode_text(raw, name)
     start = first_nonblank(text)
     if start < 0:

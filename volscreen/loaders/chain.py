@@ -48,6 +48,9 @@ FAST_CANONICAL_PARQUET = True
 """The same for canonical Parquet files (:mod:`~volscreen.loaders.canonical_parquet`)."""
 
 _RIGHTS = {"C": C.CALL, "CALL": C.CALL, "P": C.PUT, "PUT": C.PUT}
+_RIGHT_SPELLINGS = {spelled: right for word, right in _RIGHTS.items()
+                    for spelled in (word, word.lower(), word.title())}
+"""Plain ASCII spellings of the rights, mapped without the text pipeline."""
 STRING_COLUMNS = (C.UNDERLYING, C.ROOT, C.CONTRACT_SYMBOL, C.SETTLEMENT, C.RIGHT,
                   C.QUOTE_STATUS)
 _ROOT_HEAD_RE = r"^([A-Za-z0-9.]+?)\s*\d{6}[CPcp]$"
@@ -103,7 +106,12 @@ def _parse_dates(values: pd.Series, col: str, name: str, base: int) -> pd.Dateti
 def _rights(values: pd.Series, name: str, base: int) -> np.ndarray:
     # a chain spells its rights a few ways: map each distinct spelling once
     codes, uniques = pd.factorize(values)
-    mapped = pd.Series(uniques, dtype=object).astype("str").str.strip().str.upper().map(_RIGHTS)
+    spelled = uniques.tolist()
+    if all(type(u) is str and u in _RIGHT_SPELLINGS for u in spelled):  # the usual words
+        mapped = pd.Series([_RIGHT_SPELLINGS[u] for u in spelled], dtype=object)
+    else:
+        mapped = pd.Series(uniques, dtype=object).astype("str").str.strip().str.upper().map(
+            _RIGHTS)
     first = np.array([*mapped.tolist(), None], dtype=object)[codes]  # code -1: missing
     ok = pd.notna(first)
     if not ok.all():
@@ -240,14 +248,29 @@ def _dedupe(out: pd.DataFrame, name: str, base_pos: np.ndarray, base: int) -> tu
     return out[keep], dropped
 
 
-def _sorted(chain: pd.DataFrame) -> pd.DataFrame:
-    """``chain.sort_values(SORT_KEYS, kind="stable", ignore_index=True)``, by arrays.
+def _sorted(chain: Mapping[str, pd.Series], names: list[str]) -> pd.DataFrame:
+    """``frame.sort_values(SORT_KEYS, kind="stable", ignore_index=True)``, by arrays.
+
+    ``chain`` maps each of ``names`` to a column (one shared length); the
+    frame holds ``names`` in that order, copied, on a RangeIndex.
 
     One stable :func:`numpy.lexsort`: numbers and times as they are (NaN
     last, as ``sort_values``), text keys as codes of their sorted distinct
-    values (missing last); a key with one value is left out and a chain
-    already in order is not copied row by row.
+    values (missing last); a key with one value is left out, and each column
+    is taken in sorted order once (a chain already in order is copied as is).
     """
+    order = _sort_order(chain)
+    arrays = {c: chain[c].array for c in names}
+    n = len(arrays[names[0]])
+    if order is None:
+        return pd.DataFrame(arrays, index=pd.RangeIndex(n))  # copies the columns
+    # copy=False: the taken arrays are new
+    return pd.DataFrame({c: a.take(order) for c, a in arrays.items()}, index=pd.RangeIndex(n),
+                        copy=False)
+
+
+def _sort_order(chain: Mapping[str, pd.Series]) -> np.ndarray | None:
+    """The rows' stable sort order by :data:`SORT_KEYS`; None when already in order."""
     keys = []
     for col in reversed(SORT_KEYS):  # lexsort: the last key is the primary one
         values = chain[col]
@@ -261,11 +284,9 @@ def _sorted(chain: pd.DataFrame) -> pd.DataFrame:
         if len(array) and not (array[0] == array).all():
             keys.append(array)
     if not keys:
-        return chain.reset_index(drop=True)
+        return None
     order = np.lexsort(keys)
-    if (order == np.arange(len(order))).all():
-        return chain.reset_index(drop=True)
-    return chain.take(order).reset_index(drop=True)
+    return None if (order == np.arange(len(order))).all() else order
 
 
 def load_chain(
@@ -456,8 +477,7 @@ def load_chain(
     vendor = [c for c in out if str(c).startswith(C.VENDOR_PREFIX)]
     for col in vendor:
         out[col] = _normalise_vendor(out[col], col)
-    chain = out.frame(list(C.CHAIN_COLUMNS) + vendor)
-    chain = _sorted(chain)
+    chain = _sorted(out, list(C.CHAIN_COLUMNS) + vendor)
     counts = chain[C.QUOTE_STATUS].value_counts()
     chain.attrs = {
         "source": name,

@@ -41,6 +41,12 @@ def last_session_close(when: pd.DatetimeIndex) -> pd.DatetimeIndex:
                             ).tz_localize("UTC").as_unit("ns")
 
 
+_MEMO_SIZE = 100_000
+"""Entries kept in :data:`_PARSED` (cleared when full)."""
+_PARSED: dict[tuple[str, str, str], int] = {}
+"""(text, rule, zone) -> UTC ns or the int64 minimum (unparseable): a pure function of its key."""
+
+
 def _parse_one(value: object, tz: str) -> tuple[pd.Timestamp | None, bool]:
     """(timestamp, date_only): naive date for date-only values, else UTC."""
     value = yyyymmdd_text(value)  # 20260202 is a date, not nanoseconds since 1970
@@ -70,6 +76,18 @@ def quote_times(values: pd.Series, rule: QuoteClock, *, tz: str, source: str,
     :class:`ChainSchemaError` naming the first row.
     """
     def parse(uniques: pd.Series) -> np.ndarray:
+        values = uniques.tolist()
+        keys = [(v, rule, tz) if type(v) is str else None for v in values]
+        known = [_PARSED.get(k) if k is not None else None for k in keys]
+        if all(v is not None for v in known):  # a file's one time stamp, seen before
+            return np.array(known, dtype=np.int64)
+        out = parse_all(uniques)
+        if len(_PARSED) + len(keys) > _MEMO_SIZE:
+            _PARSED.clear()
+        _PARSED.update((k, v) for k, v in zip(keys, out.tolist()) if k is not None)
+        return out
+
+    def parse_all(uniques: pd.Series) -> np.ndarray:
         out = np.empty(len(uniques), dtype=np.int64)
         for i, value in enumerate(uniques):
             out[i] = np.iinfo(np.int64).min  # unparseable unless set below
