@@ -222,14 +222,27 @@ CODES = ["ok", "crossed", "no_bid", "zero_ask", "", "ok ", "crosse", "okk", "é"
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.sampled_from(CODES), max_size=30),
        st.lists(st.sampled_from(CODES), min_size=1, max_size=3), st.booleans())
-def test_isin_equals_a_plain_loop(values, wanted, uniform):
-    from volscreen._chainarrays import _isin
+def test_text_in_equals_a_plain_loop(values, wanted, uniform):
+    from volscreen._chainarrays import text_in
 
     if uniform and values:
         values = [values[0]] * len(values)  # one value throughout: the one-block shortcut
     column = pd.Series(values, dtype="str")
     want = np.array([v in set(wanted) for v in values], dtype=bool)
-    np.testing.assert_array_equal(_isin(column, wanted), want)
+    np.testing.assert_array_equal(text_in(column, wanted), want)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(CODES), st.none()), max_size=12), st.booleans())
+def test_one_text_value_equals_a_set_of_the_values(values, uniform):
+    from volscreen._chainarrays import one_text_value
+
+    if uniform and values:
+        values = [values[0]] * len(values)
+    column = pd.Series(values, dtype="str")
+    want = len(values) > 0 and None not in values and len(set(values)) == 1
+    assert one_text_value(column) == want
+    assert one_text_value(column.array) == want
 
 
 @pytest.mark.parametrize("rights", [["C", "P"], ["call", "put"], ["c", "P", " Put ", "CALL"]],

@@ -108,7 +108,7 @@ def _right_flags(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return letters == C.PUT, letters == C.CALL
 
 
-def _isin(column: pd.Series, values: Any) -> np.ndarray:
+def text_in(column: pd.Series, values: Any) -> np.ndarray:
     """Rows whose value is exactly one of the strings ``values`` (missing: False)."""
     raw = _arrow_bytes(column)
     if raw is None:
@@ -154,7 +154,7 @@ def _factorize_text(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(codes, object array of distinct values) of a text column; one value: no hashing."""
     if len(column) and _arrow_bytes(column) is not None:
         first = column.iloc[0]
-        if _isin(column, (first,)).all():
+        if text_in(column, (first,)).all():
             return np.zeros(len(column), dtype=np.intp), np.array([first], dtype=object)
     codes, uniques = pd.factorize(column, use_na_sentinel=False)
     return codes, np.asarray(uniques, dtype=object)
@@ -202,7 +202,7 @@ def chain_arrays(chain: pd.DataFrame) -> dict[str, Any]:
     is_put, is_call = _right_flags(chain[C.RIGHT])
     unusable = None
     if C.QUOTE_STATUS in chain.columns:
-        unusable = _isin(chain[C.QUOTE_STATUS], sorted(_UNUSABLE_QUOTES))
+        unusable = text_in(chain[C.QUOTE_STATUS], sorted(_UNUSABLE_QUOTES))
     a = _quote_arrays(chain, is_put, is_call, unusable)
     iv, delta = _col(chain, C.IV), _col(chain, C.DELTA)
     a.update(_chain_columns(chain))

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import columns as C
-from ._chainarrays import one_text_value
+from ._chainarrays import _stored_float, one_text_value
 from .errors import ChainSchemaError
 from .svi import fit_svi
 
@@ -74,6 +74,15 @@ def floats(chain: pd.DataFrame, name: str) -> np.ndarray:
     if column.dtype == np.float64:
         return column.to_numpy()
     return pd.to_numeric(column, errors="coerce").to_numpy(float, na_value=np.nan)
+
+
+def _stored_floats(chain: pd.DataFrame, name: str) -> np.ndarray:
+    """:func:`floats`, as a read-only view of a float64 column's values when it is one."""
+    if name in chain:
+        stored = _stored_float(chain, name)
+        if stored is not None:
+            return stored
+    return floats(chain, name)
 
 
 def expiry_days(expiry: pd.Series) -> Any:
@@ -290,9 +299,9 @@ def _with_quotes(chain: pd.DataFrame, a: dict[str, Any]) -> dict[str, Any]:
     keys = [C.EXPIRY] + ([C.SETTLEMENT] if C.SETTLEMENT in chain else [])
     key_cols = [expiry if isinstance(expiry, np.ndarray) else expiry.array] + \
         [chain[k].array for k in keys[1:]]
-    a[C.MID] = floats(chain, C.MID) if C.MID in chain else None
-    a[C.ASK] = floats(chain, C.ASK) if C.ASK in chain else None
-    a[C.UNDERLYING_PRICE] = floats(chain, C.UNDERLYING_PRICE)
+    a[C.MID] = _stored_floats(chain, C.MID) if C.MID in chain else None
+    a[C.ASK] = _stored_floats(chain, C.ASK) if C.ASK in chain else None
+    a[C.UNDERLYING_PRICE] = _stored_floats(chain, C.UNDERLYING_PRICE)
     a["keys"] = dict(zip(keys, key_cols))
     return a
 

@@ -56,7 +56,8 @@ from ._screen_inputs import (
     with_load_options,
 )
 from ._screen_bars import bars_context, box_fields, cut_bars, plain
-from ._term import floats, str_codes, str_equal
+from ._chainarrays import one_text_value, text_in
+from ._term import floats, str_codes
 from ._screen_rank import Outcome, assemble, best_of
 from .config import ScreenConfig
 from .errors import ConfigError, VolscreenError
@@ -207,6 +208,8 @@ def _single(column: pd.Series) -> bool:
         stamps = pd.DatetimeIndex(column).asi8  # NaT is the smallest int64
         return bool(stamps[0] != np.iinfo(np.int64).min and (stamps == stamps[0]).all())
     if isinstance(column.dtype, pd.StringDtype):
+        if one_text_value(column):  # arrow-backed: one memcmp, no dictionary encoding
+            return True
         codes, uniques = str_codes(column)
         return len(uniques) == 1 and bool((codes == 0).all())
     return bool(column.nunique() == 1 and column.notna().all())
@@ -266,7 +269,7 @@ def _screen_chain(chain: pd.DataFrame, bars: pd.DataFrame | None, job: ScreenJob
     row: dict[str, Any] = {C.UNDERLYING: underlying, C.SOURCE_FILE: label,
                            C.QUOTE_TIME: quote_time, C.SCREEN_STATUS: C.SCR_OK,
                            C.SCREEN_REASON: ""}
-    usable = int(str_equal(chain[C.QUOTE_STATUS], C.QS_OK).sum()) \
+    usable = int(text_in(chain[C.QUOTE_STATUS], (C.QS_OK,)).sum()) \
         if C.QUOTE_STATUS in chain else len(chain)
     if usable == 0:
         from .errors import EmptyDataError
