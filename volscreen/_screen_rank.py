@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-import dataclasses
-from dataclasses import dataclass, field
 from typing import Any, Union
 
 import numpy as np
@@ -18,7 +16,6 @@ Tagged = tuple[pd.DataFrame, str, str]
 """A chain's frame with its underlying and source label."""
 
 
-@dataclass(frozen=True)
 class Stacked:
     """Consecutive chains' frames concatenated once (:meth:`Outcome.compact`).
 
@@ -26,13 +23,18 @@ class Stacked:
     chain ``i``, whose underlying and label are ``underlyings[i]`` and
     ``labels[i]``).  The frames stacked together have the same columns and
     dtypes, so concatenating stacks gives what concatenating their frames
-    one by one gives.
+    one by one gives.  (A plain class: a dataclass costs about a
+    millisecond to create at import, on every command's start-up path.)
     """
 
-    frame: pd.DataFrame
-    underlyings: tuple[str, ...]
-    labels: tuple[str, ...]
-    sizes: tuple[int, ...]
+    __slots__ = ("frame", "underlyings", "labels", "sizes")
+
+    def __init__(self, frame: pd.DataFrame, underlyings: tuple[str, ...],
+                 labels: tuple[str, ...], sizes: tuple[int, ...]) -> None:
+        self.frame = frame
+        self.underlyings = underlyings
+        self.labels = labels
+        self.sizes = sizes
 
 
 Part = Union[Tagged, Stacked]
@@ -85,26 +87,37 @@ def _compacted(parts: list[Part]) -> list[Part]:
     return out
 
 
-@dataclass
 class Outcome:
     """What the screen keeps of each chain, in job order.
 
     Frames are kept as ``(frame, underlying, label)`` and labelled once, at
     the end (:func:`assemble`): one concat per table instead of one
-    insert/copy per chain, and less to pickle back from a worker.
+    insert/copy per chain, and less to pickle back from a worker.  Every
+    list is the caller's own when given, a new empty list otherwise.
     """
 
-    summary: list[dict[str, Any]] = field(default_factory=list)
-    candidates: list[Part] = field(default_factory=list)
-    term: list[Part] = field(default_factory=list)
-    surface: list[Part] = field(default_factory=list)
-    compression: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[dict[str, Any]] = field(default_factory=list)
-    keep_surface: bool = True
+    TABLES = ("summary", "candidates", "term", "surface", "compression", "warnings")
+
+    def __init__(self, summary: list[dict[str, Any]] | None = None,
+                 candidates: list[Part] | None = None, term: list[Part] | None = None,
+                 surface: list[Part] | None = None,
+                 compression: list[dict[str, Any]] | None = None,
+                 warnings: list[dict[str, Any]] | None = None,
+                 keep_surface: bool = True) -> None:
+        self.summary: list[dict[str, Any]] = [] if summary is None else summary
+        self.candidates: list[Part] = [] if candidates is None else candidates
+        self.term: list[Part] = [] if term is None else term
+        self.surface: list[Part] = [] if surface is None else surface
+        self.compression: list[dict[str, Any]] = [] if compression is None else compression
+        self.warnings: list[dict[str, Any]] = [] if warnings is None else warnings
+        self.keep_surface = keep_surface
+
+    def __repr__(self) -> str:
+        return f"Outcome(chains={len(self.summary)}, keep_surface={self.keep_surface})"
 
     def extend(self, other: Outcome) -> None:
         """Append another outcome's rows and frames (job order is kept)."""
-        for name in ("summary", "candidates", "term", "surface", "compression", "warnings"):
+        for name in self.TABLES:
             getattr(self, name).extend(getattr(other, name))
 
     def compact(self) -> Outcome:
@@ -116,8 +129,9 @@ class Outcome:
         chunk instead of one per chain.  :func:`assemble` gives the same
         result either way.
         """
-        return dataclasses.replace(self, candidates=_compacted(self.candidates),
-                                   term=_compacted(self.term), surface=_compacted(self.surface))
+        return Outcome(self.summary, _compacted(self.candidates), _compacted(self.term),
+                       _compacted(self.surface), self.compression, self.warnings,
+                       self.keep_surface)
 
     def warn(self, underlying: str, source: str, code: str, message: str) -> None:
         self.warnings.append({C.UNDERLYING: underlying, C.SOURCE_FILE: source,
