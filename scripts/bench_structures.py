@@ -14,7 +14,10 @@ of 2026-07-14 and its daily history:
   (the bootstrap tables are built on the third chain of a history and then
   reused; the one-off build is printed too).
 
-Then the public stages one by one, for reference.  File loading and the IV
+Then the same call on the chain priced as arrays, as the screen makes it
+when it keeps no surface (``volscreen._priced.price_chain`` without the
+bid/ask IVs, greeks only for the quotes the legs are chosen from), and the
+public stages one by one, for reference.  File loading and the IV
 step are not part of the candidate figures.  Figures depend on the machine
 and its load: the 1-minute load average is printed with them, and the warm
 call's CPU time (``time.thread_time``) beside its wall time, as the wall
@@ -33,12 +36,14 @@ import pandas as pd
 
 import volscreen
 from volscreen import columns as C
+from volscreen._candidates import run
 from volscreen._hist import clear_caches
+from volscreen._priced import price_chain
 from volscreen._screen_bars import bars_context, plain
 from volscreen.config import ScreenConfig
 from volscreen.probability import add_probabilities
 from volscreen.score import add_cheapness, score_candidates
-from volscreen.structures import build_structures, candidates
+from volscreen.structures import DEFAULT_SEED, build_structures, candidates
 from volscreen.targets import add_targets
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -100,6 +105,26 @@ def main() -> None:
     print(f"candidates() as the screen calls it, warm   {t_warm:8.2f} ms  (min {t_warm_min:.2f})")
     print(f"  the same, CPU time of this thread         {1e3 * float(np.median(cpu)):8.2f} ms  "
           f"(min {1e3 * min(cpu):.2f})")
+
+    arrays = price_chain(chain, config.rate, sides=False)
+
+    def arrays_call():  # type: ignore[no-untyped-def]
+        comp = ctx.compression
+        return run(arrays, targets=None, box=ctx.box, dte=config.dte, deltas=config.deltas,
+                   strikes=None, horizon=None, iv_shift=config.iv_shift, bars=ctx.cut,
+                   compression=comp, rv=ctx.rv, atr=float(comp.get(C.ATR, math.nan)),
+                   iv_rank=None, condition=None, weights=config.weight_map, seed=DEFAULT_SEED)
+
+    pd.testing.assert_frame_equal(arrays_call(), screen_call(ctx), check_exact=True)
+    cpu_arrays = []
+    for _ in range(200):
+        start = time.thread_time()
+        arrays_call()
+        cpu_arrays.append(time.thread_time() - start)
+    _, t_price, _ = timed(lambda: price_chain(chain, config.rate, sides=False), 20)
+    print(f"the same on the priced arrays (screen, keep_surface=False), CPU  "
+          f"{1e3 * float(np.median(cpu_arrays)):6.2f} ms  (min {1e3 * min(cpu_arrays):.2f})")
+    print(f"  price_chain without bid/ask IVs (vs implied_vols above)  {t_price:6.2f} ms")
 
     spot = float(priced[C.UNDERLYING_PRICE].iloc[0])
     targets = [round(spot * 0.93), round(spot * 1.05)]
