@@ -25,7 +25,6 @@ import io
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import columns as C
@@ -50,13 +49,20 @@ RULE = "\u2500"
 """The header rule's character (rich's SIMPLE_HEAD box)."""
 
 
-@dataclass
 class _Grid:
-    """A table's title, columns (header, justify) and rows of styled cells."""
+    """A table's title, columns (header, justify) and rows of styled cells.
 
-    title: str | None
-    columns: list[tuple[str, str]]
-    rows: list[list[Cell]] = field(default_factory=list)
+    (_Grid and _Line are plain classes: a dataclass costs about a
+    millisecond to create when this module is imported.)
+    """
+
+    __slots__ = ("title", "columns", "rows")
+
+    def __init__(self, title: str | None, columns: list[tuple[str, str]],
+                 rows: list[list[Cell]] | None = None) -> None:
+        self.title = title
+        self.columns = columns
+        self.rows: list[list[Cell]] = [] if rows is None else rows
 
     def to_rich(self) -> Table:
         """The rich Table (cells with a style become ``[style]text[/]`` markup)."""
@@ -90,12 +96,14 @@ class _Grid:
         return out
 
 
-@dataclass
 class _Line:
     """One line of styled text (a rich Text)."""
 
-    text: str
-    style: str = ""
+    __slots__ = ("text", "style")
+
+    def __init__(self, text: str, style: str = "") -> None:
+        self.text = text
+        self.style = style
 
     def to_rich(self) -> Any:
         from rich.text import Text
