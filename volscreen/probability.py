@@ -40,9 +40,10 @@ DEFAULT_BOOTSTRAP = 200
 DEFAULT_SEED = 12345
 
 _CONDITION_NAMES = frozenset({"BBW_BUCKETS", "CONDITION_BBW_BUCKET", "CONDITION_CUSTOM",
-                              "HistCondition", "bbw_buckets", "compression_condition"})
-"""Public names of :mod:`volscreen._hist_condition` re-exported from here, imported on first
-use: a screen without a condition never needs them."""
+                              "HistCondition", "bbw_buckets", "compression_condition",
+                              "_resolve_condition"})
+"""Names of :mod:`volscreen._hist_condition` re-exported from here (as before it was split
+out), imported on first use: a screen without a condition never needs them."""
 
 
 def __getattr__(name: str) -> Any:
