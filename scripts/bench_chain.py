@@ -12,8 +12,9 @@ once it has loaded it.  The last section times the screen's per-chain work
 (``volscreen.screening._screen_chain``, compiled kernel loaded, bars context
 cached as for the 2nd..Nth chain of a history) in CPU time
 (``time.process_time``, best of ``--repeat``): the whole call with and
-without ``keep_surface``, the part of it that is the candidates' target,
-probability, cheapness and score columns and frame, and the priced-chain
+without ``keep_surface``, its own work less the candidates' target,
+probability, cheapness and score columns and frame, the bar stages and the
+summary ranking (each timed inside the same calls), and the priced-chain
 route (``price_chain`` -> ``term_from_priced`` -> ``structure_columns``)
 beside the public route it replaces (``implied_vols`` -> ``term_structure``
 -> ``structure_columns`` of the frame).  The machine may be shared: the
@@ -89,42 +90,106 @@ def cpu_best(fn: Callable[[], object], repeat: int) -> float:
     return best * 1e3
 
 
-def screen_path(chain_path: Path, bars_path: Path, rate: float, repeat: int) -> None:
-    """CPU time of the screen's per-chain work, and of the routes it takes through the stages."""
+class _Stopwatch:
+    """CPU time spent inside wrapped functions (process_time), summed until reset."""
+
+    def __init__(self) -> None:
+        self.spent = 0.0
+
+    def wrap(self, fn: Callable[..., object]) -> Callable[..., object]:
+        def timed(*args: object, **kwargs: object) -> object:
+            t0 = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.spent += time.process_time() - t0
+
+        return timed
+
+
+def screen_shares(chain_path: Path, bars_path: Path, rate: float,
+                  repeat: int) -> dict[str, float]:
+    """CPU seconds (best of ``repeat``) of ``_screen_chain`` calls and of their parts.
+
+    The whole call is timed with the candidates' target, probability,
+    cheapness and score columns and frame, the bar stages and the summary
+    ranking wrapped in stopwatches, so each call's own share is its time
+    less theirs.  Calls with and without ``keep_surface`` alternate, so both
+    see the same machine.
+    """
     import volscreen as vs
-    from volscreen import columns as C
-    from volscreen._candidates import run, structure_columns
-    from volscreen._priced import price_chain
-    from volscreen._screen_bars import bars_context
+    import volscreen._candidates as cands
+    import volscreen.probability as probability
+    import volscreen.score as score
+    import volscreen.screening as screening
+    import volscreen.targets as targets
     from volscreen._screen_inputs import ScreenJob
     from volscreen._screen_rank import Outcome
     from volscreen.config import ScreenConfig
-    from volscreen.screening import _latest_chains, _screen_chain
-    from volscreen.structures import DEFAULT_SEED
-    from volscreen.surface import cm_values, term_from_priced, term_structure
 
     import volscreen._ivkernel  # noqa: F401  (the compiled kernel, as in a long screen)
 
-    chain = _latest_chains(vs.load_chain(chain_path))[0]
+    chain = screening._latest_chains(vs.load_chain(chain_path))[0]
     bars = vs.load_bars(bars_path) if bars_path.exists() else None
     config = ScreenConfig(rate=rate)
     job = ScreenJob(chain=chain, bars=bars, label=chain_path.name)
     cache: dict[object, object] = {}
+    others = {"candidate columns": _Stopwatch(), "bar stages (cached)": _Stopwatch(),
+              "summary ranking": _Stopwatch()}
+    patched = [(targets, "target_columns", "candidate columns"),
+               (probability, "probability_columns", "candidate columns"),
+               (score, "cheapness_columns", "candidate columns"),
+               (score, "score_columns", "candidate columns"),
+               (score, "score_order", "candidate columns"),
+               (cands, "frame_of", "candidate columns"),
+               (screening, "_bar_stages", "bar stages (cached)"),
+               (screening, "best_of", "summary ranking")]
+    saved = [(module, name, getattr(module, name)) for module, name, _ in patched]
+    for module, name, part in patched:
+        setattr(module, name, others[part].wrap(getattr(module, name)))
+    best: dict[str, float] = {}
+    try:
+        for i in range(repeat + 1):
+            for keep in (False, True):
+                for watch in others.values():
+                    watch.spent = 0.0
+                t0 = time.process_time()
+                screening._screen_chain(chain, bars, job, config, None,
+                                        Outcome(keep_surface=keep), job.label, cache)
+                whole = time.process_time() - t0
+                if i == 0:
+                    continue  # warm-up
+                shares = {f"whole, keep_surface={keep}": whole,
+                          f"  own work, keep_surface={keep}":
+                          whole - sum(w.spent for w in others.values())}
+                if not keep:
+                    shares.update({f"  {k}": w.spent for k, w in others.items()})
+                for k, v in shares.items():
+                    best[k] = min(best.get(k, math.inf), v)
+    finally:
+        for module, name, fn in saved:
+            setattr(module, name, fn)
+    return best
 
-    def whole(keep: bool) -> None:
-        _screen_chain(chain, bars, job, config, None, Outcome(keep_surface=keep), job.label,
-                      cache)
 
-    ctx = None if bars is None else bars_context(bars, chain[C.QUOTE_TIME].iloc[0], cache)
-    comp = None if ctx is None else ctx.compression
-    box = None if ctx is None else ctx.box
-    kwargs = dict(targets=None, box=box, dte=config.dte, deltas=config.deltas, strikes=None,
-                  horizon=None, iv_shift=config.iv_shift, bars=None if ctx is None else ctx.cut,
-                  compression=comp, rv=None if ctx is None else ctx.rv,
-                  atr=None if comp is None else float(comp.get(C.ATR, math.nan)),
-                  iv_rank=None, condition=None, weights=config.weight_map, seed=DEFAULT_SEED)
+def screen_path(chain_path: Path, bars_path: Path, rate: float, repeat: int) -> None:
+    """Print :func:`screen_shares` and the two routes through the stages it replaces."""
+    import volscreen as vs
+    from volscreen import columns as C
+    from volscreen._candidates import structure_columns
+    from volscreen._priced import price_chain
+    from volscreen._screen_bars import bars_context
+    from volscreen.config import ScreenConfig
+    from volscreen.screening import _latest_chains
+    from volscreen.surface import cm_values, term_from_priced, term_structure
+
+    best = screen_shares(chain_path, bars_path, rate, repeat)
+    chain = _latest_chains(vs.load_chain(chain_path))[0]
+    config = ScreenConfig(rate=rate)
+    box = None
+    if bars_path.exists():
+        box = bars_context(vs.load_bars(bars_path), chain[C.QUOTE_TIME].iloc[0], {}).box
     legs = dict(dte=config.dte, straddle=True, deltas=config.deltas, strikes=None, box=box)
-    priced = price_chain(chain, rate, sides=False)
 
     def arrays_route() -> None:
         p = price_chain(chain, rate, sides=False)
@@ -136,21 +201,13 @@ def screen_path(chain_path: Path, bars_path: Path, rate: float, repeat: int) -> 
         cm_values(term_structure(with_iv))
         structure_columns(with_iv, **legs)
 
-    figures = {
-        "whole, keep_surface=False": cpu_best(lambda: whole(False), repeat),
-        "whole, keep_surface=True": cpu_best(lambda: whole(True), repeat),
-        "candidate columns after the legs": cpu_best(lambda: run(priced, **kwargs), repeat)
-        - cpu_best(lambda: structure_columns(priced, **legs), repeat),
-        "priced-chain route": cpu_best(arrays_route, repeat),
-        "public route (frame)": cpu_best(frame_route, repeat),
-    }
+    best["priced-chain route (price, term, legs)"] = cpu_best(arrays_route, repeat) / 1e3
+    best["public route (implied_vols frame)"] = cpu_best(frame_route, repeat) / 1e3
     load = os.getloadavg()[0]
-    print(f"\nscreen per-chain work, {len(chain):,d} quotes, CPU best of {repeat} "
-          f"(load average {load:.2f}):")
-    for name, ms in figures.items():
-        print(f"  {name:<36} {ms:7.2f} ms")
-    rest = figures["whole, keep_surface=False"] - figures["candidate columns after the legs"]
-    print(f"  {'whole (False) less candidate columns':<36} {rest:7.2f} ms")
+    print(f"\nscreen per-chain work (_screen_chain), {len(chain):,d} quotes, CPU best of "
+          f"{repeat} (load average {load:.2f}):")
+    for name, seconds in best.items():
+        print(f"  {name:<42} {seconds * 1e3:7.2f} ms")
 
 
 def main() -> None:

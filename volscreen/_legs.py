@@ -74,18 +74,21 @@ def _group_nearest(group: np.ndarray, searches: Sequence[tuple[Any, Any, np.ndar
     k = len(searches)
     out = np.full((k, n_groups), -1, dtype=np.int64)
     n = group.size
-    valid = np.stack([v for _, _, v in searches])
-    flat = np.flatnonzero(valid.ravel())
-    if flat.size == 0:
+    # the valid positions of each search, search after search (gathered, not stacked)
+    found = [np.flatnonzero(valid) for _, _, valid in searches]
+    if not any(f.size for f in found):
         return out
-    which, pos = np.divmod(flat, n)
-    values = np.stack([np.broadcast_to(v, (n,)) for v, _, _ in searches])[which, pos]
-    targets = np.stack([np.broadcast_to(t, (n_groups,)) for _, t, _ in searches])
-    tgt = targets[which, group[pos]]
+    pos = np.concatenate(found)
+    which = np.repeat(np.arange(k, dtype=pos.dtype), [f.size for f in found])
+    grp = group[pos]
+    values = np.concatenate([np.broadcast_to(v, (n,))[f] for (v, _, _), f in zip(searches, found)])
+    bounds = np.cumsum([0] + [f.size for f in found])
+    tgt = np.concatenate([np.broadcast_to(t, (n_groups,))[grp[lo:hi]]
+                          for (_, t, _), lo, hi in zip(searches, bounds[:-1], bounds[1:])])
     with np.errstate(invalid="ignore"):  # a NaN target is handled by the fallback below
         metric = np.abs(values - tgt) + 1e-12 * values
     metric = np.where(np.isfinite(tgt), metric, -pos.astype(float))
-    key = which * n_groups + group[pos]
+    key = which * n_groups + grp
     order = np.lexsort((metric, key))
     g = key[order]
     first = order[np.concatenate(([True], g[1:] != g[:-1]))]
