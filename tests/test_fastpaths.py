@@ -374,3 +374,27 @@ def test_boolean_hits_give_the_se_of_their_float_indicators(n, m, block, p, seed
     got = block_bootstrap_se(hits, block, n_boot=30, seed=seed)
     want = block_bootstrap_se(hits.astype(float), block, n_boot=30, seed=seed)
     np.testing.assert_array_equal(got, want)
+
+
+# --- range box: incremental window edges against sorting every window ---
+
+@settings(max_examples=80, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 90), lookback=st.integers(2, 80),
+       min_sessions=st.integers(2, 20), wick=st.integers(0, 3), ticks=st.booleans())
+def test_scanned_box_edges_equal_sorting_each_window(seed, n, lookback, min_sessions,
+                                                     wick, ticks):
+    from volscreen.rangebox import _edges, _scan_edges
+
+    rng = np.random.default_rng(seed)
+    close = 100 + np.cumsum(rng.normal(0, 1, n))
+    if ticks:  # many equal values: ties in the order statistics
+        close = np.round(close)
+    high = close + np.abs(np.round(rng.normal(0, 1, n), 1 if ticks else 6))
+    low = close - np.abs(np.round(rng.normal(0, 1, n), 1 if ticks else 6))
+    lookback = min(lookback, n)
+    want = []
+    for m in range(min_sessions, lookback + 1):
+        top, bottom = _edges(high, low, close, m, wick)
+        body = close[-m:-1]
+        want.append((m, top, bottom, bool(np.all((body <= top) & (body >= bottom)))))
+    assert _scan_edges(high, low, close, lookback, min_sessions, wick) == want

@@ -9,6 +9,7 @@ as they are the prices the option strikes refer to.
 from __future__ import annotations
 
 import math
+from bisect import insort
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -103,6 +104,44 @@ def _edges(high: np.ndarray, low: np.ndarray, close: np.ndarray, m: int,
     return top, bottom
 
 
+def _scan_edges(high: np.ndarray, low: np.ndarray, close: np.ndarray, lookback: int,
+                min_sessions: int, wick_bars: int) -> list[tuple[int, float, float, bool]]:
+    """``(m, top, bottom, inside)`` for m = ``min_sessions`` .. ``lookback``.
+
+    ``top, bottom`` are :func:`_edges` of the last m bars and ``inside`` says
+    whether every close but the last (the body) lies within them.  The
+    windows grow one bar at a time, so their highs and lows are kept sorted
+    by insertion (order statistics and comparisons are exact: the same
+    numbers as sorting each window).  Bars are validated, so no value is NaN.
+    """
+    h = high[-lookback:].tolist() if lookback > 0 else []
+    lo = low[-lookback:].tolist() if lookback > 0 else []
+    c = close[-lookback:].tolist() if lookback > 0 else []
+    out: list[tuple[int, float, float, bool]] = []
+    if len(c) < 2:
+        return out
+    last_close = c[-1]
+    a_high: list[float] = []  # sorted highs / lows of the bars [-m:-1]
+    a_low: list[float] = []
+    b_high, b_low = [h[-1]], [lo[-1]]  # ... of the bars [-m:]
+    body_max, body_min = -math.inf, math.inf  # of the closes [-m:-1]
+    for m in range(2, len(c) + 1):
+        insort(a_high, h[-m])
+        insort(a_low, lo[-m])
+        insort(b_high, h[-m])
+        insort(b_low, lo[-m])
+        body_max, body_min = max(body_max, c[-m]), min(body_min, c[-m])
+        if m < min_sessions:
+            continue
+        k = min(wick_bars, m - 2)  # as _kth of the m - 1 bars before the last
+        top, bottom = a_high[-1 - k], a_low[k]
+        if bottom <= last_close <= top:
+            k = min(wick_bars, m - 1)
+            top, bottom = b_high[-1 - k], b_low[k]
+        out.append((m, top, bottom, body_max <= top and body_min >= bottom))
+    return out
+
+
 def _drift(close: np.ndarray) -> float:
     """Net change of the least-squares line through ``close`` across its length."""
     x = np.arange(close.size, dtype=np.float64)
@@ -190,10 +229,8 @@ def range_box(
     changes = np.abs(np.diff(close[-lookback:]))
     sigma = float(np.median(changes)) * MAD_TO_SIGMA if changes.size else 0.0
     best, best_score = 0, math.inf
-    for m in range(int(min_sessions), lookback + 1):
-        top, bottom = _edges(high, low, close, m, wick_bars)
-        body = close[-m:-1]  # the last close may have broken out
-        inside = bool(np.all((body <= top) & (body >= bottom)))
+    for m, top, bottom, inside in _scan_edges(high, low, close, lookback, int(min_sessions),
+                                              wick_bars):
         height = top - bottom
         limit = max_height_ratio * RW_RANGE * sigma * math.sqrt(m)
         score = height / math.sqrt(m)
