@@ -19,14 +19,16 @@ python scripts/bench_load.py --cold [runs]
     PYTHONDONTWRITEBYTECODE is set, or the figures include compiling.
 
 python scripts/bench_load.py --canonical [rounds] [--against ROOT]
-    Warm load_chain of canonical CSV files (issue 7): the screen benchmark's
-    kind of file (the IWM 2026-07-14 chain renamed to ticker T0001 and
-    written by pyarrow, as scripts/bench_screen.py does), the same chain
-    written by save_chain, and, for comparison, the IWM JSON and the SPX
-    2019-06-21 gzip CSV themselves.  Each round runs a fresh process per code
-    version and takes the best CPU time of 25 calls per file; printed are the median
+    Warm load_chain of canonical CSV and Parquet files (issue 7): the screen
+    benchmark's kind of file (the IWM 2026-07-14 chain renamed to ticker
+    T0001 and written by pyarrow, as scripts/bench_screen.py does), the same
+    chain written by save_chain as CSV and as Parquet (without pyarrow: no
+    Parquet line), and, for comparison, the IWM JSON and the SPX 2019-06-21
+    gzip CSV themselves.  Each round runs a fresh process per code version
+    and takes the best CPU time of 25 calls per file; printed are the median
     and minimum over rounds.  Versions: this checkout with the canonical
-    shortcut, the same with it off (``FAST_CANONICAL_CSV = False``), and with
+    shortcuts, the same with them off (``FAST_CANONICAL_CSV`` and
+    ``FAST_CANONICAL_PARQUET`` False), and with
     ``--against ROOT`` another checkout (e.g. ``git archive HEAD~3 volscreen``
     unpacked in ROOT), run interleaved round by round.
 
@@ -140,8 +142,8 @@ _CANONICAL_CHILD = """
 import sys, time
 sys.path.insert(0, sys.argv[1])
 from volscreen.loaders import chain as module
-module.FAST_CANONICAL_CSV = getattr(module, "FAST_CANONICAL_CSV", None) is not None \\
-    and sys.argv[2] == "fast"
+for flag in ("FAST_CANONICAL_CSV", "FAST_CANONICAL_PARQUET"):
+    setattr(module, flag, getattr(module, flag, None) is not None and sys.argv[2] == "fast")
 out = []
 for path in sys.argv[3:]:
     for _ in range(3):
@@ -174,7 +176,12 @@ def _canonical_files(folder: Path) -> list[Path]:
     else:
         pacsv.write_csv(pa.Table.from_pandas(renamed, preserve_index=False), bench_style)
     saved = save_chain(chain, folder / "iwm_2026-07-14_save_chain.csv")
-    return [bench_style, saved, SCREEN_CHAIN, SHARED / "chains" / "spx_full_chain_20190621.csv.gz"]
+    files = [bench_style, saved]
+    try:
+        files.append(save_chain(chain, folder / "iwm_2026-07-14_save_chain.parquet"))
+    except ImportError:  # no pyarrow: no Parquet line
+        pass
+    return [*files, SCREEN_CHAIN, SHARED / "chains" / "spx_full_chain_20190621.csv.gz"]
 
 
 def bench_canonical(rounds: int, against: str | None) -> None:

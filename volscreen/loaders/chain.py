@@ -36,7 +36,7 @@ from .formats import (
     yyyymmdd_text,
 )
 from .occ import occ_strike_ok, occ_symbol, parse_occ_text
-from .quotes import WIDE_THRESHOLD, quote_fields
+from .quotes import STATUS_ORDER, WIDE_THRESHOLD, quote_arrays
 from .quotetime import quote_times
 
 logger = logging.getLogger(__name__)
@@ -467,10 +467,15 @@ def load_chain(
     if _repeated(out[C.CONTRACT_SYMBOL]):  # else no row can be a duplicate
         table, dropped = _dedupe(out.frame(), name, np.arange(n), base)
         out = _Columns({col: table[col] for col in table.columns}, table.index)
-    derived = quote_fields(out.frame([C.BID, C.ASK, C.STRIKE, C.EXPIRY, C.SETTLEMENT,
-                                      C.QUOTE_TIME]), args.wide_threshold)
-    for col in derived:
-        out[col] = derived[col]
+    # quote_fields on the columns as they are (no frame of them copied)
+    settle = clock.settlement_instant(pd.DatetimeIndex(out[C.EXPIRY]),
+                                      out[C.SETTLEMENT].to_numpy(dtype=object)).asi8
+    mid, spread, spread_pct, code = quote_arrays(
+        out[C.BID].to_numpy(dtype=np.float64), out[C.ASK].to_numpy(dtype=np.float64),
+        out[C.STRIKE].to_numpy(dtype=np.float64), settle,
+        pd.DatetimeIndex(out[C.QUOTE_TIME]).asi8, args.wide_threshold)
+    out[C.MID], out[C.SPREAD], out[C.SPREAD_PCT] = mid, spread, spread_pct
+    out[C.QUOTE_STATUS] = pd.array(list(STATUS_ORDER), dtype="str").take(code.astype(np.intp))
     for col in STRING_COLUMNS:
         out[col] = out[col].astype("str")
     out[C.EXPIRY] = pd.DatetimeIndex(out[C.EXPIRY]).as_unit("ns").to_numpy()
