@@ -102,12 +102,12 @@ def _init_worker(frames: dict[int, pd.DataFrame], config: ScreenConfig, store: A
                  keep_surface: bool, compiled: bool, ready: Any = None) -> None:
     from .screening import _open_store
 
+    if ready is not None:
+        ready.set()  # this worker has a core now: the parent stops screening tasks itself
     if compiled:
         import volscreen._ivkernel  # noqa: F401  (implied.py then uses it for every chain)
     _STATE.update(frames=frames, config=config, store=_open_store(store),
                   keep_surface=keep_surface, cache={})
-    if ready is not None:
-        ready.set()  # the parent stops screening chunks itself
 
 
 def _steal(pending: deque[int], ready: Any) -> Iterator[int]:
