@@ -129,7 +129,7 @@ def in_window(a: dict[str, Any], dte: tuple[int, int]) -> np.ndarray:
 
     Kept in ``a`` for the next caller with the same window.
     """
-    key = ("in_window", dte[0], dte[1])
+    key = f"in_window {dte[0]} {dte[1]}"
     if key not in a:
         days = ((a["expiry"] - a["qdate"]) // np.timedelta64(1, "D")).astype(np.int64)
         a[key] = (days >= dte[0]) & (days <= dte[1])

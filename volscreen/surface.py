@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import columns as C
 from .errors import ChainSchemaError, ConfigError, EmptyDataError
+from ._chainarrays import text_in
 from ._term import WING_DELTA  # noqa: F401  (re-exported: the wing of rr25/bf25)
 from ._term import (
     _arrays,
@@ -24,7 +25,6 @@ from ._term import (
     days_from_quote,
     forward_delta,
     priced_inputs,
-    str_equal,
     table_inputs,
 )
 from .forward import without_attrs
@@ -267,7 +267,7 @@ def cm_values(term: pd.DataFrame, days: Sequence[float] | float = CM_DAYS, *,
     with np.errstate(invalid="ignore"):  # NaN t: not usable
         keep = np.isfinite(vol_all) & (t_all > 0)
     if C.TERM_STATUS in term:
-        keep &= str_equal(term[C.TERM_STATUS], C.TS_OK)
+        keep &= text_in(term[C.TERM_STATUS], (C.TS_OK,))
     order = np.argsort(t_all[keep], kind="quicksort")  # as sort_values
     tt, vol = t_all[keep][order], vol_all[keep][order]
     w = vol**2 * tt
