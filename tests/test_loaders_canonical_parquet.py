@@ -209,7 +209,7 @@ VALUES = {
 }
 
 
-@settings(max_examples=40, deadline=None,
+@settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(st.tuples(st.integers(0, len(SMALL) - 1), st.sampled_from(sorted(VALUES))
                                 ).flatmap(lambda rc: st.tuples(st.just(rc[0]), st.just(rc[1]),

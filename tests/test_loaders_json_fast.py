@@ -83,7 +83,7 @@ def _quote_times(values: list[object], rule: str, tz: str) -> object:
         return str(exc)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(values=st.lists(STAMPS, min_size=1, max_size=6),
        rule=st.sampled_from(["exact", "date_close", "at_1545", "session"]),
        tz=st.sampled_from(["America/New_York", "UTC"]))
@@ -131,7 +131,7 @@ SPELLINGS = st.sampled_from(["C", "P", "call", "put", "Call", "Put", "CALL", "PU
                              " call", "cAll", "x", "", None, 1.0, "\u2003P", "pUT", "Calls"])
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(values=st.lists(SPELLINGS, min_size=1, max_size=8), text=st.booleans())
 def test_rights_equal_the_text_pipeline(values, text):
     series = pd.Series(values, dtype="str" if text and all(isinstance(v, str) or v is None
@@ -141,7 +141,7 @@ def test_rights_equal_the_text_pipeline(values, text):
 
 # --- 4. sorting ---------------------------------------------------------------------
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(rows=st.lists(st.tuples(st.sampled_from(["IWM", "SPY", None]),
                                st.sampled_from([0, 1, 2]), st.sampled_from([0, 3]),
                                st.sampled_from([250.0, 255.0, np.nan]),
