@@ -231,7 +231,7 @@ def with_split(bars: pd.DataFrame) -> pd.DataFrame:
 def assert_context_equals_public_stages(cut: pd.DataFrame) -> None:
     import warnings
 
-    from volscreen import compression_summary, realized_vols
+    from volscreen import compression_summary, range_box, realized_vols
     from volscreen._screen_bars import _compute
 
     with warnings.catch_warnings():
@@ -243,6 +243,7 @@ def assert_context_equals_public_stages(cut: pd.DataFrame) -> None:
     assert same(ctx.rv20, float(rv["rv_20"].iloc[-1]))
     assert ctx.rv20_status == str(rv[C.RV_STATUS].iloc[-1])
     pd.testing.assert_series_equal(ctx.compression, summary, check_exact=True)
+    assert repr(ctx.box) == repr(range_box(cut))  # NaN fields of "no box" compare by text
     for h in (1, 7, 30):
         assert same(ctx.rv(h), plain.vol(h))
 

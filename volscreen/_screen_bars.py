@@ -104,9 +104,9 @@ def _compute(cut: pd.DataFrame) -> BarsContext:
     """RV20, compression summary and range box of ``cut``.
 
     The bars are validated and split-checked once (:func:`volscreen.realized._prepare`);
-    RV20, the summary and the RV forecaster share those arrays, so the values are
-    those of ``realized_vols(cut, (20,))``, ``compression_summary(cut)`` and
-    ``Forecaster(cut)`` (a suspected split is warned about once).
+    RV20, the summary, the range box and the RV forecaster share those arrays, so the
+    values are those of ``realized_vols(cut, (20,))``, ``compression_summary(cut)``,
+    ``range_box(cut)`` and ``Forecaster(cut)`` (a suspected split is warned about once).
     """
     from ._rolling import check_bars
     from .indicators import _summary
@@ -120,9 +120,10 @@ def _compute(cut: pd.DataFrame) -> BarsContext:
     box: Any = None
     error = ""
     try:
-        from .rangebox import range_box
+        from .rangebox import _detect
 
-        box = range_box(cut)
+        # range_box(cut) on the arrays validated above
+        box = _detect(arrays[C.HIGH], arrays[C.LOW], arrays[C.CLOSE], cut.index)
     except (ImportError, AttributeError) as exc:  # stage not installed
         error = f"range box unavailable: {exc}"
     return BarsContext(cut=cut, rv20=rv20, rv20_status=str(status[-1]), compression=comp,

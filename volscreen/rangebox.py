@@ -220,7 +220,19 @@ def range_box(
     if int(min_sessions) < 2 or int(lookback) < int(min_sessions):
         raise ConfigError(f"need 2 <= min_sessions <= lookback, got {min_sessions}, {lookback}")
     high, low, close = (prices(bars, name) for name in (col.HIGH, col.LOW, col.CLOSE))
-    index = bars.index
+    return _detect(high, low, close, bars.index, lookback=lookback, min_sessions=min_sessions,
+                   max_height_ratio=max_height_ratio, max_drift=max_drift, wick_bars=wick_bars,
+                   touch_tolerance=touch_tolerance, ceiling=ceiling, floor=floor,
+                   targets=targets)
+
+
+def _detect(high: np.ndarray, low: np.ndarray, close: np.ndarray, index: pd.Index, *,
+            lookback: int = DEFAULT_LOOKBACK, min_sessions: int = MIN_SESSIONS,
+            max_height_ratio: float = MAX_HEIGHT_RATIO, max_drift: float = MAX_DRIFT,
+            wick_bars: int = WICK_BARS, touch_tolerance: float = TOUCH_TOLERANCE,
+            ceiling: float | None = None, floor: float | None = None,
+            targets: tuple[float, float] | None = None) -> RangeBox:
+    """:func:`range_box` on validated price arrays (read only) and their bar labels."""
     last_close = float(close[-1])
     if ceiling is not None and floor is not None:
         return _user_box(high, low, close, index, float(ceiling), float(floor), targets,
