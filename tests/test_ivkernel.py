@@ -135,7 +135,10 @@ def test_numpy_twin_evaluates_the_table_bit_for_bit(seed: int) -> None:
        is_call=st.booleans())
 def test_kernel_agrees_with_vollib_and_round_trips(k_ratio: float, days: float, vol: float,
                                                    is_call: bool) -> None:
-    """vollib (Let's Be Rational) per option to 1e-10; the exact price round trip to 1e-13."""
+    """vollib (Let's Be Rational) per option to 1e-10; the exact price round trip to 1e-13.
+
+    (Beyond 1e-13 only by the conditioning of ln(F/K) in float64, see below.)
+    """
     from vollib.black_scholes_merton import black_scholes_merton as v_price
     from vollib.black_scholes_merton.implied_volatility import implied_volatility as v_iv
 
@@ -150,20 +153,30 @@ def test_kernel_agrees_with_vollib_and_round_trips(k_ratio: float, days: float, 
                                   np.array([is_call]), True, iv, code)
     assert code[0] == 0
     assert abs(iv[0] - v_iv(price, SPOT, strike, t, RATE, DIV, flag)) <= 1e-10
-    assert abs(_mp_bsm_price(strike, t, iv[0], is_call) / price - 1.0) <= 1e-13
+    # 1e-13, plus what the rounding of x = ln(F/K) (an ulp or two) does to the price:
+    # d ln(price) / dx is about x / s^2, 740 for a 3-hour option 0.4 % from the money
+    x, s2 = math.log(fwd / strike), vol * vol * t
+    tol = 1e-13 + 4.0 * np.finfo(float).eps * (abs(x) / s2 + 1.0)
+    assert abs(_mp_bsm_price(strike, t, iv[0], is_call) / price - 1.0) <= tol
 
 
 def _mp_bsm_price(strike: float, t: float, vol: float, is_call: bool) -> float:
-    """BSM price at 40 digits: the round trip's oracle (float64 pricers add 1e-13 of their own)."""
+    """Black price at 40 digits on the kernel's own float64 forward and discount factor.
+
+    The round trip's oracle: float64 pricers add 1e-13 of their own, and the
+    rounding of F (1e-16 relative) moves the price of a short near-the-money
+    option by 1e-13 as well: a property of the inputs, not of the solver.
+    """
     import mpmath as mp
 
     with mp.workdps(40):
-        spot, k, tt, sd = mp.mpf(SPOT), mp.mpf(strike), mp.mpf(t), mp.mpf(vol) * mp.sqrt(t)
-        d1 = (mp.log(spot / k) + (mp.mpf(RATE) - mp.mpf(DIV)) * tt) / sd + sd / 2
-        fwd_df, k_df = spot * mp.exp(-mp.mpf(DIV) * tt), k * mp.exp(-mp.mpf(RATE) * tt)
+        fwd = mp.mpf(SPOT * math.exp((RATE - DIV) * t))
+        disc = mp.mpf(math.exp(-RATE * t))
+        k, sd = mp.mpf(strike), mp.mpf(vol) * mp.sqrt(mp.mpf(t))
+        d1 = mp.log(fwd / k) / sd + sd / 2
         if is_call:
-            return float(fwd_df * mp.ncdf(d1) - k_df * mp.ncdf(d1 - sd))
-        return float(k_df * mp.ncdf(sd - d1) - fwd_df * mp.ncdf(-d1))
+            return float(disc * (fwd * mp.ncdf(d1) - k * mp.ncdf(d1 - sd)))
+        return float(disc * (k * mp.ncdf(sd - d1) - fwd * mp.ncdf(-d1)))
 
 
 @settings(max_examples=10, deadline=None)

@@ -224,22 +224,33 @@ def encode_node_values(values: np.ndarray) -> str:
     return base64.b64encode(values.astype("<f4").tobytes()).decode("ascii")
 
 
-def _spline_slopes(n: int) -> np.ndarray:
-    """D (n x n): derivatives per unit index at the nodes of the not-a-knot cubic spline through y.
+def _spline_slopes(y: np.ndarray) -> np.ndarray:
+    """Derivatives (per unit index) at the nodes of the not-a-knot cubic splines through y[:, k].
 
-    Interior rows: m[i-1] + 4 m[i] + m[i+1] = 3 (y[i+1] - y[i-1]); each end:
-    the third derivative is continuous at the second node.
+    Interior rows: m[i-1] + 4 m[i] + m[i+1] = 3 (y[i+1] - y[i-1]); at each end
+    the third derivative is continuous at the second node, folded into the
+    neighbouring row so that the system is tridiagonal (solved by elimination
+    over the columns at once: no LAPACK call, whose thread start-up can cost
+    milliseconds).
     """
-    a = np.zeros((n, n))
-    rhs = np.zeros((n, n))
-    for i in range(1, n - 1):
-        a[i, i - 1:i + 2] = (1.0, 4.0, 1.0)
-        rhs[i, i - 1], rhs[i, i + 1] = -3.0, 3.0
-    a[0, 0], a[0, 2] = 1.0, -1.0
-    rhs[0, :3] = (-2.0, 4.0, -2.0)
-    a[-1, -1], a[-1, -3] = 1.0, -1.0
-    rhs[-1, -3:] = (2.0, -4.0, 2.0)
-    return np.linalg.solve(a, rhs)
+    n = y.shape[0]
+    r = np.empty_like(y)
+    r[1:-1] = 3.0 * (y[2:] - y[:-2])
+    # ends: m0 - m2 = -2 y0 + 4 y1 - 2 y2, with m2 taken from row 1 (likewise at the end)
+    r[0] = (-2.0 * y[0] + 4.0 * y[1] - 2.0 * y[2]) + r[1]
+    r[-1] = (2.0 * y[-3] - 4.0 * y[-2] + 2.0 * y[-1]) + r[-2]
+    sub = [1.0] * (n - 1) + [4.0]
+    diag = [2.0] + [4.0] * (n - 2) + [2.0]
+    sup = [4.0] + [1.0] * (n - 1)
+    for i in range(1, n):  # forward elimination (the scalars in Python floats)
+        w = sub[i] / diag[i - 1]
+        diag[i] -= w * sup[i - 1]
+        r[i] -= w * r[i - 1]
+    m = np.empty_like(y)
+    m[-1] = r[-1] / diag[-1]
+    for i in range(n - 2, -1, -1):
+        m[i] = (r[i] - sup[i] * m[i + 1]) / diag[i]
+    return m
 
 
 # power-basis coefficients of the cubic on [0, 1] from (f(0), f(1), f'(0), f'(1))
@@ -248,30 +259,48 @@ _HERMITE = np.array([[1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0],
 
 
 def cell_coefficients(values: np.ndarray) -> np.ndarray:
-    """Bicubic coefficients (nx - 1, nz - 1, 4, 4) of the tensor spline through ``values``.
+    """Bicubic coefficients (..., nx - 1, nz - 1, 4, 4) of the tensor splines through ``values``.
 
-    ``c[i, j, a, k]`` multiplies u^a v^k on cell (i, j), u and v in [0, 1).
+    ``values`` is (..., nx, nz); ``c[..., i, j, a, k]`` multiplies u^a v^k on
+    cell (i, j), u and v in [0, 1).
     """
-    fx = _spline_slopes(values.shape[0]) @ values
-    fz = values @ _spline_slopes(values.shape[1]).T
-    fxz = fx @ _spline_slopes(values.shape[1]).T
-    corner = np.empty((values.shape[0] - 1, values.shape[1] - 1, 4, 4))
+    nx, nz = values.shape[-2:]
+    along_x = np.moveaxis(values, -2, 0).reshape(nx, -1)
+    fx = np.moveaxis(_spline_slopes(along_x).reshape((nx,) + values.shape[:-2] + (nz,)), 0, -2)
+
+    def along_z(f: np.ndarray) -> np.ndarray:
+        return np.moveaxis(_spline_slopes(np.moveaxis(f, -1, 0).reshape(nz, -1))
+                           .reshape((nz,) + f.shape[:-1]), 0, -1)
+
+    fz, fxz = along_z(values), along_z(fx)
+    corner = np.empty(values.shape[:-2] + (nx - 1, nz - 1, 4, 4))
     for a, f in ((0, values), (2, fx)):
         for k, g in ((0, f), (2, fz if a == 0 else fxz)):
-            corner[:, :, a, k] = g[:-1, :-1]
-            corner[:, :, a, k + 1] = g[:-1, 1:]
-            corner[:, :, a + 1, k] = g[1:, :-1]
-            corner[:, :, a + 1, k + 1] = g[1:, 1:]
-    return np.ascontiguousarray(np.einsum("ab,ijbc,dc->ijad", _HERMITE, corner, _HERMITE))
+            corner[..., a, k] = g[..., :-1, :-1]
+            corner[..., a, k + 1] = g[..., :-1, 1:]
+            corner[..., a + 1, k] = g[..., 1:, :-1]
+            corner[..., a + 1, k + 1] = g[..., 1:, 1:]
+    return np.ascontiguousarray(_to_power(_to_power(corner, -2), -1))
+
+
+def _to_power(f: np.ndarray, axis: int) -> np.ndarray:
+    """Along ``axis`` (length 4): (f(0), f(1), f'(0), f'(1)) -> cubic coefficients (_HERMITE).
+
+    Written out, not as a matrix product: numpy hands batched products to BLAS,
+    whose threads can take milliseconds to start on a busy machine.
+    """
+    f0, f1, d0, d1 = np.moveaxis(f, axis, 0)
+    out = np.stack([f0, d0, 3.0 * (f1 - f0) - 2.0 * d0 - d1, 2.0 * (f0 - f1) + d0 + d1])
+    return np.moveaxis(out, 0, axis)
 
 
 _TABLES: list[np.ndarray] = []
 
 
 def guess_tables() -> np.ndarray:
-    """Cell coefficients (2, GUESS_NX - 1, GUESS_NZ, 4, 4), built once per process (< 1 ms)."""
+    """Cell coefficients (2, GUESS_NX - 1, GUESS_NZ, 4, 4), built once per process (~1 ms)."""
     if not _TABLES:
         raw = np.frombuffer(base64.b64decode(_NODE_VALUES_B64), dtype="<f4")
         values = raw.astype(np.float64).reshape(2, GUESS_NX, GUESS_NZ + 1)
-        _TABLES.append(np.stack([cell_coefficients(values[0]), cell_coefficients(values[1])]))
+        _TABLES.append(cell_coefficients(values))
     return _TABLES[0]
