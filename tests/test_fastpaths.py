@@ -399,3 +399,22 @@ def test_scanned_box_edges_equal_sorting_each_window(seed, n, lookback, min_sess
         body = close[-m:-1]
         want.append((m, top, bottom, bool(np.all((body <= top) & (body >= bottom)))))
     assert _scan_edges(high, low, close, lookback, min_sessions, wick) == want
+
+
+@pytest.mark.parametrize("shuffle", [False, True], ids=["sorted", "unsorted"])
+@pytest.mark.parametrize("tz", [None, "UTC"], ids=["naive", "utc"])
+@pytest.mark.parametrize("when", ["2001-03-01 20:00", "2001-03-02 03:00", "2000-06-01 12:00",
+                                  "2003-01-01 12:00"], ids=["in", "next_day_utc", "before",
+                                                            "after"])
+def test_cut_bars_equals_the_date_mask(shuffle, tz, when):
+    from volscreen._screen_bars import cut_bars
+
+    bars = random_bars(2, 300)
+    if tz:
+        bars.index = bars.index.tz_localize(tz)
+    if shuffle:
+        bars = bars.iloc[np.random.default_rng(0).permutation(len(bars))]
+    quote = pd.Timestamp(when, tz="UTC")
+    day = quote.tz_convert("America/New_York").tz_localize(None).normalize()
+    naive = bars.index.tz_localize(None) if tz else bars.index
+    pd.testing.assert_frame_equal(cut_bars(bars, quote), bars[naive <= day], check_exact=True)

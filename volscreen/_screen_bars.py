@@ -33,6 +33,8 @@ def cut_bars(bars: pd.DataFrame, quote_time: pd.Timestamp) -> pd.DataFrame:
         return bars
     day = pd.Timestamp(quote_time).tz_convert("America/New_York").tz_localize(None).normalize()
     index = bars.index.tz_localize(None) if bars.index.tz is not None else bars.index
+    if index.is_monotonic_increasing and not index.hasnans:  # the bars up to day: a prefix
+        return bars.iloc[:int(index.searchsorted(day, side="right"))]
     return bars[index <= day]
 
 
