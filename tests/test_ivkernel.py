@@ -158,7 +158,7 @@ def test_kernel_agrees_with_vollib_and_round_trips(k_ratio: float, days: float, 
     # 1-hour option at 6 % vol) and about |x| / s^2 far from it
     x, sd = math.log(fwd / strike), vol * math.sqrt(t)
     d1 = x / sd + 0.5 * sd
-    n_d1 = 0.5 * math.erfc(-d1 / math.sqrt(2.0)) if is_call else 0.5 * math.erfc(d1 / math.sqrt(2.0))
+    n_d1 = 0.5 * math.erfc((-d1 if is_call else d1) / math.sqrt(2.0))
     leverage = fwd * math.exp(-RATE * t) * n_d1 / price
     tol = 1e-13 + 4.0 * np.finfo(float).eps * (leverage + 1.0)
     assert abs(_mp_bsm_price(strike, t, iv[0], is_call) / price - 1.0) <= tol
