@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from volscreen import columns as C
+from volscreen import columns as C, implied
 from volscreen.config import ScreenConfig
 from volscreen.errors import ConfigError
 from volscreen.screening import cut_bars, jobs_from_paths, match_bars, screen
@@ -287,6 +287,36 @@ def test_worker_jobs_are_light_and_bars_are_shared_once(sample) -> None:
     assert len(pickle.dumps((jobs, light))) < min(2_000, heavy / 20)
 
 
+@pytest.mark.parametrize(("setting", "n_chains", "engine"),
+                         [("auto", 1, "numpy"), ("auto", 599, "numpy"), ("auto", 600, "compiled"),
+                          ("numpy", 5000, "numpy"), ("compiled", 1, "compiled")],
+                         ids=["auto-one", "auto-599", "auto-600", "forced-numpy",
+                              "forced-compiled"])
+def test_the_screen_engine_depends_on_the_chain_count_alone(setting, n_chains, engine,
+                                                            monkeypatch) -> None:
+    from volscreen._screen_pool import screen_engine
+
+    monkeypatch.setattr(implied, "ENGINE", setting)
+    assert screen_engine(n_chains) == engine
+
+
+def test_screen_fixes_its_engine_and_restores_the_setting(sample, monkeypatch) -> None:
+    """With the compiled kernel loaded, a small screen still solves with the NumPy twin."""
+    import volscreen._ivkernel  # noqa: F401  (loaded: "auto" alone would pick it)
+
+    seen: list[str] = []
+    solve = implied._kernel
+    monkeypatch.setattr(implied, "_kernel", lambda n: seen.append(implied.ENGINE) or solve(n))
+    monkeypatch.setattr(implied, "ENGINE", "auto")
+    chain, bars = sample
+    screen(chain, bars, targets=[245, 275])
+    assert seen and set(seen) == {"numpy"}
+    assert implied.ENGINE == "auto"
+    with pytest.raises(ValueError, match="engine"):
+        with implied.using_engine("fast"):  # type: ignore[arg-type]
+            pass
+
+
 def test_a_worker_computes_each_history_context_once(sample, monkeypatch) -> None:
     """Chunks run by one worker share its cache: one bars context per history and date."""
     import volscreen._screen_bars as screen_bars
@@ -302,7 +332,9 @@ def test_a_worker_computes_each_history_context_once(sample, monkeypatch) -> Non
                            bars=pool._share(bars, frames), ticker=t, label=t)
             for t in ("AAA", "BBB", "CCC")]
     monkeypatch.setattr(pool, "_STATE", {})
-    pool._init_worker(frames, ScreenConfig().replace(targets=[245, 275]), None, False, False)
+    monkeypatch.setattr(implied, "ENGINE", "auto")  # _init_worker sets the worker's engine
+    pool._init_worker(frames, ScreenConfig().replace(targets=[245, 275]), None, False, "numpy")
+    assert implied.ENGINE == "numpy"
     first, second = pool._run_chunk(jobs[:2]), pool._run_chunk(jobs[2:])
     assert len(calls) == 1  # three chains, two chunks, one history and quote date
     rows = [r[C.HS_RV20] for r in first.summary + second.summary]

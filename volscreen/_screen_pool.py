@@ -32,11 +32,10 @@ interpreter imports the screen's modules once (:data:`PRELOAD`, about a
 second) and each worker is forked from it, never from the caller's process,
 which may be running threaded kernels.  Two spawned workers each paid the
 imports: 1.6-3.7 s until both were ready, against 1.3-1.9 s from the fork
-server (load average 4 on 2 cores).  A worker
-with at least :data:`COMPILED_MIN_CHAINS` chains to screen loads the
-compiled IV kernel first; :mod:`volscreen.implied` then solves every chain
-with it (its rule: the compiled kernel once it is loaded), which saves
-about 3.5 ms per chain for a one-off load of about 0.9 s.
+server (load average 4 on 2 cores).  The whole screen uses one IV engine
+(:func:`screen_engine`): the compiled kernel from
+:data:`COMPILED_MIN_CHAINS` chains (each worker loads it first), else the
+NumPy twin, in the workers and in the parent alike.
 """
 from __future__ import annotations
 
@@ -60,12 +59,36 @@ CHUNK_MAX = 25
 TASKS_IN_FLIGHT = 2
 """Tasks sent ahead per worker: one running, one queued; the rest wait in the parent,
 which may still screen them itself (:func:`_steal`)."""
-COMPILED_MIN_CHAINS = 300
-"""Chains per worker from which loading the compiled IV kernel pays for itself.
+COMPILED_MIN_CHAINS = 600
+"""Chains in a screen from which every chain is solved by the compiled IV kernel.
 
-Measured on the IWM 2026-07-14 chain (3,510 quotes, load average 3.3 on 2
-cores): implied_vols 13.5 ms CPU compiled against 17 ms with the NumPy twin;
-loading numba and the cached kernel costs about 0.9 s once per worker."""
+Measured on the IWM 2026-07-14 chain (3,510 quotes): the screen's work per
+chain is about 5 ms CPU less with the compiled kernel (28-30 ms against
+34-36 ms, 100 chains in one process, load average 0.6), and loading numba
+and the cached kernel costs about 0.9 s once per process: it pays from
+about 200 chains per process, and 600 chains give 300 per worker on two."""
+
+
+def screen_engine(n_chains: int) -> str:
+    """The IV engine of a whole screen of ``n_chains`` chains (parent and workers alike).
+
+    :data:`volscreen.implied.ENGINE` when it is set (not ``"auto"``);
+    otherwise ``"compiled"`` from :data:`COMPILED_MIN_CHAINS` chains, else
+    ``"numpy"``.  Chosen from the number of chains alone, never from what
+    the process loaded before, so a screen gives the same bits with one
+    worker or several and wherever its tasks run (the two engines agree
+    to a few 1e-15 in vol, not bit for bit).
+    """
+    from . import implied
+
+    if implied.ENGINE != "auto":
+        return implied.ENGINE
+    return "compiled" if n_chains >= COMPILED_MIN_CHAINS else "numpy"
+
+
+GC_THRESHOLD = (100_000, 50, 100)
+"""A worker's garbage-collector thresholds, as the command's (:data:`volscreen.cli.GC_THRESHOLD`):
+what a chain allocates is freed by reference counting, not by the collector."""
 
 PRELOAD = ("volscreen.screening", "volscreen.loaders", "volscreen.implied", "volscreen.surface",
            "volscreen.structures")
@@ -99,13 +122,19 @@ def _unshare(value: Any, frames: Mapping[int, pd.DataFrame]) -> Any:
 
 
 def _init_worker(frames: dict[int, pd.DataFrame], config: ScreenConfig, store: Any,
-                 keep_surface: bool, compiled: bool, ready: Any = None) -> None:
+                 keep_surface: bool, engine: str, ready: Any = None) -> None:
+    from . import implied
     from .screening import _open_store
 
     if ready is not None:
         ready.set()  # this worker has a core now: the parent stops screening tasks itself
-    if compiled:
-        import volscreen._ivkernel  # noqa: F401  (implied.py then uses it for every chain)
+    implied.ENGINE = engine  # the screen's engine (screen_engine), for every chain
+    import gc
+
+    gc.freeze()  # the imported modules: never rescanned by the worker's collections
+    gc.set_threshold(*GC_THRESHOLD)
+    if engine == "compiled":
+        import volscreen._ivkernel  # noqa: F401  (load it once, before the first chain)
     _STATE.update(frames=frames, config=config, store=_open_store(store),
                   keep_surface=keep_surface, cache={})
 
@@ -196,7 +225,7 @@ def run_parallel(jobs: list[ScreenJob], config: ScreenConfig, store: Any, keep_s
     light = [dataclasses.replace(job, bars=_share(job.bars, frames)) for job in jobs]
     bounds = chunk_bounds(len(light), workers)
     chunks = [light[start:stop] for start, stop in bounds]
-    compiled = math.ceil(len(jobs) / workers) >= COMPILED_MIN_CHAINS
+    from .implied import ENGINE as engine  # set by screen() to screen_engine(len(jobs))
     results: dict[int, Outcome] = {}
     done = 0
 
@@ -212,7 +241,7 @@ def run_parallel(jobs: list[ScreenJob], config: ScreenConfig, store: Any, keep_s
     n_workers = min(workers, len(chunks))
     with ProcessPoolExecutor(max_workers=n_workers, mp_context=context,
                              initializer=_init_worker,
-                             initargs=(frames, config, store, keep_surface, compiled,
+                             initargs=(frames, config, store, keep_surface, engine,
                                        ready)) as pool:
         pending = deque(range(len(chunks)))  # tasks not yet sent, in job order
         running: dict[Any, int] = {}

@@ -25,10 +25,11 @@ with; it is not needed here.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Literal, overload
 
 import numpy as np
@@ -59,6 +60,26 @@ NUMPY_MAX_SIZE = 20_000
 unless the compiled kernel is already loaded in this process."""
 ENGINE: Literal["auto", "numpy", "compiled"] = "auto"
 """Which solver runs: ``"auto"`` (see :func:`_kernel`), or one of them for every batch."""
+
+
+@contextlib.contextmanager
+def using_engine(engine: Literal["auto", "numpy", "compiled"]) -> Iterator[None]:
+    """Set :data:`ENGINE` inside a ``with`` block and restore it after.
+
+    The two engines agree to a few 1e-15 in vol, not to the last bit: a
+    computation that must give the same bits wherever it runs (the screen,
+    in one process or several) fixes its engine with this.
+    """
+    global ENGINE
+    if engine not in ("auto", "numpy", "compiled"):
+        raise ValueError(f"engine must be 'auto', 'numpy' or 'compiled', got {engine!r}")
+    before, ENGINE = ENGINE, engine
+    try:
+        yield
+    finally:
+        ENGINE = before
+
+
 PARALLEL_MIN_SIZE = 50_000
 """Compiled batches at least this long run on all cores; smaller ones on one thread.
 

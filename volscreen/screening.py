@@ -119,7 +119,9 @@ def screen(chains: Any = None, bars: Any = None, *, config: ScreenConfig | None 
         loaded in the workers; bars frames are sent once per worker and each
         worker computes the bars context once per history and quote date
         (see :mod:`volscreen._screen_pool`).  Results and their order are the
-        same as with one worker.
+        same as with one worker, to the last bit: the whole screen uses one
+        IV engine, chosen from the number of chains alone
+        (:func:`volscreen._screen_pool.screen_engine`).
     load_options
         Keyword arguments of :func:`volscreen.load_chain` for every chain
         given as a path: ``columns`` (``{file_name: canonical_name}``),
@@ -153,18 +155,20 @@ def screen(chains: Any = None, bars: Any = None, *, config: ScreenConfig | None 
     if workers < 1:
         raise ConfigError(f"workers must be at least 1, got {workers}", column="workers")
     store = store if store is not None else config.store
-    if workers > 1 and len(jobs) > 1:
-        from ._screen_pool import run_parallel
+    from ._screen_pool import run_parallel, screen_engine
+    from .implied import using_engine
 
-        return assemble(run_parallel(jobs, config, store, keep_surface, workers, progress),
-                        config)
-    store = _open_store(store)
-    out = Outcome(keep_surface=keep_surface)
-    cache: dict[Any, Any] = {}  # loaded bars and per-history contexts
-    for done, job in enumerate(jobs, start=1):
-        _run_job(job, config, store, out, cache)
-        if progress is not None:
-            progress(done, len(jobs), Path(job.label).name or job.label)
+    with using_engine(screen_engine(len(jobs))):  # the same bits with any number of workers
+        if workers > 1 and len(jobs) > 1:
+            return assemble(run_parallel(jobs, config, store, keep_surface, workers, progress),
+                            config)
+        store = _open_store(store)
+        out = Outcome(keep_surface=keep_surface)
+        cache: dict[Any, Any] = {}  # loaded bars and per-history contexts
+        for done, job in enumerate(jobs, start=1):
+            _run_job(job, config, store, out, cache)
+            if progress is not None:
+                progress(done, len(jobs), Path(job.label).name or job.label)
     return assemble(out, config)
 
 
