@@ -22,10 +22,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from _shortcut_check import assert_same_both_ways, load_with
 from conftest import shared_files, shared_path
 from volscreen import columns as C
-from volscreen.errors import VolscreenError
-from volscreen.loaders import chain as chain_module
 from volscreen.loaders import load_chain, save_chain
 from volscreen.loaders.canonical_csv import load_canonical_csv
 
@@ -35,27 +34,12 @@ EXTRA = {"spy_yf_2025-08-26_afterclose.csv": {"quote_time": "2025-08-26 16:00"}}
 
 def _load(path, fast: bool, **kwargs):
     """load_chain with the shortcut on or off: the frame, or (error class, message)."""
-    saved = chain_module.FAST_CANONICAL_CSV
-    chain_module.FAST_CANONICAL_CSV = fast
-    try:
-        return load_chain(path, **kwargs)
-    except VolscreenError as exc:
-        return type(exc).__name__, str(exc)
-    finally:
-        chain_module.FAST_CANONICAL_CSV = saved
+    return load_with("FAST_CANONICAL_CSV", path, fast, **kwargs)
 
 
 def assert_same(path, **kwargs) -> object:
     """Both paths give the same frame (or error); returns the fast one."""
-    fast, general = _load(path, True, **kwargs), _load(path, False, **kwargs)
-    if isinstance(general, tuple) or isinstance(fast, tuple):
-        assert fast == general
-        return fast
-    assert list(fast.columns) == list(general.columns)
-    assert [str(t) for t in fast.dtypes] == [str(t) for t in general.dtypes]
-    pd.testing.assert_frame_equal(fast, general, check_exact=True)
-    assert fast.attrs == general.attrs
-    return fast
+    return assert_same_both_ways("FAST_CANONICAL_CSV", path, **kwargs)
 
 
 def shortcut_taken(path) -> bool:
