@@ -279,7 +279,7 @@ TEXTS = st.lists(st.sampled_from(["IWM", "SPXW", "C", "P", "2026-03-20", "é", "
 @given(values=TEXTS, few=st.booleans())
 def test_arrow_codes_are_pandas_factorize(values, few):
     """Codes and distinct values read from Arrow are pd.factorize's (None if a cell is missing)."""
-    from volscreen.loaders.canonical_csv import _arrow_text
+    from volscreen.loaders._canonical_text import _arrow_text
     pa = pytest.importorskip("pyarrow")
     series = pd.Series(values, dtype="str")
     got = _arrow_text(pa.array(series.array), len(series), few)
@@ -298,7 +298,7 @@ def test_arrow_codes_are_pandas_factorize(values, few):
            ["X", "IWM260320C0025000", "IWM260320C002500000", "IWM260320P00250000"]))))
 def test_arrow_symbol_check_is_the_numpy_comparison(rows, edit):
     """The in-buffer symbol check says True exactly when head + digits equals every symbol."""
-    from volscreen.loaders.canonical_csv import _arrow_same
+    from volscreen.loaders._canonical_text import _arrow_same
     pytest.importorskip("pyarrow")
     heads = ["IWM260320C", "IWM260320P", "IWM260417C"]
     digits = ["00250000", "00250500", "00001000", "12345678"]

@@ -25,7 +25,8 @@ from .. import columns as C
 from ..errors import VolscreenError
 from ._chain_rules import DEFAULT_MULTIPLIER, NUMERIC, RANGES
 from ._vendor import _first_cell_is_text, _is_iv_column, normalise_vendor
-from .occ import _OCC_HEAD, OCC_STRIKE_SCALE, _yymmdd_days, occ_strike_ok
+from ._canonical_text import _contract_symbols, _no_missing, _text
+from .occ import occ_strike_ok
 from .quotes import STATUS_ORDER, quote_arrays
 from .quotetime import quote_times
 
@@ -54,63 +55,6 @@ def is_canonical_header(columns: pd.Index) -> bool:
     if tuple(rest[:len(DERIVED)]) == DERIVED:
         rest = rest[len(DERIVED):]
     return all(isinstance(c, str) and c.startswith(C.VENDOR_PREFIX) for c in rest)
-
-
-def _arrow(series: pd.Series) -> object | None:
-    """The pyarrow array behind an Arrow-stored text column (no copy), else None."""
-    dtype = series.dtype
-    if not isinstance(dtype, pd.StringDtype) or dtype.storage != "pyarrow":
-        return None
-    import pyarrow as pa  # installed: pandas stores this column in it
-
-    return pa.array(series.array)
-
-
-def _no_missing(series: pd.Series) -> bool:
-    """True for a text column without missing cells."""
-    arrow = _arrow(series)
-    return not (series.hasnans if arrow is None else arrow.null_count)  # type: ignore[attr-defined]
-
-
-def _text(series: pd.Series, few: bool) -> tuple[np.ndarray, list[str]] | None:
-    """Codes and distinct values of a text column without missing cells (else None).
-
-    ``few``: the column usually holds one value (tested for first).
-    """
-    if not isinstance(series.dtype, pd.StringDtype):
-        return None
-    arrow = _arrow(series)
-    if arrow is not None:  # the same, on the Arrow array: no pandas wrapping per call
-        return _arrow_text(arrow, len(series), few)
-    if few:
-        distinct = series.unique()  # a missing cell shows as a missing distinct value
-        if len(distinct) == 1:  # one underlying, root or style: no hashing into codes
-            first = distinct[0]
-            return (None if pd.isna(first) else
-                    (np.zeros(len(series), dtype=np.intp), [first]))
-    codes, uniques = pd.factorize(series)
-    if len(codes) and codes.min() < 0:
-        return None
-    return codes, uniques.tolist()
-
-
-def _arrow_text(arrow: object, n: int, few: bool) -> tuple[np.ndarray, list[str]] | None:
-    """:func:`_text` of an Arrow string array (chunked or not)."""
-    import pyarrow.compute as pc
-
-    if arrow.null_count:  # type: ignore[attr-defined]
-        return None
-    if few:
-        distinct = pc.unique(arrow)
-        if len(distinct) == 1:
-            return np.zeros(n, dtype=np.intp), distinct.to_pylist()
-    if getattr(arrow, "num_chunks", 1) != 1:  # one dictionary for all rows
-        arrow = arrow.combine_chunks()  # type: ignore[attr-defined]
-    encoded = pc.dictionary_encode(arrow)
-    if hasattr(encoded, "chunks"):
-        encoded = encoded.chunk(0)
-    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
-    return codes, encoded.dictionary.to_pylist()
 
 
 def _ranks(uniques: list[str]) -> np.ndarray:
@@ -144,102 +88,6 @@ def _numbers(raw: pd.Series) -> np.ndarray | None:
         return None
     values = raw.to_numpy(dtype=np.float64)
     return None if np.isinf(values).any() else values
-
-
-def _valid_occ(symbols: np.ndarray, group: np.ndarray, some_row: np.ndarray) -> bool:
-    """True when every symbol is a compact upper-case OCC symbol with a real date.
-
-    The rules of :func:`~volscreen.loaders.occ.parse_occ_text`, each distinct
-    head (root, YYMMDD, right) checked once.  ``group``/``some_row``: row
-    groups that usually share a head (the rows' own root, expiry and right)
-    and a row of each, so that the distinct heads need no hashing of text.
-    """
-    tails = np.strings.slice(symbols, -8, None)
-    # ASCII digits only: the parser also reads other decimal digits (its regex's \d)
-    # but then keeps such a symbol as written, which the caller would not
-    if not (np.strings.str_len(tails) == 8).all():
-        return False
-    points = tails.astype("U8").view(np.uint32)  # eight code points per symbol
-    if not ((points >= ord("0")) & (points <= ord("9"))).all():
-        return False
-    heads = np.strings.slice(symbols, 0, -8)
-    shown = heads[some_row]
-    distinct = shown.tolist() if (heads == shown[group]).all() else pd.unique(
-        heads.astype(object)).tolist()
-    if not all(h.isascii() and _OCC_HEAD.fullmatch(h) for h in distinct):
-        return False
-    return not np.isnat(_yymmdd_days([h[-7:-1] for h in distinct])).any()
-
-
-def _arrow_same(symbols: pd.Series, heads: list[str], head_of: np.ndarray, digits: list[str],
-                strike_of: np.ndarray) -> bool:
-    """True when every symbol is its row's head and strike digits (Arrow-stored text only).
-
-    The symbols' bytes are compared in place (the Arrow buffers as NumPy
-    arrays), without turning them into Python or NumPy text.  False where
-    that does not apply (text not Arrow-stored, heads of several lengths) or
-    any symbol differs: the caller then compares the general way.
-    """
-    given = _arrow(symbols)
-    width = len(heads[0]) if heads else 0
-    if given is None or any(len(h) != width for h in heads):
-        return False
-    import pyarrow as pa
-
-    if isinstance(given, pa.ChunkedArray):
-        given = given.combine_chunks() if given.num_chunks != 1 else given.chunk(0)
-    width += len(digits[0])  # heads are ASCII (checked): characters are bytes
-    n = len(given)
-    offset_type = np.int64 if pa.types.is_large_string(given.type) else np.int32
-    _, offset_buffer, data_buffer = given.buffers()
-    offsets = np.frombuffer(offset_buffer, dtype=offset_type)[given.offset:given.offset + n + 1]
-    if not (np.diff(offsets) == width).all():
-        return False
-    data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0]:offsets[-1]].reshape(n, width)
-    head_bytes = np.frombuffer("".join(heads).encode(), dtype=np.uint8).reshape(len(heads), -1)
-    digit_bytes = np.frombuffer("".join(digits).encode(), dtype=np.uint8)
-    digit_bytes = digit_bytes.reshape(len(digits), -1)
-    cut = head_bytes.shape[1]
-    return bool((data[:, :cut] == head_bytes[head_of]).all()
-                and (data[:, cut:] == digit_bytes[strike_of]).all())
-
-
-def _contract_symbols(symbols: pd.Series, roots: list[str], root_code: np.ndarray,
-                      days: np.ndarray, expiry_code: np.ndarray, right_code: np.ndarray,
-                      strike: np.ndarray, chain_code: np.ndarray
-                      ) -> tuple[np.ndarray | None, bool] | None:
-    """The rows' compact OCC symbols and whether any differs from the file's.
-
-    When none differs the symbols are not built (None, False): the file's are kept.
-
-    Heads (root, YYMMDD, right) and strike digits are formatted once per
-    distinct value.  None (use the general path) when a file symbol that
-    differs is not a compact upper-case OCC symbol, or when a contract
-    appears twice with one ``chain_code`` (underlying and quote time).
-    """
-    n_exp = len(days)
-    head_of, head_keys = pd.factorize((root_code * n_exp + expiry_code) * 2 + right_code)
-    yymmdd = [str(d)[2:10].replace("-", "") for d in days.astype("datetime64[D]")]
-    heads = [roots[k // (2 * n_exp)] + yymmdd[(k // 2) % n_exp] + "CP"[k % 2]
-             for k in head_keys.tolist()]
-    strike_of, strike_keys = pd.factorize(np.rint(strike * OCC_STRIKE_SCALE).astype(np.int64))
-    digits = [f"{k:08d}" for k in strike_keys.tolist()]
-    contract, contracts = pd.factorize(head_of.astype(np.int64) * len(strike_keys) + strike_of)
-    if len(pd.unique(contract.astype(np.int64) * (int(chain_code.max()) + 1) + chain_code)) < \
-            len(strike):
-        return None  # a contract quoted twice: the general path dedupes or reports it
-    if _arrow_same(symbols, heads, head_of, digits, strike_of):
-        return None, False
-    expected = np.strings.add(np.array(heads)[head_of], np.array(digits)[strike_of])
-    given = symbols.to_numpy(dtype=object).astype(str)
-    same = expected == given
-    if same.all():
-        return expected, False
-    some_row = np.empty(len(heads), dtype=np.int64)
-    some_row[head_of] = np.arange(len(head_of))  # a row of each head group (any one)
-    if not _valid_occ(given, head_of, some_row):
-        return None
-    return expected, True
 
 
 _MEMO_SIZE = 100_000
@@ -344,7 +192,8 @@ def load_canonical_csv(raw: pd.DataFrame, name: str,
     days = None if expiry is None else _expiry_days(expiry[1])
     if days is None:
         return None
-    return canonical_chain(cols, len(raw), name, wide_threshold, expiry[0], days,  # type: ignore[index]
+    exp_code = expiry[0]  # type: ignore[index]
+    return canonical_chain(cols, len(raw), name, wide_threshold, exp_code, days,
                            lambda: _quote_times(cols[C.QUOTE_TIME], name))
 
 
