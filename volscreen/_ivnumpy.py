@@ -198,19 +198,35 @@ def _b(xa: np.ndarray, s: np.ndarray, ex: np.ndarray, h: np.ndarray,
     return out
 
 
-def _table_value(tab: np.ndarray, xc: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """The bicubic of :mod:`volscreen._ivguess` at (xc, z) in its box (the kernel's steps)."""
+def _table_value(flat: np.ndarray, xc: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """The bicubic of :mod:`volscreen._ivguess` at (xc, z) in its box (the kernel's steps).
+
+    ``flat`` is one branch's cell coefficients as (16, cells) (:func:`_flat_tables`):
+    one gather per coefficient row instead of a (n, 4, 4) fancy-indexed copy;
+    the arithmetic is the kernel's, operation for operation.
+    """
     u = xc * _GUESS_NX - 1.0
     i = np.minimum(u.astype(np.int64), _GUESS_NX - 2)
     u -= i
     v = z * _GUESS_Z_SCALE
     j = np.minimum(v.astype(np.int64), _GUESS_NZ - 1)
     v -= j
-    c = tab[i, j]
-    acc = ((c[:, 3, 3] * v + c[:, 3, 2]) * v + c[:, 3, 1]) * v + c[:, 3, 0]
+    c = flat.take(i * _GUESS_NZ + j, axis=1)  # c[4 a + b]: coefficient of u^a v^b
+    acc = ((c[15] * v + c[14]) * v + c[13]) * v + c[12]
     for a in (2, 1, 0):
-        acc = acc * u + (((c[:, a, 3] * v + c[:, a, 2]) * v + c[:, a, 1]) * v + c[:, a, 0])
+        acc = acc * u + (((c[4 * a + 3] * v + c[4 * a + 2]) * v + c[4 * a + 1]) * v + c[4 * a])
     return acc
+
+
+_FLAT: list[tuple[np.ndarray, np.ndarray]] = []  # (tables, their (2, 16, cells) copy)
+
+
+def _flat_tables(tabs: np.ndarray) -> np.ndarray:
+    """``tabs`` (2, NX - 1, NZ, 4, 4) as (2, 16, cells), cached for the last tables seen."""
+    if not _FLAT or _FLAT[0][0] is not tabs:
+        flat = np.ascontiguousarray(tabs.reshape(2, -1, 16).transpose(0, 2, 1))
+        _FLAT[:] = [(tabs, flat)]
+    return _FLAT[0][1]
 
 
 def _initial_guess(xa: np.ndarray, beta: np.ndarray, ex: np.ndarray,
@@ -236,9 +252,10 @@ def _initial_guess(xa: np.ndarray, beta: np.ndarray, ex: np.ndarray,
     if tabs.shape[0] == 0:
         table[:] = False
     if table.any():
+        flat = _flat_tables(tabs)
         for branch, rows in ((0, table & lower), (1, table & upper)):
             if rows.any():
-                val = _table_value(tabs[branch], xc[rows], z[rows])
+                val = _table_value(flat[branch], xc[rows], z[rows])
                 if branch == 0:
                     s[rows] = val * s_c[rows]
                 else:
