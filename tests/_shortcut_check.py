@@ -10,6 +10,9 @@ from volscreen.errors import VolscreenError
 from volscreen.loaders import chain as chain_module
 from volscreen.loaders import load_chain
 
+EXTRA = {"spy_yf_2025-08-26_afterclose.csv": {"quote_time": "2025-08-26 16:00"}}
+"""Files that need an argument (no quote time in the file)."""
+
 
 def load_with(flag: str, path: Path, fast: bool, **kwargs: Any) -> Any:
     """load_chain with ``chain_module.<flag>`` set to ``fast``: a frame or (error class, text)."""
@@ -34,3 +37,21 @@ def assert_same_both_ways(flag: str, path: Path, **kwargs: Any) -> Any:
     pd.testing.assert_frame_equal(fast, general, check_exact=True)
     assert fast.attrs == general.attrs
     return fast
+
+
+def small_chain() -> pd.DataFrame:
+    """16 canonical quotes with a zero bid, a crossed and a wide quote (the tests edit it)."""
+    rows = []
+    for expiry in ("2026-03-20", "2026-04-17"):
+        for strike in (250.0, 255.0, 260.5, 270.0):
+            for right in ("C", "P"):
+                bid = round(max(0.0, (strike - 258.0) * (1 if right == "P" else -1)) + 1.1, 2)
+                rows.append({"underlying": "IWM", "quote_time": "2026-03-06 16:00",
+                             "expiry": expiry, "strike": strike, "right": right, "bid": bid,
+                             "ask": round(bid * 1.07 + 0.05, 2), "underlying_price": 258.1,
+                             "vendor_iv": 0.21, "vendor_source": "cboe"})
+    frame = pd.DataFrame(rows)
+    frame.loc[0, "bid"] = 0.0  # no_bid
+    frame.loc[1, ["bid", "ask"]] = [3.0, 2.0]  # crossed
+    frame.loc[2, "ask"] = 9.0  # wide
+    return load_chain(frame)

@@ -22,14 +22,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from _shortcut_check import assert_same_both_ways, load_with
+from _shortcut_check import EXTRA, assert_same_both_ways, load_with, small_chain
 from conftest import shared_files, shared_path
 from volscreen import columns as C
 from volscreen.loaders import load_chain, save_chain
 from volscreen.loaders.canonical_csv import load_canonical_csv
-
-EXTRA = {"spy_yf_2025-08-26_afterclose.csv": {"quote_time": "2025-08-26 16:00"}}
-"""Files that need an argument (no quote time in the file)."""
 
 
 def _load(path, fast: bool, **kwargs):
@@ -63,28 +60,11 @@ def test_saved_real_chain_loads_the_same(tmp_path, name):
 
 # --- a small canonical chain for the edits below ------------------------------------
 
-def _small_chain() -> pd.DataFrame:
-    rows = []
-    for expiry in ("2026-03-20", "2026-04-17"):
-        for strike in (250.0, 255.0, 260.5, 270.0):
-            for right in ("C", "P"):
-                bid = round(max(0.0, (strike - 258.0) * (1 if right == "P" else -1)) + 1.1, 2)
-                rows.append({"underlying": "IWM", "quote_time": "2026-03-06 16:00",
-                             "expiry": expiry, "strike": strike, "right": right, "bid": bid,
-                             "ask": round(bid * 1.07 + 0.05, 2), "underlying_price": 258.1,
-                             "vendor_iv": 0.21, "vendor_source": "cboe"})
-    frame = pd.DataFrame(rows)
-    frame.loc[0, "bid"] = 0.0  # no_bid
-    frame.loc[1, ["bid", "ask"]] = [3.0, 2.0]  # crossed
-    frame.loc[2, "ask"] = 9.0  # wide
-    return load_chain(frame)
-
-
 @pytest.fixture(scope="module")
 def small_csv(tmp_path_factory) -> str:
     """The small chain as save_chain writes it (CSV text)."""
     folder = tmp_path_factory.mktemp("small")
-    return save_chain(_small_chain(), folder / "small.csv").read_text()
+    return save_chain(small_chain(), folder / "small.csv").read_text()
 
 
 def _write(tmp_path, text: str, name: str = "chain.csv"):
@@ -220,7 +200,7 @@ def test_other_headers_and_arguments_use_the_general_path(tmp_path, small_csv):
 def test_bench_style_pyarrow_file(tmp_path):
     pa_csv = pytest.importorskip("pyarrow.csv")
     import pyarrow as pa
-    chain = _small_chain()
+    chain = small_chain()
     frame = chain[[c for c in chain.columns if c not in (C.MID, C.SPREAD, C.SPREAD_PCT,
                                                          C.QUOTE_STATUS)]]
     frame = frame.assign(**{C.UNDERLYING: "T0001", C.ROOT: "T0001"})  # symbols say IWM
