@@ -18,20 +18,12 @@ from hypothesis import strategies as st
 from volscreen import columns as C
 from volscreen._forecast import MIN_HAR_OBS, Forecaster, _forward_mean, _rmse
 
+from _bars_data import random_bars as shared_random_bars
 from conftest import shared_path
 
 
-def random_bars(seed: int, n: int, gaps: int = 0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    close = 100.0 * np.exp(np.cumsum(rng.normal(0, 0.012, n)))
-    prev = np.concatenate(([100.0], close[:-1]))
-    open_ = prev * np.exp(rng.normal(0, 0.004, n))
-    high = np.maximum(open_, close) * np.exp(np.abs(rng.normal(0, 0.006, n)))
-    low = np.minimum(open_, close) * np.exp(-np.abs(rng.normal(0, 0.006, n)))
-    index = pd.bdate_range("2001-01-02", periods=n, name=C.DATE)
-    bars = pd.DataFrame({C.OPEN: open_, C.HIGH: high, C.LOW: low, C.CLOSE: close,
-                         C.VOLUME: np.full(n, 1e6)}, index=index)
-    return bars
+def random_bars(seed: int, n: int) -> pd.DataFrame:
+    return shared_random_bars(seed, n, start="2001-01-02")
 
 
 def reference_fit(fc: Forecaster, h: int) -> dict[str, object]:

@@ -16,6 +16,7 @@ from volscreen.errors import BarsSchemaError, ConfigError, DataQualityWarning
 from volscreen._rolling import Prefix, Prefixes
 from volscreen.realized import TRADING_DAYS_PER_YEAR, yang_zhang_k
 
+from _bars_data import random_bars
 from conftest import shared_files, shared_path
 
 ESTIMATORS = ["close_to_close", "parkinson", "garman_klass", "rogers_satchell", "yang_zhang",
@@ -33,16 +34,6 @@ def make_bars(o, h, lo, c, index=None) -> pd.DataFrame:
     )
     frame.index = pd.bdate_range("2020-01-01", periods=n, name="date") if index is None else index
     return frame
-
-
-def random_bars(seed: int, n: int = 120) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    close = 100.0 * np.exp(np.cumsum(rng.normal(0, 0.012, n)))
-    prev = np.concatenate(([100.0], close[:-1]))
-    open_ = prev * np.exp(rng.normal(0, 0.004, n))
-    high = np.maximum(open_, close) * np.exp(np.abs(rng.normal(0, 0.006, n)))
-    low = np.minimum(open_, close) * np.exp(-np.abs(rng.normal(0, 0.006, n)))
-    return make_bars(open_, high, low, close)
 
 
 @pytest.fixture(scope="module")
