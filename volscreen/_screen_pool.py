@@ -86,10 +86,6 @@ def screen_engine(n_chains: int) -> str:
     return "compiled" if n_chains >= COMPILED_MIN_CHAINS else "numpy"
 
 
-GC_THRESHOLD = (100_000, 50, 100)
-"""A worker's garbage-collector thresholds, as the command's (:data:`volscreen.cli.GC_THRESHOLD`):
-what a chain allocates is freed by reference counting, not by the collector."""
-
 PRELOAD = ("volscreen.screening", "volscreen.loaders", "volscreen.implied", "volscreen.surface",
            "volscreen.structures")
 """Modules the fork server imports once for every worker (numba is not among them)."""
@@ -130,6 +126,8 @@ def _init_worker(frames: dict[int, pd.DataFrame], config: ScreenConfig, store: A
         ready.set()  # this worker has a core now: the parent stops screening tasks itself
     implied.ENGINE = engine  # the screen's engine (screen_engine), for every chain
     import gc
+
+    from ._gc import GC_THRESHOLD
 
     gc.freeze()  # the imported modules: never rescanned by the worker's collections
     gc.set_threshold(*GC_THRESHOLD)
