@@ -159,15 +159,16 @@ def _fast_json_decoder() -> Callable[[str], Any] | None:
     return _FAST_DECODE  # type: ignore[return-value]
 
 
-def parse_json_text(text: str, name: str) -> Any:
+def parse_json_text(text: str, name: str, *, fast: bool = True) -> Any:
     """Decode JSON, naming the line/column of a syntax error (e.g. truncation).
 
-    msgspec decodes when it is installed; anything it rejects (a syntax
-    error, ``NaN``/``Infinity`` literals, integers beyond 64 bits) goes to
-    the standard library's :func:`json.loads`, which gives the same objects
-    and the messages below.
+    msgspec decodes when it is installed (and ``fast``); anything it rejects
+    (a syntax error, ``NaN``/``Infinity`` literals, integers beyond 64 bits)
+    goes to the standard library's :func:`json.loads`, which gives the same
+    objects and the messages below.  ``fast=False``: msgspec already
+    rejected these bytes, go straight to :func:`json.loads`.
     """
-    decode = _fast_json_decoder()
+    decode = _fast_json_decoder() if fast else None
     if decode is not None:
         try:
             return decode(text)
@@ -218,5 +219,5 @@ def read_any(path: str | os.PathLike[str]) -> tuple[str, Any]:
     if start < 0:
         raise EmptyDataError("file is empty", source=name)
     if text[start] in ("{", "["):
-        return "json", parse_json_text(text, name)
+        return "json", parse_json_text(text, name, fast=decode is None)
     return "csv", text
