@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._chainarrays import _arrow_bytes
 from .occ import _OCC_HEAD, OCC_STRIKE_SCALE, _yymmdd_days
 
 
@@ -102,26 +103,21 @@ def _arrow_same(symbols: pd.Series, heads: list[str], head_of: np.ndarray, digit
     """True when every symbol is its row's head and strike digits (Arrow-stored text only).
 
     The symbols' bytes are compared in place (the Arrow buffers as NumPy
-    arrays), without turning them into Python or NumPy text.  False where
-    that does not apply (text not Arrow-stored, heads of several lengths) or
-    any symbol differs: the caller then compares the general way.
+    arrays, :func:`volscreen._chainarrays._arrow_bytes`), without turning
+    them into Python or NumPy text.  False where that does not apply (text
+    not Arrow-stored or in several chunks, heads of several lengths) or any
+    symbol differs: the caller then compares the general way.
     """
-    given = _arrow(symbols)
+    buffers = _arrow_bytes(symbols)
     width = len(heads[0]) if heads else 0
-    if given is None or any(len(h) != width for h in heads):
+    if buffers is None or any(len(h) != width for h in heads):
         return False
-    import pyarrow as pa
-
-    if isinstance(given, pa.ChunkedArray):
-        given = given.combine_chunks() if given.num_chunks != 1 else given.chunk(0)
+    offsets, data = buffers
     width += len(digits[0])  # heads are ASCII (checked): characters are bytes
-    n = len(given)
-    offset_type = np.int64 if pa.types.is_large_string(given.type) else np.int32
-    _, offset_buffer, data_buffer = given.buffers()
-    offsets = np.frombuffer(offset_buffer, dtype=offset_type)[given.offset:given.offset + n + 1]
+    n = len(offsets) - 1
     if not (np.diff(offsets) == width).all():
         return False
-    data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0]:offsets[-1]].reshape(n, width)
+    data = data[offsets[0]:offsets[-1]].reshape(n, width)
     head_bytes = np.frombuffer("".join(heads).encode(), dtype=np.uint8).reshape(len(heads), -1)
     digit_bytes = np.frombuffer("".join(digits).encode(), dtype=np.uint8)
     digit_bytes = digit_bytes.reshape(len(digits), -1)

@@ -34,9 +34,7 @@ def normalise_vendor(series: pd.Series, col: str = "") -> pd.Series:
     if _first_cell_is_text(series, _is_iv_column(col)):  # the usual text column: one cell
         return series.astype("str")
     text = series.where(series.isna(), series.astype(str))
-    present = text.dropna()
-    if present.empty:  # all missing: a float column, as it reads back from CSV
-        return pd.Series(np.nan, index=series.index, dtype=np.float64)
+    present = text.dropna()  # not empty: the all-missing column returned above
     if not series.isna().any() and present.iloc[0] in ("True", "False") and \
             present.isin(["True", "False"]).all():
         return text == "True"

@@ -28,14 +28,14 @@ OHLC_REL_TOLERANCE = 1e-9
 MAX_GAP_WEEKDAYS = 4
 """Missing weekdays between two consecutive bars above which a gap is reported."""
 MAX_LISTED_ROWS = 5
+"""How many offending rows an error message lists."""
 ISO_DAY = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 """A date written ``YYYY-MM-DD`` (full match), read directly by NumPy."""
-"""How many offending rows an error message lists."""
 CSV_FIRST_LINE = 2
 """Line number of the first data row of a CSV file (the header is line 1)."""
 BAR_INDEX = "bar"
-_MISSING_TOKENS = ("", "nan", "null", "none", "na", "n/a", "-")
 """Index name used when the source has no dates (numbered bars)."""
+_MISSING_TOKENS = ("", "nan", "null", "none", "na", "n/a", "-")
 
 _ALIASES: dict[str, str] = {
     "date": C.DATE, "datetime": C.DATE, "timestamp": C.DATE, "time": C.DATE, "day": C.DATE,

@@ -27,7 +27,7 @@ from ._chain_rules import DEFAULT_MULTIPLIER, NUMERIC, RANGES
 from ._vendor import _first_cell_is_text, _is_iv_column, normalise_vendor
 from ._canonical_text import _contract_symbols, _no_missing, _text
 from .occ import occ_strike_ok
-from .quotes import STATUS_ORDER, quote_arrays
+from .quotes import STATUS_ORDER, quote_arrays, status_text
 from .quotetime import quote_times
 
 DERIVED = (C.MID, C.SPREAD, C.SPREAD_PCT, C.QUOTE_STATUS)
@@ -262,7 +262,7 @@ def _build(cols: dict[str, pd.Series], n: int, name: str, wide_threshold: float,
     settle = _settlement_ns(pairs)[pair_of]
     mid, spread, spread_pct, code = quote_arrays(
         floats[C.BID], floats[C.ASK], floats[C.STRIKE], settle, quoted.asi8, wide_threshold)
-    status = pd.array(list(STATUS_ORDER), dtype="str").take(code.astype(np.intp))
+    status = status_text(code)
     columns: dict[str, object] = {
         C.UNDERLYING: cols[C.UNDERLYING].array, C.ROOT: cols[C.ROOT].array,
         C.CONTRACT_SYMBOL: pd.array(built[0], dtype="str") if built[1]

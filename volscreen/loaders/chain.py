@@ -24,7 +24,7 @@ from ._chain_rules import BLANKS as _BLANKS
 from ._chain_rules import RANGES as _RANGES
 from ._numbers import parse_numbers
 from ._vendor import normalise_vendor as _normalise_vendor
-from .canonical_csv import CSV_ROW_BASE, load_canonical_csv
+from .canonical_csv import CSV_ROW_BASE, _in_order, load_canonical_csv
 from .canonical_parquet import load_canonical_parquet
 from .formats import (
     FormatSpec,
@@ -36,7 +36,7 @@ from .formats import (
     yyyymmdd_text,
 )
 from .occ import occ_strike_ok, occ_symbol, parse_occ_text
-from .quotes import STATUS_ORDER, WIDE_THRESHOLD, quote_arrays
+from .quotes import WIDE_THRESHOLD, quote_arrays, status_text
 from .quotetime import quote_times
 
 logger = logging.getLogger(__name__)
@@ -157,11 +157,10 @@ class _Columns(dict[str, pd.Series]):
         series = value if isinstance(value, pd.Series) else pd.Series(value, index=self.index)
         super().__setitem__(key, series)
 
-    def frame(self, names: list[str] | None = None) -> pd.DataFrame:
-        """The columns (or ``names`` only) as one new DataFrame (data copied)."""
+    def frame(self) -> pd.DataFrame:
+        """The columns as one new DataFrame (data copied)."""
         # from arrays on the known index: no per-Series index alignment
-        return pd.DataFrame({c: self[c].array for c in (list(self) if names is None else names)},
-                            index=self.index)
+        return pd.DataFrame({c: self[c].array for c in self}, index=self.index)
 
 
 def _fill_from_symbols(out: _Columns, name: str, base: int) -> tuple[pd.DataFrame, np.ndarray]:
@@ -283,7 +282,7 @@ def _sort_order(chain: Mapping[str, pd.Series]) -> np.ndarray | None:
             array = np.where(codes < 0, len(uniques), codes)
         if len(array) and not (array[0] == array).all():
             keys.append(array)
-    if not keys:
+    if not keys or _in_order(keys[::-1]):  # the usual file: already sorted, no lexsort
         return None
     order = np.lexsort(keys)
     return None if (order == np.arange(len(order))).all() else order
@@ -339,7 +338,7 @@ def load_chain(
     Notes
     -----
     mid = (bid + ask)/2 where 0 <= bid <= ask and ask > 0; spread = ask - bid;
-    spread_pct = spread/mid.  See :func:`volscreen.loaders.quotes.quote_fields`
+    spread_pct = spread/mid.  See :func:`volscreen.loaders.quotes.quote_arrays`
     for the status rules and docs/data.md for every format.
     """
     args = check_chain_arguments(format=format, underlying=underlying,
@@ -467,7 +466,7 @@ def load_chain(
     if _repeated(out[C.CONTRACT_SYMBOL]):  # else no row can be a duplicate
         table, dropped = _dedupe(out.frame(), name, np.arange(n), base)
         out = _Columns({col: table[col] for col in table.columns}, table.index)
-    # quote_fields on the columns as they are (no frame of them copied)
+    # mid, spread and status on the columns as they are (no frame of them copied)
     settle = clock.settlement_instant(pd.DatetimeIndex(out[C.EXPIRY]),
                                       out[C.SETTLEMENT].to_numpy(dtype=object)).asi8
     mid, spread, spread_pct, code = quote_arrays(
@@ -475,7 +474,7 @@ def load_chain(
         out[C.STRIKE].to_numpy(dtype=np.float64), settle,
         pd.DatetimeIndex(out[C.QUOTE_TIME]).asi8, args.wide_threshold)
     out[C.MID], out[C.SPREAD], out[C.SPREAD_PCT] = mid, spread, spread_pct
-    out[C.QUOTE_STATUS] = pd.array(list(STATUS_ORDER), dtype="str").take(code.astype(np.intp))
+    out[C.QUOTE_STATUS] = status_text(code)
     for col in STRING_COLUMNS:
         out[col] = out[col].astype("str")
     out[C.EXPIRY] = pd.DatetimeIndex(out[C.EXPIRY]).as_unit("ns").to_numpy()

@@ -253,10 +253,11 @@ def detect(frame: pd.DataFrame, name: str, forced: str | None) -> FormatSpec:
 
 def spec_columns(frame: pd.DataFrame, spec: FormatSpec
                  ) -> tuple[dict[str, pd.Series], QuoteClock]:
-    """:func:`apply_spec` as a ``name -> Series`` mapping (no copy of the table).
+    """Rename to canonical names (unknown columns become ``vendor_*``) as a ``name -> Series``
+    mapping (no copy of the table), with the quote clock for its ``quote_time`` values.
 
     Series keep ``frame``'s index and name.  Where two columns map onto one name, the
-    first (in column order) wins, as in :func:`apply_spec`.
+    first (in column order) wins.
     """
     if spec.hook is not None:
         frame = spec.hook(frame)
@@ -278,15 +279,6 @@ def spec_columns(frame: pd.DataFrame, spec: FormatSpec
         if target not in out:
             out[target] = frame[col] if unique else frame.iloc[:, pos]
     return out, clock
-
-
-def apply_spec(frame: pd.DataFrame, spec: FormatSpec) -> tuple[pd.DataFrame, QuoteClock]:
-    """Rename to canonical names; unknown columns become ``vendor_*``.
-
-    Returns the renamed frame and the quote clock for its ``quote_time`` values.
-    """
-    columns, clock = spec_columns(frame, spec)
-    return pd.DataFrame(columns, index=frame.index), clock
 
 
 YYYYMMDD_RANGE = (19000101, 29991231)

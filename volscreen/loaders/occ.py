@@ -21,8 +21,6 @@ from .. import columns as C
 from .._typing import ArrayLike, ObjectArray
 from ..errors import ChainSchemaError, shown
 
-OCC_TAIL = 15
-"""Characters after the root: YYMMDD (6) + right (1) + strike (8)."""
 OCC_STRIKE_SCALE = 1000
 OCC_MAX_ROOT = 6
 OCC_MAX_STRIKE = 99_999.999
