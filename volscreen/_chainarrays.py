@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from . import columns as C
+from .clock import EXCHANGE_TZ
 from .errors import ChainSchemaError
 
 DEFAULT_MULTIPLIER = 100.0
-EXCHANGE_TZ = "America/New_York"
 
 # quote statuses that make a leg impossible to buy at a known price
 _UNUSABLE_QUOTES = frozenset({C.QS_CROSSED, C.QS_EXPIRED, C.QS_BAD_STRIKE, C.QS_NO_QUOTE,

@@ -104,11 +104,6 @@ class BootTable:
         self.scale = k * block
         self.nbytes = self.cum_by_rank.nbytes
 
-    @property
-    def cum(self) -> np.ndarray:
-        """``cum[b, r]``: draws by replicate ``b`` of the ``r`` smallest windows (a view)."""
-        return self.cum_by_rank.T
-
     def sums(self, r_lo: np.ndarray, r_hi: np.ndarray) -> np.ndarray:
         """Replicate sums (n_boot, rows) of the hits below rank ``r_lo`` or from ``r_hi`` on."""
         cum = self.cum_by_rank

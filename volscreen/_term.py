@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import columns as C
-from ._chainarrays import _stored_float, one_text_value
+from ._chainarrays import _stored_float, one_text_value, text_in
 from .errors import ChainSchemaError
 from .svi import fit_svi
 
@@ -45,13 +45,6 @@ def str_codes(values: Any) -> tuple[np.ndarray, list[Any]]:
         arr = np.asarray(arr, dtype=object)
     codes, uniques = pd.factorize(arr)  # type: ignore[arg-type]  # ExtensionArrays too
     return codes.astype(np.intp, copy=False), list(uniques)
-
-
-def str_equal(values: Any, value: str) -> np.ndarray:
-    """Boolean array: the text column equals ``value`` (missing: False)."""
-    codes, uniques = str_codes(values)
-    hits = [i for i, u in enumerate(uniques) if u == value]
-    return codes == hits[0] if hits else np.zeros(codes.size, dtype=bool)
 
 
 def _letters(values: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -141,7 +134,7 @@ def _arrays(chain: pd.DataFrame) -> dict[str, Any]:
         otm = np.where(is_put, strike < fwd, strike >= fwd)
     iv = chain[C.IV].to_numpy(float)
     with np.errstate(invalid="ignore"):
-        usable = otm & str_equal(chain[C.IV_STATUS], C.IVS_OK) & np.isfinite(iv) & (iv > 0)
+        usable = otm & text_in(chain[C.IV_STATUS], (C.IVS_OK,)) & np.isfinite(iv) & (iv > 0)
     return {C.EXPIRY: expiry_days(chain[C.EXPIRY]), C.RIGHT: right, "letter": letter,
             C.STRIKE: strike,
             C.FORWARD: fwd, C.LOG_MONEYNESS: log_m, C.OTM: otm, C.IV: iv, "usable": usable,

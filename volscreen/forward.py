@@ -72,17 +72,6 @@ def without_attrs(frame: pd.DataFrame) -> pd.DataFrame:
     return view
 
 
-def right_letters(right: Any) -> np.ndarray:
-    """First letter, upper case, of each ``right`` (``"call"`` -> ``"C"``), as an object array.
-
-    Each distinct spelling is converted once (a chain has two to four); a
-    missing value gives ``"N"`` (neither a call nor a put).
-    """
-    values = right if isinstance(right, (pd.Series, pd.Index)) else np.asarray(right, object)
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    return _first_letters(uniques)[codes] if codes.size else np.zeros(0, dtype=object)
-
-
 def _first_letters(spellings: Any) -> np.ndarray:
     return np.array([str(u).upper()[:1] for u in spellings], dtype=object)
 
