@@ -72,7 +72,8 @@ from ._ivnumpy import SMALL_T_H_MIN as _SMALL_T_H_MIN
 from ._ivnumpy import SMALL_T_MAX as _SMALL_T_MAX
 from ._ivnumpy import _ACKLAM_A, _ACKLAM_B, _ACKLAM_C, _ACKLAM_D
 from ._ivnumpy import b_series as _b_series_py
-from ._ivnumpy import _CODY_MID, _CODY_SMALL, _R1_DEN, _R1_NUM, _R2_DEN, _R2_NUM, _R3_DEN, _R3_NUM
+from ._ivnumpy import _CODY_MID, _CODY_SMALL
+from ._special import _R1_DEN, _R1_NUM, _R2_DEN, _R2_NUM, _R3_DEN, _R3_NUM
 from ._ivguess import GUESS_L_LOWER as _GUESS_L_LOWER
 from ._ivguess import GUESS_L_UPPER as _GUESS_L_UPPER
 from ._ivguess import GUESS_X_MAX as _GUESS_X_MAX

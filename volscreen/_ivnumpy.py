@@ -30,7 +30,7 @@ from ._ivguess import GUESS_NZ as _GUESS_NZ
 from ._ivguess import GUESS_X_MAX as _GUESS_X_MAX
 from ._ivguess import GUESS_Z_MAX as _GUESS_Z_MAX
 from ._ivguess import guess_tables
-from ._special import _R1_DEN, _R1_NUM, _R2_DEN, _R2_NUM, _R3_DEN, _R3_NUM, erfc
+from ._special import _MID, _SMALL, _erf_small, _erfc_mid_ratio, _erfc_tail_ratio, erfc
 
 # status codes shared with volscreen._ivkernel and volscreen.implied (index into its table)
 ST_OK = 0
@@ -60,7 +60,6 @@ SMALL_T_MAX = 0.21
 """b is its Taylor series in t = s/2 below this t (Jaeckel's bound, 2 DBL_EPSILON^(1/16))."""
 SMALL_T_H_MIN = -10.0
 """... and only where h = x/s is above this (below, 1 + h Y(h) loses too many digits)."""
-_INV_SQRT_PI = 1.0 / math.sqrt(math.pi)
 _SQRT_PI_2 = math.sqrt(0.5 * math.pi)
 _SQRT1_2 = math.sqrt(0.5)
 _GUESS_XC_MIN = 1.0 / _GUESS_NX
@@ -70,8 +69,7 @@ _GUESS_Z_SCALE = _GUESS_NZ / _GUESS_Z_MAX
 # CALERF; the coefficient tables live in volscreen._special), used here for the scaled
 # erfcx(y) = e^{y^2} erfc(y), y >= 0:
 # y <= 0.46875: e^{y^2} (1 - y R1(y^2));  y <= 4: R2(y);  else (1/sqrt(pi) - R3(1/y^2)/y^2) / y
-_CODY_SMALL = 0.46875
-_CODY_MID = 4.0
+_CODY_SMALL, _CODY_MID = _SMALL, _MID  # Cody's interval bounds, as volscreen._special
 
 
 # Acklam's inverse-normal coefficients (central a/b, tails c/d), shared with the kernel
@@ -115,32 +113,20 @@ def _inv_norm_cdf(p: np.ndarray) -> np.ndarray:
     return out
 
 
-def _poly(x: np.ndarray, c: tuple[float, ...]) -> np.ndarray:
-    """Horner: coefficients highest power first (same order of operations as the kernel)."""
-    out = c[0] * x + c[1]
-    for coeff in c[2:]:
-        out *= x
-        out += coeff
-    return out
-
-
 def _erfcx(y: np.ndarray) -> np.ndarray:
-    """Scaled complementary error function e^{y^2} erfc(y) for y >= 0 (Cody's three ranges)."""
+    """Scaled complementary error function e^{y^2} erfc(y) for y >= 0 (Cody's three ranges,
+    :mod:`volscreen._special`'s pieces)."""
     out = np.empty_like(y)
     small = y <= _CODY_SMALL
     tail = y > _CODY_MID
     mid = ~small & ~tail
     if small.any():
         ys = y[small]
-        q = ys * ys
-        out[small] = np.exp(q) * (1.0 - ys * _poly(q, _R1_NUM) / _poly(q, _R1_DEN))
+        out[small] = np.exp(ys * ys) * (1.0 - _erf_small(ys))
     if mid.any():
-        ym = y[mid]
-        out[mid] = _poly(ym, _R2_NUM) / _poly(ym, _R2_DEN)
+        out[mid] = _erfc_mid_ratio(y[mid])
     if tail.any():
-        yt = y[tail]
-        q = 1.0 / (yt * yt)
-        out[tail] = (_INV_SQRT_PI - q * _poly(q, _R3_NUM) / _poly(q, _R3_DEN)) / yt
+        out[tail] = _erfc_tail_ratio(y[tail])
     return out
 
 
