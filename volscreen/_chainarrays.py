@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import columns as C
+from ._serieskeys import text_buffers
 from .clock import EXCHANGE_TZ
 from .errors import ChainSchemaError
 
@@ -81,15 +82,8 @@ def _arrow_bytes(column: Any) -> tuple[np.ndarray, np.ndarray] | None:
     import pyarrow as pa  # already loaded by pandas for its arrow-backed strings
 
     arr = pa.array(values)
-    if isinstance(arr, pa.ChunkedArray) or arr.null_count or not (
-            pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        return None
-    _, off_buf, data_buf = arr.buffers()
-    off_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-    offsets = np.frombuffer(off_buf, dtype=off_type)[arr.offset:arr.offset + len(arr) + 1]
-    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else \
-        np.zeros(0, dtype=np.uint8)
-    return offsets.astype(np.int64), data
+    buffers = None if isinstance(arr, pa.ChunkedArray) or arr.null_count else text_buffers(arr)
+    return None if buffers is None else (buffers[0].astype(np.int64), buffers[1])
 
 
 def _right_flags(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:

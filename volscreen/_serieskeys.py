@@ -116,11 +116,20 @@ def _one_letter_codes(arr: Any) -> tuple[np.ndarray, np.ndarray] | None:
 
 def _text_bytes(arr: Any) -> tuple[np.ndarray, np.ndarray] | None:
     """(offsets, bytes) of a one-chunk Arrow text array without missing values, else None."""
-    import pyarrow as pa
-
     if arr.null_count or arr.num_chunks != 1:
         return None
-    chunk = arr.chunk(0)
+    return text_buffers(arr.chunk(0))
+
+
+def text_buffers(chunk: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """(offsets, UTF-8 bytes) of one pyarrow string/large_string array, else None.
+
+    Zero-copy NumPy views of the array's buffers (its slice offset applied):
+    value i is ``data[offsets[i]:offsets[i + 1]]``; offsets keep Arrow's
+    width (int32, or int64 for large_string).
+    """
+    import pyarrow as pa
+
     if pa.types.is_large_string(chunk.type):
         width: Any = np.int64
     elif pa.types.is_string(chunk.type):
