@@ -22,7 +22,7 @@ import pandas as pd
 
 from . import columns as C
 from .errors import ChainSchemaError, VolscreenError
-from .forward import RateLike, forward_arrays, without_attrs
+from .forward import RateLike, _floats, forward_arrays, without_attrs
 from .implied import (
     _ALL_STATUS,
     _NO_FORWARD_CODE,
@@ -102,7 +102,7 @@ class PricedChain:
 def _price_column(chain: pd.DataFrame, price: str) -> FloatArray:
     if price not in chain.columns:
         raise ChainSchemaError(f"price column {price!r} not in the chain", column=price)
-    return pd.to_numeric(chain[price], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    return _floats(chain, price)
 
 
 def _chain_calls(right: pd.Series, codes: np.ndarray, spellings: np.ndarray) -> np.ndarray:
@@ -221,23 +221,13 @@ def priced_frame(chain: pd.DataFrame, p: PricedChain) -> pd.DataFrame:
 
 
 def status_text(codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """``iv_status`` text (``str`` dtype) of status codes, taken in Arrow from the few names.
-
-    Same array as ``pd.array(_ALL_STATUS[codes], dtype="str")`` without a
-    Python string object per row.
-    """
-    try:
-        import pyarrow as pa  # pandas' str dtype is Arrow-backed when pyarrow is installed
-    except ImportError:  # python-storage strings: one object per row, same values
-        return pd.array(_ALL_STATUS[codes], dtype="str")
-
-    global _STATUS_ARROW
-    if _STATUS_ARROW is None:
-        _STATUS_ARROW = pa.array(_ALL_STATUS.tolist(), type=pa.large_string())
-    return pd.array(_STATUS_ARROW.take(pa.array(codes)), dtype="str")
+    """``iv_status`` text (``str`` dtype) of status codes, taken from the few names."""
+    if not _STATUS_TABLE:
+        _STATUS_TABLE.append(pd.array(_ALL_STATUS.tolist(), dtype="str"))
+    return _STATUS_TABLE[0].take(codes.astype(np.intp))
 
 
-_STATUS_ARROW: Any = None
+_STATUS_TABLE: list[Any] = []  # the iv_status names as a str array, built on first use
 
 
 def _with_columns(chain: pd.DataFrame, added: dict[str, Any]) -> pd.DataFrame:
