@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import columns as C
 from ._chainarrays import DEFAULT_MULTIPLIER
+from ._parity import segment_median
 from .errors import ConfigError
 
 KIND_STRADDLE = "straddle"
@@ -96,22 +97,6 @@ def _group_nearest(group: np.ndarray, searches: Sequence[tuple[Any, Any, np.ndar
     return out
 
 
-def _group_median(values: np.ndarray, group: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Median of the finite ``values`` of each contiguous group (NaN when none), as pandas.
-
-    Even counts average the two middle values, ``(a + b) / 2``.
-    """
-    order = np.lexsort((values, group))  # NaN sorts last within its group
-    ranked = values[order]
-    counts = np.add.reduceat(np.isfinite(values).astype(np.int64), starts)
-    half = counts // 2
-    upper = ranked[np.minimum(starts + half, values.size - 1)]
-    lower = ranked[np.maximum(starts + half - 1, 0)]
-    with np.errstate(invalid="ignore"):  # a group without a finite value is NaN
-        median = np.where(counts % 2 == 1, upper, (lower + upper) / 2)
-    return np.where(counts > 0, median, np.nan)
-
-
 def specs_of(straddle: bool, deltas: Sequence[float],
              pairs: Sequence[tuple[float, float]],
              edges: tuple[float, float] | None) -> list[tuple[str, str, float, float]]:
@@ -163,7 +148,8 @@ def select_legs(a: dict[str, Any], *, dte: tuple[int, int],
     strike = a["strike"][order]
     is_put, is_call = a["is_put"][order], a["is_call"][order]
     priced, usable = a["priced"][order], a["usable"][order]
-    fwd = _group_median(a["forward"][order], group, starts)
+    fwd = a["forward"][order]  # median of each group's finite forwards (NaN when none)
+    fwd = segment_median(np.where(np.isfinite(fwd), fwd, np.nan), group, n_groups)
     fwd = np.where(np.isfinite(fwd), fwd, a["spot"][order][starts])
     otm = a["otm"][order] if a["otm"] is not None else None
     absdelta = np.abs(a["delta"][order])
