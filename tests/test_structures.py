@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import volscreen.columns as C
 from volscreen.errors import ChainSchemaError
@@ -272,12 +274,17 @@ def _reference_legs(chain, deltas, pairs, dte=(7, 90)):
             for name, p, c, note in rows]
 
 
-@pytest.mark.parametrize("seed", range(4), ids=[f"damaged-chain-{s}" for s in range(4)])
-def test_leg_choice_matches_a_plain_loop_over_expiries(seed):
+@pytest.mark.parametrize(("seed", "in_order"), [(s, s % 2 == 1) for s in range(6)],
+                         ids=[f"damaged-chain-{s}{'-in-order' if s % 2 else ''}"
+                              for s in range(6)])
+def test_leg_choice_matches_a_plain_loop_over_expiries(seed, in_order):
     rng = np.random.default_rng(seed)
     chain = priced_chain(expiries=("2026-02-27", "2026-03-20", "2026-04-17", "2026-05-15",
                                    "2026-06-18"))
     chain = chain.sample(frac=0.8, random_state=seed).reset_index(drop=True)  # missing legs
+    if in_order:  # the loaders' order: the selection's sort is skipped
+        chain = chain.sort_values([C.UNDERLYING, C.EXPIRY, C.STRIKE],
+                                  kind="stable").reset_index(drop=True)
     n = len(chain)
     chain.loc[rng.random(n) < 0.15, C.IV] = np.nan  # legs without IV
     chain.loc[rng.random(n) < 0.05, C.ASK] = 0.0  # unbuyable legs
@@ -293,3 +300,69 @@ def test_leg_choice_matches_a_plain_loop_over_expiries(seed):
             assert row[C.STRUCTURE] == name
         assert (row[C.PUT_SYMBOL], row[C.CALL_SYMBOL], row[C.SELECTION_NOTE]) == (
             put, call, note)
+
+
+def _nearest_case(rng, n_groups, sizes, nan_share):
+    """Random sorted groups and searches for the two nearest-leg kernels."""
+    group = np.repeat(np.arange(n_groups), sizes)
+    n = group.size
+    grid = rng.choice([1.0, 2.0, 2.5, 3.0, 4.0], size=n)  # repeated values: ties
+    values = np.where(rng.random(n) < nan_share, np.nan, grid)
+    searches = []
+    for _ in range(int(rng.integers(1, 5))):
+        target = rng.choice([0.5, 2.25, 2.75, 3.5, np.nan, np.inf], size=n_groups) \
+            if rng.random() < 0.7 else float(rng.choice([2.25, 3.0]))
+        searches.append((values if rng.random() < 0.8 else grid, target, rng.random(n) < 0.6))
+    return group, searches
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 6), st.floats(0.0, 0.5))
+@settings(max_examples=150, deadline=None)
+def test_nearest_leg_without_sort_equals_the_sorted_search(seed, n_groups, nan_share):
+    from volscreen._legs import _group_nearest, _group_nearest_sorted
+
+    rng = np.random.default_rng(seed)
+    group, searches = _nearest_case(rng, n_groups, rng.integers(0, 8, size=n_groups), nan_share)
+    np.testing.assert_array_equal(_group_nearest(group, searches, n_groups),
+                                  _group_nearest_sorted(group, searches, n_groups))
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 6), st.booleans())
+@settings(max_examples=150, deadline=None)
+def test_group_forwards_equal_the_segment_median(seed, n_groups, constant):
+    from volscreen._legs import _group_forwards
+    from volscreen._parity import segment_median
+
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(1, 8, size=n_groups)
+    group = np.repeat(np.arange(n_groups), sizes)
+    per_group = rng.uniform(50, 500, size=n_groups)
+    fwd = per_group[group] if constant else rng.uniform(50, 500, size=group.size)
+    fwd = np.where(rng.random(group.size) < 0.3, rng.choice([np.nan, np.inf]), fwd)
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    got = _group_forwards(fwd, group, starts, n_groups)
+    want = segment_median(np.where(np.isfinite(fwd), fwd, np.nan), group, n_groups)
+    np.testing.assert_array_equal(got, want)
+
+
+@given(st.integers(0, 2**32 - 1), st.booleans())
+@settings(max_examples=100, deadline=None)
+def test_quote_order_equals_a_stable_lexsort(seed, in_order):
+    from volscreen._legs import _sort_quotes
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 40))
+    und = rng.integers(0, 2, size=n)
+    expiry = rng.choice([10, 20, 30], size=n).astype(np.int64)
+    strike = np.where(rng.random(n) < 0.05, np.nan, rng.choice([1.0, 2.0, 3.0], size=n))
+    if in_order:
+        keep = np.lexsort((strike, expiry, und))
+        und, expiry, strike = und[keep], expiry[keep], strike[keep]
+    rows = np.flatnonzero(rng.random(n) < 0.8)
+    if rows.size == 0:
+        return
+    order, new_group = _sort_quotes(rows, und, expiry, strike)
+    want = rows[np.lexsort((strike[rows], expiry[rows], und[rows]))]
+    np.testing.assert_array_equal(order, want)
+    key = und[want] * 100 + expiry[want]
+    np.testing.assert_array_equal(new_group, np.concatenate(([False], key[1:] != key[:-1])))

@@ -67,34 +67,86 @@ def _group_nearest(group: np.ndarray, searches: Sequence[tuple[Any, Any, np.ndar
 
     ``searches`` are ``(values, target, valid)`` triples over the same
     ``group`` array (sorted by group, then strike): ``values`` (n,),
-    ``target`` a scalar or one per group, ``valid`` (n,) bool.  All searches
-    run in one sort: the result is (searches, groups).  Ties go to the
-    earlier position (the lower strike), as ``np.argmin`` does; a group whose
-    target is not finite takes its last valid position.
+    ``target`` a scalar or one per group, ``valid`` (n,) bool.  The result
+    is (searches, groups).  Ties go to the earlier position (the lower
+    strike), as ``np.argmin`` does; a group whose target is not finite takes
+    its last valid position.
+
+    Notes
+    -----
+    ``group`` is non-decreasing, so each search's valid positions of one
+    group are one contiguous run of the gathered positions: the nearest is
+    the first position of its run holding the run's minimum (NaN distances
+    count only in a run of NaN, whose first position is taken), found with
+    one ``fmin.reduceat`` and no sort.  :func:`_group_nearest_sorted` is the
+    same rule by one lexicographic sort (the reference in the tests).
     """
     k = len(searches)
     out = np.full((k, n_groups), -1, dtype=np.int64)
-    n = group.size
-    # the valid positions of each search, search after search (gathered, not stacked)
-    found = [np.flatnonzero(valid) for _, _, valid in searches]
-    if not any(f.size for f in found):
+    prep = _nearest_inputs(group, searches, n_groups)
+    if prep is None:
         return out
-    pos = np.concatenate(found)
-    which = np.repeat(np.arange(k, dtype=pos.dtype), [f.size for f in found])
-    grp = group[pos]
-    values = np.concatenate([np.broadcast_to(v, (n,))[f] for (v, _, _), f in zip(searches, found)])
-    bounds = np.cumsum([0] + [f.size for f in found])
-    tgt = np.concatenate([np.broadcast_to(t, (n_groups,))[grp[lo:hi]]
-                          for (_, t, _), lo, hi in zip(searches, bounds[:-1], bounds[1:])])
-    with np.errstate(invalid="ignore"):  # a NaN target is handled by the fallback below
-        metric = np.abs(values - tgt) + 1e-12 * values
-    metric = np.where(np.isfinite(tgt), metric, -pos.astype(float))
-    key = which * n_groups + grp
+    pos, key, metric = prep
+    head = np.empty(key.size, dtype=bool)
+    head[0] = True
+    np.not_equal(key[1:], key[:-1], out=head[1:])
+    starts = np.flatnonzero(head)
+    run = np.cumsum(head) - 1
+    least = np.fmin.reduceat(metric, starts)[run]  # NaN only in a run of NaN distances
+    with np.errstate(invalid="ignore"):
+        hit = np.flatnonzero((metric == least) | np.isnan(least))
+    hit_run = run[hit]
+    first = np.empty(hit.size, dtype=bool)
+    first[0] = True
+    np.not_equal(hit_run[1:], hit_run[:-1], out=first[1:])
+    best = hit[first]  # every run has a hit: one per run, in run order
+    out.ravel()[key[best]] = pos[best]
+    return out
+
+
+def _group_nearest_sorted(group: np.ndarray, searches: Sequence[tuple[Any, Any, np.ndarray]],
+                          n_groups: int) -> np.ndarray:
+    """:func:`_group_nearest` by one stable lexicographic sort of (search and group, distance)."""
+    out = np.full((len(searches), n_groups), -1, dtype=np.int64)
+    prep = _nearest_inputs(group, searches, n_groups)
+    if prep is None:
+        return out
+    pos, key, metric = prep
     order = np.lexsort((metric, key))
     g = key[order]
     first = order[np.concatenate(([True], g[1:] != g[:-1]))]
     out.ravel()[key[first]] = pos[first]
     return out
+
+
+def _nearest_inputs(group: np.ndarray, searches: Sequence[tuple[Any, Any, np.ndarray]],
+                    n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(positions, search x group keys, distances) of every search's valid values, search
+    after search (None when no value is valid).
+
+    The distance is ``|value - target| + 1e-12 value`` (the lower value wins a
+    near tie), and ``-position`` for a group whose target is not finite.
+    """
+    found = [np.flatnonzero(valid) for _, _, valid in searches]
+    sizes = [f.size for f in found]
+    if not any(sizes):
+        return None
+    pos = np.concatenate(found)
+    grp = group[pos]
+    parts_v, parts_t = [], []
+    lo = 0
+    for (values, target, _), f in zip(searches, found):
+        hi = lo + f.size
+        parts_v.append(values[f] if np.ndim(values) else np.full(f.size, float(values)))
+        parts_t.append(target[grp[lo:hi]] if np.ndim(target) else np.full(f.size, float(target)))
+        lo = hi
+    which = np.repeat(np.arange(len(searches), dtype=pos.dtype), sizes)
+    values = np.concatenate(parts_v)
+    tgt = np.concatenate(parts_t)
+    with np.errstate(invalid="ignore"):  # a NaN target is handled by the fallback below
+        metric = np.abs(values - tgt) + 1e-12 * values
+    metric = np.where(np.isfinite(tgt), metric, -pos.astype(float))
+    return pos, which * n_groups + grp, metric
 
 
 def specs_of(straddle: bool, deltas: Sequence[float],
@@ -122,6 +174,45 @@ def in_window(a: dict[str, Any], dte: tuple[int, int]) -> np.ndarray:
     return window
 
 
+def _sort_quotes(rows: np.ndarray, und: np.ndarray, expiry: np.ndarray,
+                 strike: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``rows`` stably sorted by (underlying, expiry, strike), and where a new
+    (underlying, expiry) group starts in that order (False at the first row).
+
+    The loaders write chains in that order already: checked in one pass, the
+    sort is then the identity (a stable sort keeps equal keys in place).
+    """
+    u, e, k = und[rows], expiry[rows], strike[rows]
+    du, de, dk = np.diff(u), np.diff(e), np.diff(k)
+    with np.errstate(invalid="ignore"):  # a NaN strike compares False: sorted below
+        ascending = (du > 0) | ((du == 0) & ((de > 0) | ((de == 0) & (dk >= 0))))
+    if ascending.all():
+        order = rows
+    else:
+        order = rows[np.lexsort((k, e, u))]
+        du, de = np.diff(und[order]), np.diff(expiry[order])
+    new_group = np.empty(order.size, dtype=bool)
+    new_group[0] = False
+    np.not_equal(du, 0, out=new_group[1:])
+    new_group[1:] |= de != 0
+    return order, new_group
+
+
+def _group_forwards(fwd: np.ndarray, group: np.ndarray, starts: np.ndarray,
+                    n_groups: int) -> np.ndarray:
+    """The median of each group's finite forwards (NaN for a group without one).
+
+    A priced chain has one forward per expiry: when each group's finite values
+    are all equal (smallest = largest) that value is the median, read without
+    sorting; otherwise :func:`volscreen._parity.segment_median`.
+    """
+    finite = np.where(np.isfinite(fwd), fwd, np.nan)  # +-inf: not a forward
+    least = np.fmin.reduceat(finite, starts)
+    if np.array_equal(least, np.fmax.reduceat(finite, starts), equal_nan=True):
+        return (least + least) / 2  # the median's (v[lo] + v[hi]) / 2, bit for bit
+    return segment_median(finite, group, n_groups)
+
+
 def select_legs(a: dict[str, Any], *, dte: tuple[int, int],
                 specs: Sequence[tuple[str, str, float, float]]) -> dict[str, np.ndarray]:
     """One entry per requested structure and expiry: leg positions (-1 when missing).
@@ -132,25 +223,23 @@ def select_legs(a: dict[str, Any], *, dte: tuple[int, int],
     ``structure``, ``kind``, ``put``, ``call`` (positions in the chain) and
     ``note`` arrays, expiry-major.
     """
-    und_codes = a["und_codes"]
-    exp_codes = a["expiry"].astype(np.int64)
     rows = np.flatnonzero(in_window(a, dte))  # sorted after the cut: the same stable order
-    order = rows[np.lexsort((a["strike"][rows], exp_codes[rows], und_codes[rows]))]
-    if order.size == 0 or not specs:
+    if rows.size == 0 or not specs:
         return {"structure": np.empty(0, dtype=object), "kind": np.empty(0, dtype=object),
                 "put": np.empty(0, dtype=np.int64), "call": np.empty(0, dtype=np.int64),
                 "note": np.empty(0, dtype=object)}
-    new_group = np.concatenate(([False], (np.diff(und_codes[order]) != 0)
-                                | (np.diff(exp_codes[order]) != 0)))
+    order, new_group = _sort_quotes(rows, a["und_codes"], a["expiry"].view(np.int64),
+                                    a["strike"])
     group = np.cumsum(new_group)
     n_groups = int(group[-1]) + 1
     starts = np.flatnonzero(np.concatenate(([True], new_group[1:])))
     strike = a["strike"][order]
     is_put, is_call = a["is_put"][order], a["is_call"][order]
     priced, usable = a["priced"][order], a["usable"][order]
-    fwd = a["forward"][order]  # median of each group's finite forwards (NaN when none)
-    fwd = segment_median(np.where(np.isfinite(fwd), fwd, np.nan), group, n_groups)
-    fwd = np.where(np.isfinite(fwd), fwd, a["spot"][order][starts])
+    # median of each group's finite forwards (NaN when none), or the spot
+    fwd = np.where(np.isfinite(fwd := _group_forwards(a["forward"][order], group, starts,
+                                                      n_groups)),
+                   fwd, a["spot"][order][starts])
     otm = a["otm"][order] if a["otm"] is not None else None
     absdelta = np.abs(a["delta"][order])
     if otm is None:
