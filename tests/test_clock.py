@@ -136,9 +136,15 @@ def test_year_fraction_matches_a_per_option_count_cold_and_cached(
     quote = pd.Timestamp("2001-03-01", tz="UTC") + pd.Timedelta(minutes=quote_minute)
     expected = np.array([_naive_year_fraction(quote, e, s) for e, s in zip(expiry, style)])
     given_expiry = expiry.dt.tz_localize("Asia/Tokyo") if aware else expiry  # wall date kept
+    quotes = pd.Series([quote] * n)
     for _ in range(2):  # the second call is answered from the settlement cache
-        got = clock.year_fraction(pd.Series([quote] * n), given_expiry, style)
+        got = clock.year_fraction(quotes, given_expiry, style)
         np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+        # the column arrays a chain's frame stores (read without a Series), other units
+        for q in (quotes.array, pd.DatetimeIndex(quotes), quotes.array.as_unit("s")):
+            for e in (given_expiry.array, pd.DatetimeIndex(given_expiry),
+                      given_expiry.array.as_unit("s")):
+                np.testing.assert_array_equal(clock.year_fraction(q, e, style), got)
 
 
 def test_settlement_instant_keeps_a_missing_expiry_missing() -> None:

@@ -460,3 +460,31 @@ def test_factorize_agrees_with_pandas_on_generated_text(values: list[str | None]
     assert len(uniques) == len(ref)
     assert all(type(a) is type(b) and ((a == b) or (a != a and b != b))
                for a, b in zip(uniques, ref))
+
+
+@pytest.mark.parametrize("form", ["object", "Float64", "seconds"])
+def test_columns_of_other_dtypes_price_as_the_loaders_dtypes(form: str) -> None:
+    # the stored float64 / datetime64[ns] columns are read straight from the frame; every
+    # other dtype goes through the parsing path: same forwards, same vols, caller untouched
+    from volscreen.forward import forward_arrays
+
+    chain = make_chain(half_spread=0.05)
+    other = chain.copy()
+    if form == "seconds":
+        other[C.EXPIRY] = other[C.EXPIRY].astype("datetime64[s]")
+        other[C.QUOTE_TIME] = other[C.QUOTE_TIME].dt.as_unit("s")
+    else:
+        for name in (C.STRIKE, C.MID, C.BID, C.ASK, C.UNDERLYING_PRICE):
+            other[name] = other[name].astype(form)
+    before = other.copy()
+    got, got_gid, got_rows = forward_arrays(other, RATE)
+    ref, ref_gid, ref_rows = forward_arrays(chain, RATE)
+    np.testing.assert_array_equal(got_gid, ref_gid)
+    for name in (C.T, C.FORWARD, C.DISCOUNT, C.UNDERLYING_PRICE, C.IMPLIED_CARRY):
+        np.testing.assert_array_equal(got[name], ref[name])
+    for name in (C.STRIKE, C.MID):
+        np.testing.assert_array_equal(got_rows[name], ref_rows[name])
+    assert not ref_rows[C.STRIKE].flags.writeable  # a view of the caller's column
+    pd.testing.assert_frame_equal(vs.implied_vols(other, RATE)[[C.IV, C.DELTA]],
+                                  vs.implied_vols(chain, RATE)[[C.IV, C.DELTA]])
+    pd.testing.assert_frame_equal(other, before)

@@ -94,7 +94,7 @@ def to_utc(values: object, tz: str = EXCHANGE_TZ) -> pd.DatetimeIndex:
 
 def _datetime_index(values: object) -> pd.DatetimeIndex:
     """DatetimeIndex of ``values``; datetime64 arrays and columns skip the text parser."""
-    if isinstance(values, (np.ndarray, pd.Series, pd.Index)):
+    if isinstance(values, (np.ndarray, pd.Series, pd.Index, pd.arrays.DatetimeArray)):
         dtype = values.dtype
         if isinstance(dtype, pd.DatetimeTZDtype) or (isinstance(dtype, np.dtype)
                                                      and dtype.kind == "M"):
@@ -109,6 +109,8 @@ def _utc_nanoseconds(values: object) -> np.ndarray:
 
     A tz-aware column already holds UTC instants: no conversion is built.
     """
+    if isinstance(values, pd.arrays.DatetimeArray) and isinstance(values.dtype, pd.DatetimeTZDtype):
+        return np.asarray(values.as_unit("ns").asi8)
     if isinstance(values, (pd.Series, pd.Index)) and isinstance(values.dtype, pd.DatetimeTZDtype):
         return np.asarray(values.array.as_unit("ns").asi8)
     return to_utc(values).asi8
@@ -138,7 +140,27 @@ def settlement_instant(expiry: object, settlement: object = C.PM) -> pd.Datetime
     days = _dates(expiry)
     if days.tz is not None:
         days = days.tz_localize(None)
-    stamps = days.asi8  # wall-clock nanoseconds; NaT is the smallest int64
+    utc = _settlement_ns(days.asi8, settlement)
+    return pd.DatetimeIndex(utc.view("datetime64[ns]")).tz_localize("UTC")
+
+
+def _wall_ns(expiry: object) -> np.ndarray:
+    """Wall-clock nanoseconds (int64, NaT the smallest int64) of expiry dates, as
+    ``_dates(expiry)`` without its zone; a naive datetime64[ns] column is read as stored."""
+    values = expiry.array if isinstance(expiry, (pd.Series, pd.Index)) else expiry
+    if isinstance(values, pd.arrays.DatetimeArray) and values.dtype == _NS:
+        return np.asarray(values.asi8)
+    days = _dates(expiry)
+    if days.tz is not None:
+        days = days.tz_localize(None)
+    return np.asarray(days.asi8)
+
+
+_NS = np.dtype("datetime64[ns]")
+
+
+def _settlement_ns(stamps: np.ndarray, settlement: object) -> np.ndarray:
+    """UTC nanoseconds of the settlement instants of expiry dates given as wall-clock ns."""
     nat = stamps == _NAT
     style = np.broadcast_to(np.asarray(settlement, dtype=object), stamps.shape)
     offset = np.where(style == C.AM, AM_SETTLEMENT_TIME.value, PM_SETTLEMENT_TIME.value)
@@ -154,7 +176,7 @@ def settlement_instant(expiry: object, settlement: object = C.PM) -> pd.Datetime
         if len(_SETTLE_CACHE) > _SETTLE_CACHE_SIZE:
             _SETTLE_CACHE.clear()
         _SETTLE_CACHE.update(zip(pair[todo].tolist(), fresh.tolist()))
-    return pd.DatetimeIndex(utc[inverse.reshape(-1)].view("datetime64[ns]")).tz_localize("UTC")
+    return utc[inverse.reshape(-1)]
 
 
 def year_fraction(quote_time: object, expiry: object, settlement: object = C.PM) -> FloatArray:
@@ -181,7 +203,7 @@ def year_fraction(quote_time: object, expiry: object, settlement: object = C.PM)
     >>> float(year_fraction("2026-02-02 16:00", "2026-02-03")) * 365
     1.0
     """
-    settle = settlement_instant(expiry, settlement).asi8
+    settle = _settlement_ns(_wall_ns(expiry), settlement)
     quoted = _utc_nanoseconds(quote_time)
     if len(quoted) == 1 and len(settle) > 1:
         quoted = np.repeat(quoted, len(settle))

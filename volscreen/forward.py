@@ -76,10 +76,40 @@ def _first_letters(spellings: Any) -> np.ndarray:
     return np.array([str(u).upper()[:1] for u in spellings], dtype=object)
 
 
+def column_array(chain: pd.DataFrame, name: str) -> Any:
+    """Column ``name``'s values as stored (a NumPy or extension array), without a Series.
+
+    ``chain[name]`` builds a Series (and its index) per call; the stages
+    read a dozen columns per chain, straight from the frame when pandas
+    exposes them.  A NumPy array comes back read-only: the caller's data.
+    """
+    getter = getattr(chain, "_get_column_array", None)
+    loc = chain.columns.get_loc(name)
+    if getter is None or not isinstance(loc, int):
+        return chain[name].array
+    values = getter(loc)
+    if isinstance(values, np.ndarray):
+        values = values.view()
+        values.flags.writeable = False
+    return values
+
+
+def _float64(values: Any) -> np.ndarray | None:
+    """A stored float64 column (from :func:`column_array`) as a NumPy array, else None."""
+    if isinstance(values, np.ndarray):
+        return values if values.dtype == np.float64 else None
+    if isinstance(values, pd.arrays.NumpyExtensionArray) and values.dtype == np.float64:
+        return values.to_numpy()
+    return None
+
+
 def _strikes(chain: pd.DataFrame) -> np.ndarray:
-    """``strike`` as float; text that is not a number raises, naming its row."""
+    """``strike`` as float (read-only); text that is not a number raises, naming its row."""
+    stored = _float64(column_array(chain, C.STRIKE))
+    if stored is not None:  # the loaders' dtype: nothing to parse
+        return stored
     column = chain[C.STRIKE]
-    if column.dtype.kind == "f":  # the loaders' dtype: nothing to parse
+    if column.dtype.kind == "f":
         return column.to_numpy(dtype=np.float64, copy=False)
     numeric = pd.to_numeric(column, errors="coerce")
     text = numeric.isna() & column.notna()
@@ -92,6 +122,9 @@ def _strikes(chain: pd.DataFrame) -> np.ndarray:
 
 def _floats(chain: pd.DataFrame, name: str) -> np.ndarray:
     """Column ``name`` as a new float64 array; text that is not a number is NaN."""
+    stored = _float64(column_array(chain, name))
+    if stored is not None:  # the loaders' dtype: nothing to parse
+        return stored.copy()
     column = chain[name]
     if column.dtype.kind == "f":  # the loaders' dtype: nothing to parse
         return column.to_numpy(dtype=np.float64, copy=True)
@@ -110,9 +143,10 @@ def _text_array(values: np.ndarray) -> Any:
 
 
 def _as_times(values: Any) -> Any:
-    """A datetime key column as a DatetimeIndex (the clock reads it without a copy), else as is."""
+    """A datetime key column as the clock reads it without a copy: a datetime64[ns] array as
+    is (naive or tz-aware), another unit as a DatetimeIndex, anything else as a Series."""
     if isinstance(values, pd.arrays.DatetimeArray):
-        return pd.DatetimeIndex(values)
+        return values if values.unit == "ns" else pd.DatetimeIndex(values)
     return pd.Series(values)
 
 
@@ -224,7 +258,7 @@ def forward_arrays(chain: pd.DataFrame, rate: RateLike = None, *,
     chain = without_attrs(chain)
     strike = _strikes(chain)
     keys = group_columns(chain) + ([] if C.SETTLEMENT in chain.columns else [C.SETTLEMENT])
-    key_cols = {k: (chain[k].array if k in chain.columns
+    key_cols = {k: (column_array(chain, k) if k in chain.columns
                     else pd.array(settlement_of(chain).astype(str), dtype="str"))
                 for k in keys}
     gid, first, constant = series_ids_and_constants(list(key_cols.values()), len(chain))
@@ -243,20 +277,21 @@ def forward_arrays(chain: pd.DataFrame, rate: RateLike = None, *,
     r = _rates(rate, out[C.EXPIRY], t)
     spot = np.full(n_series, np.nan)
     if C.UNDERLYING_PRICE in chain.columns:
-        price = _floats(chain, C.UNDERLYING_PRICE)
+        price = _float64(column_array(chain, C.UNDERLYING_PRICE))
+        price = _floats(chain, C.UNDERLYING_PRICE) if price is None else price
         if price.size and not np.isnan(price[0]) and (price == price[0]).all():
             spot = np.full(n_series, price[0])  # one price for the chain: every median is it
         else:
             spot = _segment_median(price, gid, n_series)
 
     # the distinct spellings of right and quote_status (a few each) are classified once
-    right_codes, right_spellings = _factorize(chain[C.RIGHT].array)
+    right_codes, right_spellings = _factorize(column_array(chain, C.RIGHT))
     letters = _first_letters(right_spellings)
     is_call = (letters == C.CALL)[right_codes]
     is_put = (letters == C.PUT)[right_codes]
     mid = _floats(chain, C.MID)
     if C.QUOTE_STATUS in chain.columns:
-        qs_codes, qs_values = _factorize(chain[C.QUOTE_STATUS].array)
+        qs_codes, qs_values = _factorize(column_array(chain, C.QUOTE_STATUS))
         quoted = np.array([v == C.QS_OK for v in qs_values] + [False], dtype=bool)[qs_codes]
     else:
         bid, ask = chain[C.BID].to_numpy(float), chain[C.ASK].to_numpy(float)

@@ -27,6 +27,7 @@ from ._term import (
     priced_inputs,
     table_inputs,
 )
+from ._termframe import frame_of_columns
 from .forward import without_attrs
 from .svi import SviFit, fit_svi
 
@@ -188,7 +189,8 @@ def _term_frame(inputs: dict[str, Any], quote_time: Any, *, min_quotes: int, kin
     keys = list(inputs["keys"])
     table = _expiry_table(inputs, min_quotes, svi)
     order = np.argsort(table[C.T], kind="stable")  # NaN t last, as sort_values
-    table = {name: values.take(order) for name, values in table.items()}
+    if (order != np.arange(order.size)).any():  # in key order, expiries are in t order
+        table = {name: values.take(order) for name, values in table.items()}
     term: dict[str, Any] = {name: table.pop(name) for name in (*keys, C.T)}
     t, atm, status = term[C.T], table[C.ATM_IV], table[C.TERM_STATUS]
     if quote_time is not None:
@@ -205,7 +207,7 @@ def _term_frame(inputs: dict[str, Any], quote_time: Any, *, min_quotes: int, kin
     fwd, fv_status, kink = _forward_and_kinks(t, w_trusted, kink_vol)
     fv_status = np.where(trusted | ~np.isfinite(atm), fv_status, C.FV_UNTRUSTED)
     term[C.FWD_VOL], term[C.FWD_VAR_STATUS], term[C.EVENT_KINK] = fwd, fv_status, kink
-    return pd.DataFrame(term)
+    return frame_of_columns(term)
 
 
 def constant_maturity(
