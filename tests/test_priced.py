@@ -93,6 +93,22 @@ def test_arrays_route_with_the_rate_implied_from_the_chain():
     _check_routes(_real_chain("spx-am-pm-roots"), rate=None)
 
 
+@pytest.mark.parametrize("form", ["object_strike", "expiry_seconds", "quote_time_seconds",
+                                  "object_settlement"])
+def test_arrays_route_with_columns_of_other_dtypes(form):
+    # columns the stages read straight from the frame when stored as the loaders store them
+    chain = _real_chain("sample").copy()
+    if form == "object_strike":
+        chain[C.STRIKE] = chain[C.STRIKE].astype(object)
+    elif form == "expiry_seconds":
+        chain[C.EXPIRY] = chain[C.EXPIRY].astype("datetime64[s]")
+    elif form == "quote_time_seconds":
+        chain[C.QUOTE_TIME] = chain[C.QUOTE_TIME].dt.as_unit("s")
+    else:
+        chain[C.SETTLEMENT] = chain[C.SETTLEMENT].astype(object)
+    _check_routes(chain)
+
+
 @pytest.mark.parametrize("name", ["iwm-cboe-greeks", "sample"])
 def test_candidates_against_targets_equal_the_public_candidates(name):
     chain = _real_chain(name)

@@ -17,6 +17,7 @@ import pandas as pd
 from . import columns as C
 from ._chainarrays import _stored_float, one_text_value, text_in
 from .errors import ChainSchemaError
+from .forward import _float64, column_array
 from .svi import fit_svi
 
 WING_DELTA = 0.25
@@ -78,12 +79,16 @@ def _stored_floats(chain: pd.DataFrame, name: str) -> np.ndarray:
     return floats(chain, name)
 
 
-def expiry_days(expiry: pd.Series) -> Any:
-    """Expiry dates at midnight: a datetime64 array (naive input) or a Series (otherwise)."""
-    values = expiry.to_numpy() if isinstance(expiry.dtype, np.dtype) else None
+def expiry_days(expiry: Any) -> Any:
+    """Expiry dates at midnight: a datetime64 array (naive input) or a Series (otherwise).
+
+    ``expiry`` is the column as a Series or as its array.
+    """
+    values = np.asarray(expiry) if isinstance(expiry.dtype, np.dtype) else None
     if values is not None and values.dtype.kind == "M":
         return values.astype("datetime64[D]").astype(values.dtype)
-    return pd.to_datetime(expiry).dt.normalize()
+    return pd.to_datetime(pd.Series(expiry) if not isinstance(expiry, pd.Series)
+                          else expiry).dt.normalize()
 
 
 def days_from_quote(quote_time: Any, expiry: Any) -> np.ndarray:
@@ -279,9 +284,11 @@ def priced_inputs(p: Any) -> dict[str, Any]:
     letter, is_call, is_put = p.right_letters()
     with np.errstate(invalid="ignore"):  # NaN iv: not usable
         usable = p.otm & (p.codes == p.ok_code) & np.isfinite(p.iv) & (p.iv > 0)
+    strike = _float64(column_array(chain, C.STRIKE))  # the priced strikes: this column
     return _with_quotes(chain, {
-        C.EXPIRY: expiry_days(chain[C.EXPIRY]), "letter": letter,
-        C.STRIKE: chain[C.STRIKE].to_numpy(float), C.FORWARD: p.forward,
+        C.EXPIRY: expiry_days(column_array(chain, C.EXPIRY)), "letter": letter,
+        C.STRIKE: chain[C.STRIKE].to_numpy(float) if strike is None else strike,
+        C.FORWARD: p.forward,
         C.LOG_MONEYNESS: p.log_moneyness, C.OTM: p.otm, C.IV: p.iv, "usable": usable,
         "is_call": is_call, "is_put": is_put, C.T: p.t})
 
@@ -291,7 +298,7 @@ def _with_quotes(chain: pd.DataFrame, a: dict[str, Any]) -> dict[str, Any]:
     expiry = a[C.EXPIRY]
     keys = [C.EXPIRY] + ([C.SETTLEMENT] if C.SETTLEMENT in chain else [])
     key_cols = [expiry if isinstance(expiry, np.ndarray) else expiry.array] + \
-        [chain[k].array for k in keys[1:]]
+        [column_array(chain, k) for k in keys[1:]]
     a[C.MID] = _stored_floats(chain, C.MID) if C.MID in chain else None
     a[C.ASK] = _stored_floats(chain, C.ASK) if C.ASK in chain else None
     a[C.UNDERLYING_PRICE] = _stored_floats(chain, C.UNDERLYING_PRICE)

@@ -28,7 +28,7 @@ from ._term import (
     table_inputs,
 )
 from ._termframe import frame_of_columns
-from .forward import without_attrs
+from .forward import column_array, without_attrs
 from .svi import SviFit, fit_svi
 
 if TYPE_CHECKING:
@@ -179,7 +179,7 @@ def term_from_priced(priced: PricedChain, *, min_quotes: int = MIN_QUOTES,
     """
     if len(priced) == 0:
         raise EmptyDataError("the chain has no rows: no term structure to compute")
-    return _term_frame(priced_inputs(priced), priced.chain[C.QUOTE_TIME].array[0],
+    return _term_frame(priced_inputs(priced), column_array(priced.chain, C.QUOTE_TIME)[0],
                        min_quotes=min_quotes, kink_vol=kink_vol, svi=svi)
 
 
