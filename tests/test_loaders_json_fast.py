@@ -9,6 +9,11 @@
    reference is that pipeline written out (factorize, str, strip, upper, map).
 4. ``chain._sorted`` builds the sorted frame from columns; the reference is
    ``DataFrame.sort_values(SORT_KEYS, kind="stable", ignore_index=True)``.
+5. ``_json_fast.read_vendor_json`` reads vendor JSON quotes into columns; the
+   reference is the general path (``FAST_VENDOR_JSON`` off), on every shared
+   JSON chain, on edited and broken copies of a small chain (each saying
+   whether the shortcut reads it or leaves it to the general path) and on
+   generated quotes.
 """
 from __future__ import annotations
 
@@ -164,3 +169,214 @@ def test_sorted_equals_sort_values(rows):
     pd.testing.assert_frame_equal(got, want, check_exact=True)
     got.loc[0, "vendor_x"] = -1.0  # a copy: the columns given are untouched
     assert frame["vendor_x"].tolist() == list(range(len(rows)))
+
+
+# --- 5. vendor JSON chains read straight into columns -------------------------------
+# The reference is the general path (FAST_VENDOR_JSON off): decode to dicts, flatten,
+# DataFrame.from_records, map the columns.  Both must give the same frame or error.
+
+from conftest import shared_files, shared_path  # noqa: E402
+
+from _shortcut_check import assert_same_both_ways  # noqa: E402
+from volscreen.loaders._json_fast import read_vendor_json  # noqa: E402
+
+FLAG = "FAST_VENDOR_JSON"
+
+
+@pytest.mark.parametrize("name", shared_files("chains", "*.json*"), ids=str)
+def test_shared_json_chain_same_both_ways(name):
+    path = shared_path("chains", name)
+    assert read_vendor_json(path, name, None) is not None  # the shortcut reads every one
+    chain = assert_same_both_ways(FLAG, path)
+    assert len(chain) > 100
+
+
+def _desk(quotes: list[dict], **top: object) -> dict:
+    doc = {"symbol": "IWM", "updated": "2026-07-14T15:55:45.890379-04:00",
+           "underlyingPrice": 294.46, "greeks": {"enabled": True},
+           "expirations": ["2026-07-17"]}
+    doc.update(top)
+    doc["quotes"] = quotes
+    return doc
+
+
+def _desk_quote(strike: float, right: str, bid: float | None = 1.1) -> dict:
+    return {"symbol": f"IWM260717{right[0].upper()}{int(strike * 1000):08d}",
+            "expiration": "2026-07-17", "side": right, "strike": strike, "bid": bid,
+            "ask": 1.3, "mid": 1.2, "last": 1.25, "volume": None, "openInterest": 3.0,
+            "iv": 0.21, "delta": 0.5, "gamma": 0.01, "theta": -0.1, "vega": 0.2, "rho": 0.01,
+            "greeksSource": "cboe", "greeksMissingReason": None}
+
+
+def _quotes() -> list[dict]:
+    return [_desk_quote(k, r) for k in (290.0, 295.0, 300.5) for r in ("call", "put")]
+
+
+def _cboe(options: list[dict], **top: object) -> dict:
+    doc = {"ticker": "AMZN", "feed_timestamp": "2026-07-20 16:51:19", "spot": 252.36,
+           "prev_close": 247.23}
+    doc.update(top)
+    doc["options"] = options
+    return doc
+
+
+def _cboe_options() -> list[dict]:
+    return [{"type": r, "exp": "2026-07-22", "dte": 2, "strike": k, "bid": 1.0, "ask": 1.2,
+             "oi": 4.0, "volume": 0.0, "iv": 0.3, "delta": 0.5,
+             "last_trade_time": "2026-07-20T10:29:14" if r == "C" else None}
+            for k in (250.0, 252.5) for r in ("C", "P")]
+
+
+def _edited(edit) -> dict:
+    doc = _desk(_quotes())
+    edit(doc)  # in place
+    return doc
+
+
+def _set(i: int, key: str, value: object):
+    def edit(doc):
+        doc["quotes"][i][key] = value
+    return edit
+
+
+def _drop(i: int, key: str):
+    def edit(doc):
+        del doc["quotes"][i][key]
+    return edit
+
+
+def _reorder(i: int):
+    def edit(doc):
+        doc["quotes"][i] = dict(reversed(list(doc["quotes"][i].items())))
+    return edit
+
+
+# name -> (document or raw text, whether the shortcut reads it)
+EDITS: dict[str, tuple[object, bool]] = {
+    "as_is": (_desk(_quotes()), True),
+    "cboe_as_is": (_cboe(_cboe_options()), True),
+    "cboe_all_null_text": (_cboe([{**o, "last_trade_time": None} for o in _cboe_options()]),
+                           True),
+    "int_prices": (_edited(_set(0, "bid", 1)), True),
+    "all_int_column": (_edited(lambda d: [q.update(openInterest=7) for q in d["quotes"]]), True),
+    "null_bid": (_edited(_set(2, "bid", None)), True),
+    "null_symbol": (_edited(_set(1, "symbol", None)), True),
+    "null_side": (_edited(_set(1, "side", None)), True),
+    "side_against_symbol": (_edited(_set(0, "side", "put")), True),
+    "spaced_symbol": (_edited(_set(0, "symbol", "IWM   260717C00290000")), True),
+    "bad_symbol": (_edited(_set(3, "symbol", "IWM2607")), True),
+    "numeric_text_vendor": (_edited(lambda d: [q.update(greeksSource="1.5")
+                                               for q in d["quotes"]]), True),
+    "percent_iv_text": (_edited(lambda d: [q.update(greeksMissingReason="18%")
+                                           for q in d["quotes"]]), True),
+    "negative_bid": (_edited(_set(4, "bid", -0.5)), True),
+    "negative_zero": (_edited(_set(4, "bid", -0.0)), True),
+    "duplicate_contract": (_edited(lambda d: d["quotes"].append(dict(d["quotes"][0]))), True),
+    "conflicting_duplicate": (_edited(lambda d: d["quotes"].append(
+        {**d["quotes"][0], "bid": 9.0})), True),
+    "reordered_later_quote": (_edited(_reorder(3)), True),
+    "reordered_first_quote": (_edited(_reorder(0)), True),
+    "text_price": (_edited(_set(2, "bid", "1.5")), False),
+    "bool_price": (_edited(_set(2, "bid", True)), False),
+    "extra_field": (_edited(_set(2, "note", "x")), False),
+    "missing_field": (_edited(_drop(5, "rho")), False),
+    "missing_in_first": (_edited(_drop(0, "vega")), False),
+    "nested_field": (_edited(_set(0, "iv", {"mid": 0.2})), False),
+    "brace_in_first_text": (_edited(_set(0, "greeksSource", "cb}oe")), False),
+    "brace_in_later_text": (_edited(_set(2, "greeksSource", "{cboe}")), True),
+    "wide_integer": (_edited(_set(1, "volume", 2 ** 70)), False),
+    "wide_float": (_edited(_set(1, "volume", 1e300)), False),
+    "not_an_object": (_edited(lambda d: d["quotes"].append(3)), False),
+    "empty_quotes": (_desk([]), False),
+    "no_quote_list": (_edited(lambda d: d.update(quotes={"a": 1})), False),
+    "greeks_not_a_dict": (_edited(lambda d: d.update(greeks=None)), True),
+    "clock_marker": (_edited(lambda d: d.update(_clock="exact")), False),
+    "top_scalar_in_quotes": (_edited(lambda d: d.update(bid=5.0)), True),
+    "extra_top_scalars": (_edited(lambda d: d.update(zeta="z", alpha=1.5)), True),
+    "no_updated": (_edited(lambda d: d.pop("updated")), False),  # not a known layout
+    "no_symbol": (_edited(lambda d: d.pop("symbol")), True),
+    "delayed_layout": ({"timestamp": "2026-07-20 16:51:19",
+                        "data": {"symbol": "AMZN", "current_price": 250.0, "options": []}}, False),
+    "plain_list": (_quotes(), False),
+    "nan_literal": ('{"symbol": "IWM", "updated": "2026-07-14T15:55:45-04:00", '
+                    '"underlyingPrice": NaN, "quotes": ' + json.dumps(_quotes()) + "}", False),
+    "nan_in_quote": (json.dumps(_desk(_quotes())).replace('"bid": 1.1', '"bid": NaN', 1),
+                     False),
+    "huge_exponent": (json.dumps(_desk(_quotes())).replace('"ask": 1.3', '"ask": 1e400', 1),
+                      False),
+    "duplicate_key": (json.dumps(_desk(_quotes())).replace('"bid": 1.1', '"bid": 7.0, "bid": 1.1',
+                                                           1), True),
+    "truncated": (json.dumps(_desk(_quotes()))[:-40], False),
+    "escaped_key": (json.dumps(_desk(_quotes())).replace('"bid"', '"\\u0062id"'), True),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EDITS), ids=str)
+def test_edited_json_same_both_ways(tmp_path, case):
+    doc, read = EDITS[case]
+    path = tmp_path / "chain.json"
+    path.write_text(doc if isinstance(doc, str) else json.dumps(doc))
+    assert (read_vendor_json(path, path.name, None) is not None) == read
+    assert_same_both_ways(FLAG, path)
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"format": "options_desk_json"}, {"format": "cboe_snapshot_json"}, {"format": "canonical"},
+    {"underlying": "XYZ"}, {"underlying_price": 300.0}, {"quote_time": "2026-07-14 12:00"},
+    {"columns": {"bid": "ask", "ask": "bid"}}, {"wide_threshold": 0.01},
+], ids=lambda k: "-".join(k))
+def test_load_arguments_same_both_ways(tmp_path, kwargs):
+    path = tmp_path / "chain.json"
+    path.write_text(json.dumps(_desk(_quotes())))
+    assert_same_both_ways(FLAG, path, **kwargs)
+
+
+def test_gzip_and_other_names(tmp_path):
+    import gzip
+    text = json.dumps(_desk(_quotes())).encode()
+    gz = tmp_path / "chain.json.gz"
+    gz.write_bytes(gzip.compress(text))
+    assert read_vendor_json(gz, gz.name, None) is not None
+    assert_same_both_ways(FLAG, gz)
+    other = tmp_path / "chain.txt"  # JSON under another name: the general path only
+    other.write_bytes(text)
+    assert read_vendor_json(other, other.name, None) is None
+    assert_same_both_ways(FLAG, other)
+
+
+NUMBERS = st.one_of(st.none(), st.integers(-5, 10 ** 6),
+                    st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False),
+                    st.sampled_from([0.0, -0.0, 1e-300, 2 ** 62, 1e18]))
+TEXTS = st.one_of(st.none(), st.sampled_from(["cboe", "", " x ", "1.5", "True", "n/a", "18%",
+                                               "caf\u00e9", "a}b", "{"]))
+
+
+@st.composite
+def _quote_lists(draw):
+    n = draw(st.integers(1, 6))
+    quotes = []
+    for i in range(n):
+        strike = draw(st.sampled_from([290.0, 295.0, 300.5]))
+        right = draw(st.sampled_from(["call", "put"]))
+        quote = _desk_quote(strike, right)
+        for key in ("bid", "ask", "mid", "last", "volume", "openInterest", "iv", "delta"):
+            quote[key] = draw(NUMBERS)
+        quote["greeksSource"] = draw(TEXTS)
+        quote["greeksMissingReason"] = draw(TEXTS)
+        quote["side"] = draw(st.sampled_from([right, right.upper(), "C", "P", None]))
+        if draw(st.integers(0, 9)) == 0:
+            quote = dict(reversed(list(quote.items())))
+        quotes.append(quote)
+    return quotes
+
+
+@settings(max_examples=40, deadline=None)
+@given(quotes=_quote_lists(), updated=st.sampled_from(
+    ["2026-07-14T15:55:45.890379-04:00", "2026-07-11T12:00:00Z", "2026-07-14"]))
+def test_generated_json_same_both_ways(tmp_path_factory, quotes, updated):
+    path = tmp_path_factory.mktemp("json") / "chain.json"
+    path.write_text(json.dumps(_desk(quotes, updated=updated)))
+    # a "}" in the first quote's text hides where that quote ends: the general path reads it
+    read = not any("}" in v for v in quotes[0].values() if isinstance(v, str))
+    assert (read_vendor_json(path, path.name, None) is not None) == read
+    assert_same_both_ways(FLAG, path)

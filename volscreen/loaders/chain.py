@@ -18,6 +18,7 @@ from ..errors import (
     shown,
 )
 from . import _io
+from ._json_fast import read_vendor_json
 from ._args import check_chain_arguments
 from ._chain_rules import DEFAULT_MULTIPLIER, MAX_LISTED_ROWS, NUMERIC, SORT_KEYS
 from ._chain_rules import BLANKS as _BLANKS
@@ -27,7 +28,6 @@ from ._vendor import normalise_vendor as _normalise_vendor
 from .canonical_csv import CSV_ROW_BASE, _in_order, load_canonical_csv
 from .canonical_parquet import load_canonical_parquet
 from .formats import (
-    FormatSpec,
     JSON_TIME_ZONES,
     detect,
     flatten_json,
@@ -46,6 +46,8 @@ FAST_CANONICAL_CSV = True
 (tests set False to compare with the general path)."""
 FAST_CANONICAL_PARQUET = True
 """The same for canonical Parquet files (:mod:`~volscreen.loaders.canonical_parquet`)."""
+FAST_VENDOR_JSON = True
+"""Read vendor JSON chains through :mod:`~volscreen.loaders._json_fast` when they qualify."""
 
 _RIGHTS = {"C": C.CALL, "CALL": C.CALL, "P": C.PUT, "PUT": C.PUT}
 _RIGHT_SPELLINGS = {spelled: right for word, right in _RIGHTS.items()
@@ -347,24 +349,32 @@ def load_chain(
     underlying, underlying_price, quote_time = (args.underlying, args.underlying_price,
                                                 args.quote_time)
     name = _io.source_name(source)
-    raw, base, kind = _read_source(source, name)
-    if raw.empty:
-        raise EmptyDataError("no option quotes", source=name)
-    shortcut = {"csv": load_canonical_csv if FAST_CANONICAL_CSV else None,
-                "parquet": load_canonical_parquet if FAST_CANONICAL_PARQUET else None}.get(kind)
-    if shortcut is not None and args.format in (None, "canonical") and not args.columns \
-            and underlying is None and underlying_price is None and quote_time is None:
-        chain = shortcut(raw, name, args.wide_threshold)
-        if chain is not None:  # else: not canonical as written, the general path decides
-            return chain
-    if args.columns:
-        raw = raw.rename(columns=_match_columns(raw.columns, args.columns))
-    spec: FormatSpec = detect(raw, name, None if args.format == "parquet" else args.format)
-    if spec.name == "canonical":
-        raw = fold_canonical(raw)
-    mapped, rule = spec_columns(raw.reset_index(drop=True), spec)
-    out = _Columns(mapped, pd.RangeIndex(len(raw)))
-    n = len(out.index)
+    vendor = read_vendor_json(source, name, args.format) \
+        if FAST_VENDOR_JSON and not args.columns and isinstance(source, (str, os.PathLike)) \
+        else None
+    if vendor is not None:  # the general path's columns, read without a flat table
+        spec, mapped, rule, n = vendor
+        base = 0
+    else:
+        raw, base, kind = _read_source(source, name)
+        if raw.empty:
+            raise EmptyDataError("no option quotes", source=name)
+        shortcut = {"csv": load_canonical_csv if FAST_CANONICAL_CSV else None,
+                    "parquet": load_canonical_parquet if FAST_CANONICAL_PARQUET else None
+                    }.get(kind)
+        if shortcut is not None and args.format in (None, "canonical") and not args.columns \
+                and underlying is None and underlying_price is None and quote_time is None:
+            chain = shortcut(raw, name, args.wide_threshold)
+            if chain is not None:  # else: not canonical as written, the general path decides
+                return chain
+        if args.columns:
+            raw = raw.rename(columns=_match_columns(raw.columns, args.columns))
+        spec = detect(raw, name, None if args.format == "parquet" else args.format)
+        if spec.name == "canonical":
+            raw = fold_canonical(raw)
+        mapped, rule = spec_columns(raw.reset_index(drop=True), spec)
+        n = len(raw)
+    out = _Columns(mapped, pd.RangeIndex(n))
 
     if quote_time is not None:
         out[C.QUOTE_TIME], rule = pd.Series([quote_time] * n, dtype=object), "exact"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numbers
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -231,6 +231,11 @@ def _is_canonical(cols: AbstractSet[object]) -> bool:
     return _BY_NAME["canonical"].signature <= cols or _BY_SYMBOL <= cols
 
 
+def vendor_spec(columns: AbstractSet[object]) -> FormatSpec | None:
+    """The first spec whose signature ``columns`` hold exactly (None: none does)."""
+    return next((spec for spec in SPECS if spec.signature <= columns), None)
+
+
 def detect(frame: pd.DataFrame, name: str, forced: str | None) -> FormatSpec:
     """The spec whose signature the columns match (``forced`` wins).
 
@@ -243,9 +248,9 @@ def detect(frame: pd.DataFrame, name: str, forced: str | None) -> FormatSpec:
             raise UnknownFormatError(name, FORMAT_NAMES, [f"format={forced!r} is not known"])
         return _BY_NAME[forced]
     cols = set(frame.columns)
-    for spec in SPECS:
-        if spec.signature <= cols:
-            return spec
+    spec = vendor_spec(cols)
+    if spec is not None:
+        return spec
     if _is_canonical(cols) or _is_canonical(set(fold_canonical(frame).columns)):
         return _BY_NAME["canonical"]
     raise UnknownFormatError(name, FORMAT_NAMES, [str(c) for c in frame.columns])
@@ -264,21 +269,34 @@ def spec_columns(frame: pd.DataFrame, spec: FormatSpec
     clock: QuoteClock = spec.clock
     if "_clock" in frame.columns:
         clock = frame["_clock"].iloc[0]
-    keep_canonical = set(C.CHAIN_COLUMNS) | {C.QUOTE_TIME}
     unique = frame.columns.is_unique
-    out: dict[str, pd.Series] = {}
-    for pos, col in enumerate(frame.columns):
+    out = {target: frame[frame.columns[pos]] if unique else frame.iloc[:, pos]
+           for target, pos in column_targets(frame.columns, spec).items()}
+    return out, clock
+
+
+_KEEP_CANONICAL = frozenset(C.CHAIN_COLUMNS) | {C.QUOTE_TIME}
+"""Raw names kept as they are (besides ``vendor_*`` ones)."""
+
+
+def column_targets(columns: Iterable[object], spec: FormatSpec) -> dict[str, int]:
+    """Canonical or ``vendor_*`` name -> position of the raw column it takes, in column order.
+
+    Markers (``_json``, ``_clock``) and unnamed columns are skipped; where two
+    columns map onto one name, the first wins (see :func:`spec_columns`).
+    """
+    out: dict[str, int] = {}
+    for pos, col in enumerate(columns):
         if col in ("_json", "_clock") or str(col).startswith("Unnamed:") or col == "":
             continue
         if col in spec.rename:
             target = spec.rename[col]
-        elif col in keep_canonical or str(col).startswith(C.VENDOR_PREFIX):
-            target = col
+        elif col in _KEEP_CANONICAL or str(col).startswith(C.VENDOR_PREFIX):
+            target = col  # type: ignore[assignment]  # a str, or a name as given
         else:
-            target = vendor_name(col)
-        if target not in out:
-            out[target] = frame[col] if unique else frame.iloc[:, pos]
-    return out, clock
+            target = vendor_name(col)  # type: ignore[arg-type]
+        out.setdefault(target, pos)
+    return out
 
 
 YYYYMMDD_RANGE = (19000101, 29991231)
