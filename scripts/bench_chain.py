@@ -6,9 +6,12 @@ constant_maturity, model_free_vol; first call (fresh process) and warm.
 The first-call column runs every stage once, in order, in a fresh Python
 process (imports included, so it shows what a CLI run pays); the warm
 columns are the best and the median of ``--repeat`` calls in this process.
-A last table times implied_vols (forwards included) warm on each IV engine:
+A table times implied_vols (forwards included) warm on each IV engine:
 the NumPy twin a fresh process uses, and the compiled kernel a process uses
-once it has loaded it.  The last section times the screen's per-chain work
+once it has loaded it.  The next section times the screen's pricing
+stages alone (``forward_arrays``, ``price_chain`` on each engine,
+``term_from_priced``) in CPU time, best of at least 200 calls.  The last
+section times the screen's per-chain work
 (``volscreen.screening._screen_chain``, compiled kernel loaded, bars context
 cached as for the 2nd..Nth chain of a history) in CPU time
 (``time.process_time``, best of ``--repeat``): the whole call with and
@@ -172,6 +175,38 @@ def screen_shares(chain_path: Path, bars_path: Path, rate: float,
     return best
 
 
+def priced_stages(chain_path: Path, rate: float, repeat: int) -> None:
+    """CPU best of the screen's per-chain pricing stages, on each IV engine.
+
+    ``forward_arrays`` (the parity forwards as ``price_chain`` calls them),
+    ``price_chain`` without the sides (the screen's call) on the NumPy twin
+    and on the compiled kernel, and ``term_from_priced``.
+    """
+    import volscreen as vs
+    import volscreen.implied as implied
+    from volscreen._priced import price_chain
+    from volscreen.forward import forward_arrays, without_attrs
+    from volscreen.screening import _latest_chains
+    from volscreen.surface import term_from_priced
+
+    chain = _latest_chains(vs.load_chain(chain_path))[0]
+    source = without_attrs(chain)
+    priced = price_chain(chain, rate, sides=False)
+    figures = {"forward_arrays": cpu_best(
+        lambda: forward_arrays(source, rate, with_keys=False), repeat)}
+    for engine in ("numpy", "compiled"):
+        implied.ENGINE = engine  # type: ignore[assignment]
+        figures[f"price_chain, {engine} IV"] = cpu_best(
+            lambda: price_chain(chain, rate, sides=False), repeat)
+    implied.ENGINE = "auto"
+    figures["term_from_priced"] = cpu_best(lambda: term_from_priced(priced), repeat)
+    load = os.getloadavg()[0]
+    print(f"\nscreen pricing stages, {len(chain):,d} quotes, CPU best of {repeat} "
+          f"(load average {load:.2f}):")
+    for name, ms in figures.items():
+        print(f"  {name:<42} {ms:7.2f} ms")
+
+
 def screen_path(chain_path: Path, bars_path: Path, rate: float, repeat: int) -> None:
     """Print :func:`screen_shares` and the two routes through the stages it replaces."""
     import volscreen as vs
@@ -264,6 +299,7 @@ def main() -> None:
         best, med = warm(calls["implied_vols"], args.repeat)
         print(f"  {engine:<9} best {best * 1e3:6.2f} ms  median {med * 1e3:6.2f} ms")
     implied.ENGINE = "auto"
+    priced_stages(chain_path, args.rate, max(args.repeat, 200))
     screen_path(chain_path, Path(args.bars), args.rate, args.repeat)
     load = os.getloadavg()
     print(f"load average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
