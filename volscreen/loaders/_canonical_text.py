@@ -9,46 +9,56 @@ handles, and the caller then takes the general route.
 """
 from __future__ import annotations
 
+from typing import Union
+
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
-from .._chainarrays import _arrow_bytes
+from .._chainarrays import _arrow_bytes, one_text_value
 from .occ import _OCC_HEAD, OCC_STRIKE_SCALE, _yymmdd_days
 
+Column = Union[np.ndarray, ExtensionArray]
+"""One column of a table as stored (a Series' ``.array`` or NumPy values)."""
 
-def _arrow(series: pd.Series) -> object | None:
+
+def _arrow(values: Column) -> object | None:
     """The pyarrow array behind an Arrow-stored text column (no copy), else None."""
-    dtype = series.dtype
+    dtype = values.dtype
     if not isinstance(dtype, pd.StringDtype) or dtype.storage != "pyarrow":
         return None
     import pyarrow as pa  # installed: pandas stores this column in it
 
-    return pa.array(series.array)
+    return pa.array(values)
 
 
-def _no_missing(series: pd.Series) -> bool:
-    """True for a text column without missing cells."""
-    arrow = _arrow(series)
-    return not (series.hasnans if arrow is None else arrow.null_count)  # type: ignore[attr-defined]
+def _no_missing(values: Column) -> bool:
+    """True for a text column (its array) without missing cells."""
+    arrow = _arrow(values)
+    if arrow is None:
+        return not pd.isna(values).any()
+    return not arrow.null_count  # type: ignore[attr-defined]
 
 
-def _text(series: pd.Series, few: bool) -> tuple[np.ndarray, list[str]] | None:
-    """Codes and distinct values of a text column without missing cells (else None).
+def _text(values: Column, few: bool) -> tuple[np.ndarray, list[str]] | None:
+    """Codes and distinct values of a text column (its array) without missing cells (else None).
 
     ``few``: the column usually holds one value (tested for first).
     """
-    if not isinstance(series.dtype, pd.StringDtype):
+    if not isinstance(values.dtype, pd.StringDtype):
         return None
-    arrow = _arrow(series)
+    arrow = _arrow(values)
     if arrow is not None:  # the same, on the Arrow array: no pandas wrapping per call
-        return _arrow_text(arrow, len(series), few)
+        if few and one_text_value(values):  # one underlying, root or style: bytes compared
+            return np.zeros(len(values), dtype=np.intp), [values[0]]
+        return _arrow_text(arrow, len(values), few)
     if few:
-        distinct = series.unique()  # a missing cell shows as a missing distinct value
+        distinct = pd.unique(values)  # a missing cell shows as a missing distinct value
         if len(distinct) == 1:  # one underlying, root or style: no hashing into codes
             first = distinct[0]
             return (None if pd.isna(first) else
-                    (np.zeros(len(series), dtype=np.intp), [first]))
-    codes, uniques = pd.factorize(series)
+                    (np.zeros(len(values), dtype=np.intp), [first]))
+    codes, uniques = pd.factorize(values)
     if len(codes) and codes.min() < 0:
         return None
     return codes, uniques.tolist()
@@ -98,7 +108,7 @@ def _valid_occ(symbols: np.ndarray, group: np.ndarray, some_row: np.ndarray) -> 
     return not np.isnat(_yymmdd_days([h[-7:-1] for h in distinct])).any()
 
 
-def _arrow_same(symbols: pd.Series, heads: list[str], head_of: np.ndarray, digits: list[str],
+def _arrow_same(symbols: Column, heads: list[str], head_of: np.ndarray, digits: list[str],
                 strike_of: np.ndarray) -> bool:
     """True when every symbol is its row's head and strike digits (Arrow-stored text only).
 
@@ -126,7 +136,7 @@ def _arrow_same(symbols: pd.Series, heads: list[str], head_of: np.ndarray, digit
                 and (data[:, cut:] == digit_bytes[strike_of]).all())
 
 
-def _contract_symbols(symbols: pd.Series, roots: list[str], root_code: np.ndarray,
+def _contract_symbols(symbols: Column, roots: list[str], root_code: np.ndarray,
                       days: np.ndarray, expiry_code: np.ndarray, right_code: np.ndarray,
                       strike: np.ndarray, chain_code: np.ndarray
                       ) -> tuple[np.ndarray | None, bool] | None:

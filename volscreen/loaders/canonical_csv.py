@@ -19,13 +19,15 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from pandas.arrays import NumpyExtensionArray
 
 from .. import clock
 from .. import columns as C
 from ..errors import VolscreenError
 from ._chain_rules import DEFAULT_MULTIPLIER, NUMERIC, RANGES
 from ._vendor import _first_cell_is_text, _is_iv_column, normalise_vendor
-from ._canonical_text import _contract_symbols, _no_missing, _text
+from .._chainarrays import one_text_value
+from ._canonical_text import Column, _contract_symbols, _no_missing, _text
 from .occ import occ_strike_ok
 from .quotes import STATUS_ORDER, quote_arrays, status_text
 from .quotetime import quote_times
@@ -82,12 +84,26 @@ def _expiry_days(uniques: list[str]) -> np.ndarray | None:
     return out.astype("datetime64[ns]")
 
 
-def _numbers(raw: pd.Series) -> np.ndarray | None:
+def _numbers(raw: Column) -> np.ndarray | None:
     """float64 of a numeric column (None for text, booleans and infinities)."""
     if raw.dtype.kind not in "fiu":
         return None
-    values = raw.to_numpy(dtype=np.float64)
+    values = raw.astype(np.float64, copy=False) if isinstance(raw, np.ndarray) else \
+        raw.to_numpy(dtype=np.float64)  # as Series.to_numpy: a nullable NA raises
     return None if np.isinf(values).any() else values
+
+
+def column_arrays(raw: pd.DataFrame) -> dict[str, Column]:
+    """Each column's stored array (NumPy or extension array), without building Series.
+
+    A frame read by pandas has distinct column names (the header check
+    made sure); the arrays are the frame's own, only ever read.
+    """
+    getter = getattr(raw, "_get_column_array", None)
+    if getter is None:  # a pandas without it: the public route
+        return {name: series.array if not isinstance(series.array, NumpyExtensionArray)
+                else series.to_numpy() for name, series in raw.items()}
+    return {name: getter(i) for i, name in enumerate(raw.columns)}
 
 
 _MEMO_SIZE = 100_000
@@ -96,19 +112,20 @@ _QUOTE_NS: dict[str, int] = {}
 """Quote-time text -> UTC ns under the ``exact`` rule (a pure function of the text)."""
 
 
-def _quote_times(values: pd.Series, name: str) -> pd.DatetimeIndex | None:
+def _quote_times(values: Column, name: str) -> pd.DatetimeIndex | None:
     """:func:`~volscreen.loaders.quotetime.quote_times` (``exact``, New York), or None on error.
 
     A chain file holds one quote time; its text is parsed once per process.
     """
-    distinct = values.unique()
+    distinct = values[:1] if one_text_value(values) else pd.unique(values)
     single = len(distinct) == 1 and isinstance(distinct[0], str)
     known = _QUOTE_NS.get(distinct[0]) if single else None
     if known is not None:
         stamps = np.full(len(values), known, dtype=np.int64)
         return pd.DatetimeIndex(stamps.astype("datetime64[ns]")).tz_localize("UTC")
     try:
-        quoted = quote_times(values, "exact", tz=clock.EXCHANGE_TZ, source=name,
+        quoted = quote_times(pd.Series(values, copy=False), "exact", tz=clock.EXCHANGE_TZ,
+                             source=name,
                              row_base=CSV_ROW_BASE)
     except VolscreenError:
         return None
@@ -142,6 +159,51 @@ def _settlement_ns(pairs: np.ndarray) -> np.ndarray:
             _SETTLEMENT_NS.clear()
         _SETTLEMENT_NS.update(zip(missing, instants.tolist()))
     return np.array([found[k] for k in keys], dtype=np.int64)
+
+
+_INDEXES: dict[tuple[str, ...], pd.Index] = {}
+"""Column names -> their Index (a shallow copy is handed out each time)."""
+
+
+def _frame(arrays: list[object], names: list[str], n: int) -> pd.DataFrame:
+    """``pd.DataFrame(dict(zip(names, arrays)), copy=False)``: one block per 1-D array, built once.
+
+    pandas' dict constructor checks and wraps each array again; these are
+    already what it would store (float64 and datetime64[ns] NumPy arrays,
+    extension arrays), so the frame is assembled from them directly.
+    """
+    key = tuple(names)
+    index = _INDEXES.get(key)
+    if index is None:
+        if len(_INDEXES) >= _MEMO_SIZE:
+            _INDEXES.clear()
+        index = _INDEXES[key] = pd.Index(names)
+    try:
+        from pandas.api.internals import create_dataframe_from_blocks
+    except ImportError:  # an older pandas: the dict constructor
+        return pd.DataFrame(dict(zip(names, arrays)), index=pd.RangeIndex(n), copy=False)
+    blocks = []
+    for i, values in enumerate(arrays):
+        if isinstance(values, NumpyExtensionArray):  # pandas stores its NumPy array
+            values = values.to_numpy()
+        blocks.append((values.reshape(1, -1) if isinstance(values, np.ndarray) else values,
+                       np.array([i])))
+    return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n), columns=index.copy())
+
+
+def _status_text(code: np.ndarray) -> object:
+    """:func:`~volscreen.loaders.quotes.status_text` (the same array), taken in Arrow when it can.
+
+    pandas stores text in Arrow when pyarrow is installed: the eight words
+    are then taken by code directly, without a pandas ``take``.
+    """
+    if pd.StringDtype().storage != "pyarrow":
+        return status_text(code)
+    import pyarrow as pa
+
+    words = pa.array(STATUS_ORDER, type=pa.large_string())
+    return pd.arrays.ArrowStringArray(pa.chunked_array([words.take(code)]),
+                                      dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
 def _in_order(keys: list[np.ndarray]) -> bool:
@@ -185,7 +247,7 @@ def load_canonical_csv(raw: pd.DataFrame, name: str,
     """
     if not is_canonical_header(raw.columns):
         return None
-    cols = dict(raw.items())  # each column looked up once
+    cols = column_arrays(raw)  # each column looked up once
     if not _is_text(cols[C.QUOTE_TIME]):
         return None
     expiry = _text(cols[C.EXPIRY], False)
@@ -197,19 +259,19 @@ def load_canonical_csv(raw: pd.DataFrame, name: str,
                            lambda: _quote_times(cols[C.QUOTE_TIME], name))
 
 
-def _is_text(series: pd.Series) -> bool:
-    return isinstance(series.dtype, pd.StringDtype) and _no_missing(series)
+def _is_text(values: Column) -> bool:
+    return isinstance(values.dtype, pd.StringDtype) and _no_missing(values)
 
 
-def canonical_chain(cols: dict[str, pd.Series], n: int, name: str, wide_threshold: float,
+def canonical_chain(cols: dict[str, Column], n: int, name: str, wide_threshold: float,
                     exp_code: np.ndarray, days: np.ndarray,
                     quoted_of: Callable[[], pd.DatetimeIndex | None]) -> pd.DataFrame | None:
     """The chain of canonical columns whose expiries and quote times are read, else None.
 
     Shared by the CSV and Parquet shortcuts: ``cols`` are the table's
-    columns (canonical header checked), ``days[exp_code]`` the rows' expiry
-    midnights (datetime64[ns], years 2000-2099) and ``quoted_of()`` their
-    quote times (tz-aware UTC; None: not readable).  Every other check of
+    columns as arrays (:func:`column_arrays`; canonical header checked),
+    ``days[exp_code]`` the rows' expiry midnights (datetime64[ns], years
+    2000-2099) and ``quoted_of()`` their quote times (tz-aware UTC; None: not readable).  Every other check of
     :func:`load_canonical_csv` is made here.
     """
     text = {col: _text(cols[col], col != C.RIGHT) for col in _CODED_COLUMNS if col != C.EXPIRY}
@@ -248,7 +310,7 @@ def canonical_chain(cols: dict[str, pd.Series], n: int, name: str, wide_threshol
                    put, _ranks(roots)[root_code]])
 
 
-def _build(cols: dict[str, pd.Series], n: int, name: str, wide_threshold: float,
+def _build(cols: dict[str, Column], n: int, name: str, wide_threshold: float,
            floats: dict[str, np.ndarray], built: tuple[np.ndarray | None, bool],
            expiry: np.ndarray, quoted: pd.DatetimeIndex, styles: list[str],
            set_code: np.ndarray, sort_keys: list[np.ndarray]) -> pd.DataFrame:
@@ -262,31 +324,34 @@ def _build(cols: dict[str, pd.Series], n: int, name: str, wide_threshold: float,
     settle = _settlement_ns(pairs)[pair_of]
     mid, spread, spread_pct, code = quote_arrays(
         floats[C.BID], floats[C.ASK], floats[C.STRIKE], settle, quoted.asi8, wide_threshold)
-    status = status_text(code)
+    status = _status_text(code)
     columns: dict[str, object] = {
-        C.UNDERLYING: cols[C.UNDERLYING].array, C.ROOT: cols[C.ROOT].array,
+        C.UNDERLYING: cols[C.UNDERLYING], C.ROOT: cols[C.ROOT],
         C.CONTRACT_SYMBOL: pd.array(built[0], dtype="str") if built[1]
-        else cols[C.CONTRACT_SYMBOL].array, C.QUOTE_TIME: quoted,
-        C.EXPIRY: expiry, C.SETTLEMENT: cols[C.SETTLEMENT].array, C.STRIKE: floats[C.STRIKE],
-        C.RIGHT: cols[C.RIGHT].array,
+        else cols[C.CONTRACT_SYMBOL], C.QUOTE_TIME: quoted.array,
+        C.EXPIRY: expiry, C.SETTLEMENT: cols[C.SETTLEMENT], C.STRIKE: floats[C.STRIKE],
+        C.RIGHT: cols[C.RIGHT],
         **{col: floats[col] for col in NUMERIC if col not in (C.STRIKE, C.MULTIPLIER)},
         C.MULTIPLIER: multiplier, C.MID: mid, C.SPREAD: spread, C.SPREAD_PCT: spread_pct,
         C.QUOTE_STATUS: status,
     }
     vendor = [c for c in cols if c not in columns and c not in DERIVED]
     for col in vendor:  # float64 and text as read are what normalise_vendor returns
-        series = cols[col]
-        columns[col] = series.to_numpy() if series.dtype == np.float64 else \
-            series.array if isinstance(series.dtype, pd.StringDtype) and \
+        values = cols[col]
+        if values.dtype == np.float64:
+            columns[col] = np.asarray(values)
+            continue
+        series = pd.Series(values, copy=False)
+        columns[col] = values if isinstance(values.dtype, pd.StringDtype) and \
             _first_cell_is_text(series, _is_iv_column(col)) else \
             normalise_vendor(series, col).array
     if built[1] and C.VENDOR_SYMBOL not in columns:  # the file's symbols, as the general path
         vendor.append(C.VENDOR_SYMBOL)
         # OCC symbols (checked) are text to normalise_vendor: kept as read
-        columns[C.VENDOR_SYMBOL] = cols[C.CONTRACT_SYMBOL].array
-    # copy=False: every array is new or read for this call (not the caller's)
-    chain = pd.DataFrame({c: columns[c] for c in [*C.CHAIN_COLUMNS, *vendor]},
-                         index=pd.RangeIndex(n), copy=False)
+        columns[C.VENDOR_SYMBOL] = cols[C.CONTRACT_SYMBOL]
+    # every array is new or read for this call (not the caller's): no copies
+    names = [*C.CHAIN_COLUMNS, *vendor]
+    chain = _frame([columns[c] for c in names], names, n)
     if not _in_order(sort_keys):
         order = np.lexsort(sort_keys[::-1])
         chain = chain.take(order).reset_index(drop=True)

@@ -16,18 +16,19 @@ import numpy as np
 import pandas as pd
 
 from .. import columns as C
-from .canonical_csv import canonical_chain, is_canonical_header
+from ._canonical_text import Column
+from .canonical_csv import canonical_chain, column_arrays, is_canonical_header
 
 _NS_PER_DAY = 86_400 * 10**9
 _YEARS = (np.datetime64("2000-01-01", "ns"), np.datetime64("2100-01-01", "ns"))
 """Expiries the shortcut takes: [2000-01-01, 2100-01-01), as the CSV one."""
 
 
-def _expiry(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+def _expiry(column: Column) -> tuple[np.ndarray, np.ndarray] | None:
     """Codes and distinct days of a naive datetime64[ns] expiry column of midnights, else None."""
-    if series.dtype != np.dtype("datetime64[ns]"):
+    if column.dtype != np.dtype("datetime64[ns]"):
         return None
-    values = series.to_numpy()
+    values = np.asarray(column)
     if np.isnat(values).any():
         return None
     codes, days = pd.factorize(values.view(np.int64))
@@ -39,12 +40,13 @@ def _expiry(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     return codes, days
 
 
-def _quote_times(series: pd.Series) -> pd.DatetimeIndex | None:
+def _quote_times(column: Column) -> pd.DatetimeIndex | None:
     """Tz-aware nanosecond quote times without NaT, in UTC; None otherwise."""
-    dtype = series.dtype
-    if not isinstance(dtype, pd.DatetimeTZDtype) or dtype.unit != "ns" or series.hasnans:
+    dtype = column.dtype
+    if not isinstance(dtype, pd.DatetimeTZDtype) or dtype.unit != "ns" or \
+            column.isna().any():  # type: ignore[union-attr]
         return None
-    return pd.DatetimeIndex(series).tz_convert("UTC")
+    return pd.DatetimeIndex(column).tz_convert("UTC")
 
 
 def load_canonical_parquet(raw: pd.DataFrame, name: str,
@@ -79,7 +81,7 @@ def load_canonical_parquet(raw: pd.DataFrame, name: str,
         return None
     if not isinstance(raw.index, pd.RangeIndex):
         raw = raw.reset_index(drop=True)  # as the general path reads it
-    cols = dict(raw.items())
+    cols = column_arrays(raw)
     expiry = _expiry(cols[C.EXPIRY])
     if expiry is None:
         return None
