@@ -419,3 +419,41 @@ def test_bbw_bucket_on_real_iwm_bars_keeps_todays_bucket_only():
     assert row[C.HIST_SAMPLE_SIZE] == expected
     assert 250 <= expected < plain.iloc[0][C.HIST_SAMPLE_SIZE]  # about a fifth of the history
     assert row[C.HIST_CONDITION] == cond.label and np.isfinite(row[C.P_BEYOND_BE_HIST])
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), days=st.lists(st.integers(-2, 60), min_size=1, max_size=24),
+       conditioned=st.booleans())
+def test_hist_codes_and_sizes_per_row_equal_a_plain_loop(seed, days, conditioned):
+    """Rows in any order of horizons, some too short: each row's codes and window count."""
+    from _bars_data import random_bars
+
+    from volscreen._candcols import StatusCodes
+    from volscreen.probability import probability_columns
+
+    bars = random_bars(seed, 300)
+    condition = None
+    if conditioned:
+        condition = np.random.default_rng(seed).random(len(bars)) < 0.9
+    days_arr = np.asarray(days, dtype=np.int64)
+    n = days_arr.size
+    spot = np.full(n, 100.0)
+    f = {C.SPOT: spot, C.FORWARD: spot, C.T: np.full(n, 0.1), C.PUT_IV: np.full(n, 0.2),
+         C.CALL_IV: np.full(n, 0.2), C.BREAKEVEN_LOW: spot - 3, C.BREAKEVEN_HIGH: spot + 3,
+         C.TARGET_LOW: spot - 5, C.TARGET_HIGH: spot + 5}
+    min_windows = 255
+    codes = StatusCodes(n)
+    out = probability_columns(f, days_arr, codes, rv=0.2, bars=bars, condition=condition,
+                              n_boot=20, min_windows=min_windows)
+    status = codes.joined()
+    for i, h in enumerate(days):
+        n_all = len(bars) - h if h > 0 else 0
+        n_win = hist_windows(bars, h, condition).get("end").size if h > 0 else 0
+        assert out[C.HIST_SAMPLE_SIZE][i] == n_win
+        want = C.DS_OK
+        if h <= 0 or n_all < min_windows:
+            want = C.DS_SHORT_HISTORY
+        elif n_win < min_windows:
+            want = C.DS_FEW_SIMILAR
+        assert status[i] == want, (i, h)
+        assert np.isnan(out[C.P_BEYOND_BE_HIST][i]) == (want != C.DS_OK)

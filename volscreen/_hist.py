@@ -106,11 +106,17 @@ class BootTable:
 
     def sums(self, r_lo: np.ndarray, r_hi: np.ndarray) -> np.ndarray:
         """Replicate sums (n_boot, rows) of the hits below rank ``r_lo`` or from ``r_hi`` on."""
-        cum = self.cum_by_rank
-        sums = cum[r_lo] + cum[-1] - cum[np.maximum(r_hi, r_lo)]  # (rows, n_boot), int32
         # C order (n_boot, rows), as the direct resampling's: the SE reduction order
         # follows the layout
-        return np.ascontiguousarray(sums.T, dtype=float)
+        return np.ascontiguousarray(self.sum_rows(r_lo, r_hi).T, dtype=float)
+
+    def sum_rows(self, r_lo: np.ndarray, r_hi: np.ndarray) -> np.ndarray:
+        """The sums of :meth:`sums` as int32 (rows, n_boot): one row of replicates per row."""
+        cum = self.cum_by_rank
+        sums = cum[r_lo]
+        sums += cum[-1]
+        sums -= cum[np.maximum(r_hi, r_lo)]
+        return sums
 
 
 class History:

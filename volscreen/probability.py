@@ -401,6 +401,14 @@ def _hist_columns(f: dict[str, np.ndarray], days: np.ndarray, hist_of: History,
     give the same integers; the standard error uses the history's bootstrap table once
     the history is reused (:meth:`History.boot_table`), else the direct
     resampling of :func:`block_bootstrap_se`; both give the same numbers.
+
+    The rows are taken grouped by horizon (one stable sort of ``days``), so
+    each horizon reads and writes one slice; the replicate sums of every
+    horizon with a table go into one array and are reduced at the end: the
+    columns of horizons with several rows together (column by column the
+    sums of each horizon's own (replicates, rows) reduction), those of
+    horizons with one row each along its own contiguous row, as that
+    horizon's single column is reduced alone.
     """
     spot = f[C.SPOT]
     with np.errstate(invalid="ignore", divide="ignore"):  # NaN levels are masked below
@@ -410,52 +418,105 @@ def _hist_columns(f: dict[str, np.ndarray], days: np.ndarray, hist_of: History,
         th_all = f[C.TARGET_HIGH] / spot
     good_all = np.isfinite(lo_all) & np.isfinite(hi_all)
     tl_ok, th_ok = np.isfinite(tl_all), np.isfinite(th_all)
-    levels_all = (np.where(good_all, lo_all, 0.0), np.where(good_all, hi_all, 0.0),
-                  np.where(tl_ok, tl_all, 0.0), np.where(th_ok, th_all, 0.0))
     n = days.size
-    counted = np.zeros(n, dtype=bool)  # rows of a horizon with enough windows
-    n_win_all = np.ones(n, dtype=np.int64)
-    counts = [np.zeros(n, dtype=np.int64) for _ in range(4)]  # r_lo, r_hi, touch_lo, touch_hi
-    se_all = hist[C.P_BEYOND_BE_HIST_SE]
-    pending: list[tuple[np.ndarray, np.ndarray]] = []  # (rows, replicate means) to reduce
-    horizons = [int(h) for h in np.unique(days[days > 0])]
+    by_day = np.argsort(days, kind="stable")  # rows grouped by horizon, ascending in each
+    sorted_days = days[by_day]
+    levels = np.stack([np.where(good_all, lo_all, 0.0), np.where(good_all, hi_all, 0.0),
+                       np.where(tl_ok, tl_all, 0.0), np.where(th_ok, th_all, 0.0)])[:, by_day]
+    horizons = [int(h) for h in np.unique(sorted_days[sorted_days > 0])]
+    if not horizons:
+        return
+    bounds = np.searchsorted(sorted_days, horizons + [horizons[-1] + 1]).tolist()
+    # per sorted row: counted (a horizon with enough windows), windows, the four counts
+    counted = np.zeros(n, dtype=bool)
+    n_win_s = np.ones(n, dtype=np.int64)
+    size_s = np.zeros(n, dtype=np.int64)
+    counts = np.zeros((4, n), dtype=np.int64)  # r_lo, r_hi, touch_lo, touch_hi
+    se_s = np.full(n, np.nan)
+    short_s = np.zeros(n, dtype=np.int8)  # 1: short_history, 2: few_similar_windows
+    several: list[tuple[int, int, Any]] = []  # (first, end, table): replicate sums to reduce
+    singles: list[tuple[int, Any]] = []
     windows = hist_of.windows(horizons)
-    for h in horizons:
-        on = days == h
-        rows = np.flatnonzero(on)
+    for h, first, end in zip(horizons, bounds[:-1], bounds[1:]):
         n_win = windows[h]["end"].size
-        size[rows] = n_win
+        size_s[first:end] = n_win
         if n_win < min_windows:
             short = hist_of.condition is None or hist_of.n_all(h) < min_windows
-            codes.flag(on, C.DS_SHORT_HISTORY if short else C.DS_FEW_SIMILAR)
+            short_s[first:end] = 1 if short else 2
             continue
-        levels = tuple(lv[rows] for lv in levels_all)
+        lv = levels[:, first:end]
         table = hist_of.boot_table(h, n_boot, seed) if n_win >= 2 else None
-        if table is None and rows.size <= DIRECT_COUNT_ROWS:
-            found = _direct_counts(windows[h], *levels)
+        if table is None and end - first <= DIRECT_COUNT_ROWS:
+            found = _direct_counts(windows[h], lv[0], lv[1], lv[2], lv[3])
         else:
-            found = _sorted_counts(hist_of.sorted_windows(h), *levels)
-        for total, part in zip(counts, found):
-            total[rows] = part
-        counted[rows] = True
-        n_win_all[rows] = n_win
+            found = _sorted_counts(hist_of.sorted_windows(h), lv[0], lv[1], lv[2], lv[3])
+        for i in range(4):
+            counts[i, first:end] = found[i]
+        counted[first:end] = True
+        n_win_s[first:end] = n_win
         if table is None:
-            end = windows[h]["end"][None, :]
-            hits = (end < lo_all[rows, None]) | (end > hi_all[rows, None])  # booleans
-            se = block_bootstrap_se(hits, h, n_boot, seed)
-            se_all[rows] = se
-        elif rows.size == 1:  # one column reduces in another order than several: alone
-            se_all[rows] = (table.sums(found[0], found[1]) / table.scale).std(axis=0, ddof=1)
+            rows = by_day[first:end]
+            w_end = windows[h]["end"][None, :]
+            hits = (w_end < lo_all[rows, None]) | (w_end > hi_all[rows, None])  # booleans
+            se_s[first:end] = block_bootstrap_se(hits, h, n_boot, seed)
+        elif end - first == 1:
+            singles.append((first, table))
         else:
-            pending.append((rows, table.sums(found[0], found[1]) / table.scale))
-    if pending:  # one reduction for every horizon's replicate means (n_boot, rows)
-        # column by column the same sums as each horizon's own std (C order, >= 2 columns)
-        se_all[np.concatenate([rows for rows, _ in pending])] = np.concatenate(
-            [means for _, means in pending], axis=1).std(axis=0, ddof=1)
-    r_lo, r_hi, touch_lo, touch_hi = counts
+            several.append((first, end, table))
+    if several or singles:
+        _table_se(se_s, counts, several, singles)
+    for code, kind in ((C.DS_SHORT_HISTORY, 1), (C.DS_FEW_SIMILAR, 2)):
+        if (short_s == kind).any():
+            mask = np.zeros(n, dtype=bool)
+            mask[by_day[short_s == kind]] = True
+            codes.flag(mask, code)
+    size[by_day] = size_s
+    n_win_all = np.empty(n, dtype=np.int64)
+    n_win_all[by_day] = n_win_s
+    counted_all = np.empty(n, dtype=bool)
+    counted_all[by_day] = counted
+    r_lo, r_hi, touch_lo, touch_hi = np.empty_like(counts)
+    r_lo[by_day], r_hi[by_day], touch_lo[by_day], touch_hi[by_day] = counts
+    se_all = np.empty(n)
+    se_all[by_day] = se_s
     beyond = r_lo + (n_win_all - np.maximum(r_hi, r_lo))  # end < lo or end > hi
-    good = counted & good_all
+    good = counted_all & good_all
     hist[C.P_BEYOND_BE_HIST] = np.where(good, beyond / n_win_all, np.nan)
     hist[C.P_BEYOND_BE_HIST_SE] = np.where(good, se_all, np.nan)
-    hist[C.P_TOUCH_LOW_HIST] = np.where(counted & tl_ok, touch_lo / n_win_all, np.nan)
-    hist[C.P_TOUCH_HIGH_HIST] = np.where(counted & th_ok, touch_hi / n_win_all, np.nan)
+    hist[C.P_TOUCH_LOW_HIST] = np.where(counted_all & tl_ok, touch_lo / n_win_all, np.nan)
+    hist[C.P_TOUCH_HIGH_HIST] = np.where(counted_all & th_ok, touch_hi / n_win_all, np.nan)
+
+
+def _table_se(se: np.ndarray, counts: np.ndarray, several: list[tuple[int, int, Any]],
+              singles: list[tuple[int, Any]]) -> None:
+    """Bootstrap SEs from the tables, written into ``se`` (rows in horizon order).
+
+    ``several``: (first, end, table) of each horizon with several rows,
+    ``singles``: (row, table) of each horizon with one; ``counts[0]`` and
+    ``counts[1]`` hold the rows' ranks.  Each row's replicate means are its
+    table's sums / scale.  The columns of ``several`` form one C-order
+    (replicates, rows) array reduced over the replicates, which sums each
+    column in the same order as a horizon's own (replicates, rows) array;
+    each single is one contiguous row of a (rows, replicates) array, reduced
+    along it as a lone column is.
+    """
+    for group, alone in ((several, False), (singles, True)):
+        if not group:
+            continue
+        spans = [(g[0], g[0] + 1, g[1]) for g in group] if alone else group
+        width = sum(end - first for first, end, _ in spans)
+        n_boot = spans[0][2].cum_by_rank.shape[1]
+        sums = np.empty((width, n_boot), dtype=np.int32)
+        scale = np.empty(width)
+        rows = np.empty(width, dtype=np.int64)
+        at = 0
+        for first, end, table in spans:
+            stop = at + end - first
+            sums[at:stop] = table.sum_rows(counts[0, first:end], counts[1, first:end])
+            scale[at:stop] = table.scale
+            rows[at:stop] = np.arange(first, end)
+            at = stop
+        if alone:  # (rows, replicates): each row contiguous
+            se[rows] = (sums / scale[:, None]).std(axis=1, ddof=1)
+        else:  # (replicates, rows), C order
+            se[rows] = (np.ascontiguousarray(sums.T, dtype=float) / scale).std(axis=0, ddof=1)
