@@ -146,12 +146,14 @@ def _reprice(f: dict[str, np.ndarray], levels: np.ndarray, elapsed: np.ndarray,
         vp = np.maximum(f[C.PUT_IV] + shift, 1e-4)
         vc = np.maximum(f[C.CALL_IV] + shift, 1e-4)
         shape = fwd_h.shape
-        value = black_price(fwd_h, kp, tau_pos, f[C.RATE], vp, _PUT) + black_price(
-            fwd_h, kc, tau_pos, f[C.RATE], vc, _CALL)
+        # both legs in one Black-76 call (element-wise: the values of one call per leg)
+        legs = black_price(np.broadcast_to(fwd_h, (2, *shape)), np.stack([kp, kc])[:, None],
+                           tau_pos, f[C.RATE], np.stack([vp, vc]), _LEGS)
+        value = legs[0] + legs[1]
     return np.where(tau > 0, value.reshape(shape), payoff(kp, kc, levels))
 
 
-_PUT, _CALL = np.array(False), np.array(True)  # rights as booleans (True = call)
+_LEGS = np.array([[[False]], [[True]]])  # put leg, call leg (True = call)
 
 
 def _shift_suffix(shift: float) -> str:
