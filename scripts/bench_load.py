@@ -1,6 +1,6 @@
 """Time load_chain on every shared chain file and load_bars on every OHLCV file.
 
-Usage: python scripts/bench_load.py [repeats]
+Usage: python scripts/bench_load.py [repeats]    (--help: this text)
 Prints the best of ``repeats`` wall-clock timings per file (skips when
 ../shared/data is absent).
 
@@ -238,26 +238,47 @@ def bench_special() -> None:
                   f"{t_ours / t_theirs:6.1f}")
 
 
+def _usage(code: int) -> None:
+    """Print the usage (this module's docstring) and exit: 0 when asked for, 2 on a bad argument."""
+    print(__doc__.strip(), file=sys.stdout if code == 0 else sys.stderr)
+    sys.exit(code)
+
+
+def _count(args: list[str], default: int) -> int:
+    """The optional positive count in ``args`` (usage and exit 2 when it is not one)."""
+    if not args:
+        return default
+    if len(args) > 1 or not args[0].isdigit() or int(args[0]) < 1:
+        _usage(2)
+    return int(args[0])
+
+
 def main() -> None:
+    if sys.argv[1:2] in (["--help"], ["-h"]):
+        _usage(0)
     if sys.argv[1:2] == ["--process"]:
-        bench_process(int(sys.argv[2]) if len(sys.argv) > 2 else 10)
+        bench_process(_count(sys.argv[2:], 10))
         return
     if sys.argv[1:2] == ["--cold"]:
-        bench_cold(int(sys.argv[2]) if len(sys.argv) > 2 else 10)
+        bench_cold(_count(sys.argv[2:], 10))
         return
     if sys.argv[1:2] == ["--canonical"]:
         rest = sys.argv[2:]
         against = None
         if "--against" in rest:
             at = rest.index("--against")
+            if at + 1 >= len(rest):
+                _usage(2)
             against = rest[at + 1]
             rest = rest[:at] + rest[at + 2:]
-        bench_canonical(int(rest[0]) if rest else 5, against)
+        bench_canonical(_count(rest, 5), against)
         return
     if sys.argv[1:2] == ["--special"]:
+        if sys.argv[2:]:
+            _usage(2)
         bench_special()
         return
-    repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    repeats = _count(sys.argv[1:], 3)
     if not SHARED.is_dir():
         print(f"skipped: {SHARED} is absent")
         return
