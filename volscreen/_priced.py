@@ -105,14 +105,14 @@ def _price_column(chain: pd.DataFrame, price: str) -> FloatArray:
     return _floats(chain, price)
 
 
-def _chain_calls(right: pd.Series, codes: np.ndarray, spellings: np.ndarray) -> np.ndarray:
+def _chain_calls(chain: pd.DataFrame, codes: np.ndarray, spellings: np.ndarray) -> np.ndarray:
     """Call mask of a chain's ``right`` column; invalid spellings raise as :func:`is_call` does.
 
     ``codes``/``spellings`` factorize ``right``: the distinct spellings (two
     to four in a chain) are checked once each; only a chain with an invalid
     one pays for the row-by-row check that names its row.
     """
-    if len(right) == 0:
+    if len(codes) == 0:
         return np.zeros(0, dtype=bool)
     known = [_CALL_SPELLINGS.get(v) if isinstance(v, str) else None for v in spellings]
     if None not in known:
@@ -120,7 +120,7 @@ def _chain_calls(right: pd.Series, codes: np.ndarray, spellings: np.ndarray) -> 
     try:
         valid = is_call(spellings)
     except VolscreenError:
-        is_call(right.to_numpy(dtype=object))  # raises, naming the first invalid row
+        is_call(chain[C.RIGHT].to_numpy(dtype=object))  # raises, naming the first invalid row
         raise
     if len(_CALL_SPELLINGS) < _CALL_SPELLINGS_SIZE:
         _CALL_SPELLINGS.update((v, bool(c)) for v, c in zip(spellings, valid) if type(v) is str)
@@ -147,14 +147,19 @@ def price_chain(chain: pd.DataFrame, rate: RateLike = None, *, price: str = "mid
     per_series, series, rows = forward_arrays(
         source, rate, method=forward_method, with_keys=False)  # type: ignore[arg-type]
 
-    def per_row(name: str) -> FloatArray:
-        return np.asarray(per_series[name], dtype=np.float64)[series]
-
-    t, forward, disc = per_row(C.T), per_row(C.FORWARD), per_row(C.DISCOUNT)
-    r, spot = per_row(C.RATE), per_row(C.UNDERLYING_PRICE)
+    s_t, s_fwd, s_disc, s_r, s_spot = (np.asarray(per_series[name], dtype=np.float64)
+                                       for name in (C.T, C.FORWARD, C.DISCOUNT, C.RATE,
+                                                    C.UNDERLYING_PRICE))
+    with np.errstate(divide="ignore", invalid="ignore"):  # NaN forward / t: status below
+        # per series, then one value per row: the same elementwise arithmetic on fewer values
+        s_rate = np.where(s_t > 0, -np.log(s_disc) / s_t, s_r)
+        s_spot_used = np.where(np.isfinite(s_spot) & (s_spot > 0), s_spot, s_fwd)
+        s_carry = s_rate - np.log(s_fwd / s_spot_used) / s_t
+    t, forward, disc, rate_arr, spot_used, carry = (
+        a[series] for a in (s_t, s_fwd, s_disc, s_rate, s_spot_used, s_carry))
     has_fwd = rows["series_has_forward"][series]
     strike = rows[C.STRIKE]
-    call = _chain_calls(source[C.RIGHT], rows["right_codes"], rows["right_spellings"])
+    call = _chain_calls(source, rows["right_codes"], rows["right_spellings"])
     bad_quote = np.zeros(n, dtype=bool)
     q_status = np.zeros(0, dtype=np.intp)
     qs_codes = qs_values = None
@@ -172,7 +177,6 @@ def price_chain(chain: pd.DataFrame, rate: RateLike = None, *, price: str = "mid
     k = len(prices)
 
     with np.errstate(divide="ignore", invalid="ignore"):  # NaN forward / t: status below
-        rate_arr = np.where(t > 0, -np.log(disc) / t, r)
         # mid, bid and ask in one batch: one pass of the solver instead of three; the engine
         # is the one for a chain of this many rows (a 14,000-quote SPX chain stays on the
         # NumPy twin in a fresh process, as when it was three batches)
@@ -191,8 +195,6 @@ def price_chain(chain: pd.DataFrame, rate: RateLike = None, *, price: str = "mid
     iv = np.where(codes == OK_CODE, solved[0], np.nan)
 
     with np.errstate(divide="ignore", invalid="ignore"):
-        spot_used = np.where(np.isfinite(spot) & (spot > 0), spot, forward)
-        carry = rate_arr - np.log(forward / spot_used) / t
         log_m = np.log(strike / forward)
     return PricedChain(
         chain=source, t=t, forward=forward, discount=disc, rate=rate_arr, spot_used=spot_used,
