@@ -342,36 +342,8 @@ def test_chunk_bounds_cover_jobs_in_order_and_shrink_to_the_end(jobs: int, worke
     assert len(bounds) >= min(jobs, workers)
 
 
-class _Flag:
-    """A stand-in for the workers' ready event."""
-
-    def __init__(self, after: int | None = None) -> None:
-        self.after, self.calls = after, 0
-
-    def is_set(self) -> bool:
-        self.calls += 1
-        return self.after is not None and self.calls > self.after
-
-
-@pytest.mark.parametrize(("ready_after", "pending", "stolen"),
-                         [(None, [2, 3, 4], [4, 3, 2]), (2, [2, 3, 4, 5], [5, 4]),
-                          (0, [2, 3], []), (None, [], [])],
-                         ids=["workers-never-ready", "ready-after-two", "ready-at-once",
-                              "all-sent"])
-def test_the_parent_takes_the_last_unsent_tasks_until_a_worker_is_ready(
-        ready_after: int | None, pending: list[int], stolen: list[int]) -> None:
-    from collections import deque
-
-    from volscreen._screen_pool import _steal
-
-    left = deque(pending)
-    assert list(_steal(left, _Flag(ready_after))) == stolen
-    assert list(left) == pending[:len(pending) - len(stolen)]  # the first ones stay queued
-
-
 @pytest.mark.slow
-def test_tasks_the_parent_takes_back_give_the_one_worker_result(tmp_path: Path,
-                                                                monkeypatch) -> None:
+def test_the_parent_screens_tasks_in_turn_with_the_worker(tmp_path: Path, monkeypatch) -> None:
     """Whatever share the parent screens itself, the result is the in-process screen's."""
     if not (CHAIN.exists() and BARS.exists()):
         pytest.skip("bundled sample not generated (python scripts/make_sample.py)")
@@ -379,17 +351,27 @@ def test_tasks_the_parent_takes_back_give_the_one_worker_result(tmp_path: Path,
     from volscreen.screening import jobs_from_paths, screen
 
     text = CHAIN.read_text()
-    for ticker in ("AAA", "BBB", "CCC", "DDD", "EEE", "FFF"):
+    for ticker in ("AAA", "BBB", "CCC", "DDD", "EEE", "FFF", "GGG"):
         (tmp_path / f"{ticker}_chain.csv").write_text(text.replace("IWM", ticker))
     jobs = jobs_from_paths([tmp_path], [BARS])
     serial = screen(jobs, targets=[245, 275])
-    taken: list[int] = []
-    steal = pool._steal
-    monkeypatch.setattr(pool, "_steal", lambda pending, ready: (
-        taken.append(i) or i for i in steal(pending, _Flag())))
+    here: list[str] = []
+    run_here = pool._run_here
+    monkeypatch.setattr(pool, "_run_here", lambda jobs, *args: (
+        here.extend(job.label for job in jobs) or run_here(jobs, *args)))
     seen: list[int] = []
     parallel = screen(jobs, targets=[245, 275], workers=2,
                       progress=lambda done, total, label: seen.append(done))
-    assert taken == [5, 4]  # six one-chain tasks, four sent to the workers
-    assert sorted(seen) == seen and seen[-1] == 6
+    # seven one-chain tasks, at most TASKS_IN_FLIGHT of them queued at the one worker
+    assert len(here) >= 7 - pool.TASKS_IN_FLIGHT and len(set(here)) == len(here)
+    assert sorted(seen) == seen and seen[-1] == 7
     assert_same(parallel, serial)
+
+
+def test_an_error_starting_the_workers_reaches_the_caller() -> None:
+    from volscreen._screen_pool import _catching
+
+    errors: list[BaseException] = []
+    _catching(lambda: 1 / 0, errors)()
+    _catching(lambda: None, errors)()
+    assert len(errors) == 1 and isinstance(errors[0], ZeroDivisionError)

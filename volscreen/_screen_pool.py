@@ -1,4 +1,12 @@
-"""Screen many chains in worker processes (``screen(..., workers=N)``).
+"""Screen many chains in this process and worker processes (``screen(..., workers=N)``).
+
+``workers=N`` is N processes screening: this one and N - 1 workers.  The
+caller's process takes tasks in turn with the workers from the start: it
+has the screen imported already, while the first worker needs the fork
+server's imports (about a second, :data:`PRELOAD`) before its first chain;
+a thread waits for that start while this process screens.  On two cores,
+one worker and the parent leave no core idle during the start-up, and half
+the chains are never pickled.
 
 What crosses the process boundary, and how often:
 
@@ -6,7 +14,7 @@ What crosses the process boundary, and how often:
   distinct bars DataFrame given in memory (jobs carry a :class:`SharedBars`
   token in its place), and whether to load the compiled IV kernel;
 * once per task: a chunk of up to :data:`CHUNK_MAX` jobs, smaller towards the
-  end (:func:`chunk_bounds`) so both workers finish together.  A job whose
+  end (:func:`chunk_bounds`) so the processes finish together.  A job whose
   chain is a path is a few hundred bytes (the worker loads the file: the CLI
   case); a chain given as a DataFrame is pickled with its job;
 * back, once per task: an :class:`~volscreen._screen_rank.Outcome` holding
@@ -22,10 +30,9 @@ and the bars context (realized vol, compression, range box, RV forecasts;
 :func:`volscreen._screen_bars.bars_context`) is computed once per history
 and quote date in each worker, not once per chain or per task.
 
-Tasks are sent :data:`TASKS_IN_FLIGHT` per worker ahead, the rest as results
-come back.  Until the first worker is ready, the parent screens the last
-tasks not yet sent itself (:func:`_steal`): its core is otherwise idle while
-the fork server imports the screen.
+Tasks are sent :data:`TASKS_IN_FLIGHT` per worker ahead; the parent takes
+the next task not yet sent whenever it is free, and between its own tasks
+collects the workers' results and sends them more.
 
 Workers are started by a fork server (POSIX; spawned elsewhere): one fresh
 interpreter imports the screen's modules once (:data:`PRELOAD`, about a
@@ -42,7 +49,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -56,9 +63,10 @@ CHUNKS_PER_WORKER = 4
 """Tasks per worker at least: load balance between workers."""
 CHUNK_MAX = 25
 """Jobs per task at most: progress granularity (IPC per task is small against a chain)."""
-TASKS_IN_FLIGHT = 2
-"""Tasks sent ahead per worker: one running, one queued; the rest wait in the parent,
-which may still screen them itself (:func:`_steal`)."""
+TASKS_IN_FLIGHT = 3
+"""Tasks sent ahead per worker: one running, two queued, so a worker never waits while
+the parent screens a task of its own; the rest wait in the parent, which takes them in
+turn with the workers."""
 COMPILED_MIN_CHAINS = 600
 """Chains in a screen from which every chain is solved by the compiled IV kernel.
 
@@ -118,12 +126,10 @@ def _unshare(value: Any, frames: Mapping[int, pd.DataFrame]) -> Any:
 
 
 def _init_worker(frames: dict[int, pd.DataFrame], config: ScreenConfig, store: Any,
-                 keep_surface: bool, engine: str, ready: Any = None) -> None:
+                 keep_surface: bool, engine: str) -> None:
     from . import implied
     from .screening import _open_store
 
-    if ready is not None:
-        ready.set()  # this worker has a core now: the parent stops screening tasks itself
     implied.ENGINE = engine  # the screen's engine (screen_engine), for every chain
     import gc
 
@@ -131,28 +137,16 @@ def _init_worker(frames: dict[int, pd.DataFrame], config: ScreenConfig, store: A
 
     gc.freeze()  # the imported modules: never rescanned by the worker's collections
     gc.set_threshold(*GC_THRESHOLD)
+    gc.enable()
     if engine == "compiled":
         import volscreen._ivkernel  # noqa: F401  (load it once, before the first chain)
     _STATE.update(frames=frames, config=config, store=_open_store(store),
                   keep_surface=keep_surface, cache={})
 
 
-def _steal(pending: deque[int], ready: Any) -> Iterator[int]:
-    """Tasks not yet sent to a worker that the parent screens itself, last task first.
-
-    Until the first worker is ready (the fork server imports the screen's
-    modules, about a second, while the parent's core would sit idle), the
-    parent takes the last task not yet sent; tasks are smallest at the end
-    (:func:`chunk_bounds`), so the parent is never long in the workers' way
-    once they run.
-    """
-    while pending and not ready.is_set():
-        yield pending.pop()
-
-
 def _run_here(jobs: list[ScreenJob], config: ScreenConfig, here: dict[str, Any],
               keep_surface: bool) -> Outcome:
-    """Screen ``jobs`` in this process (the parent's share, :func:`_steal`).
+    """Screen ``jobs`` in this process (the parent's share of the tasks).
 
     ``here`` holds the store (a path until the first call opens it) and the
     cache of this screen's stolen tasks, as a worker's :data:`_STATE` does.
@@ -212,10 +206,28 @@ def chunk_bounds(n_jobs: int, workers: int) -> list[tuple[int, int]]:
     return bounds
 
 
+def _catching(func: Any, errors: list[BaseException]) -> Any:
+    """``func`` for a thread: an exception is kept in ``errors`` for the caller to raise."""
+    def run() -> None:
+        try:
+            func()
+        except BaseException as exc:  # re-raised by the thread that joins
+            errors.append(exc)
+
+    return run
+
+
 def run_parallel(jobs: list[ScreenJob], config: ScreenConfig, store: Any, keep_surface: bool,
                  workers: int, progress: Progress | None) -> Outcome:
-    """Screen ``jobs`` on ``workers`` spawned processes; the outcome is in job order."""
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    """Screen ``jobs`` here and on ``workers - 1`` worker processes; the outcome is in job order.
+
+    This process takes tasks in turn with the workers (:func:`_run_here`):
+    from the start while the fork server imports the screen (the first
+    worker is started from a thread), then like any worker, collecting and
+    sending the workers' tasks between its own.
+    """
+    import threading
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
     if store is not None and not isinstance(store, (str, Path)):
         store = store.path  # each worker opens the store itself
@@ -234,31 +246,63 @@ def run_parallel(jobs: list[ScreenJob], config: ScreenConfig, store: Any, keep_s
         if progress is not None:
             progress(done, len(jobs), Path(chunks[index][-1].label).name)
 
+    pending = deque(range(len(chunks)))  # tasks not yet taken, in job order
+    running: dict[Future[Outcome], int] = {}
+    lock = threading.Lock()  # guards ``running`` between the starter thread and this one
+    n_procs = max(1, min(workers - 1, len(chunks) - 1))
+    here: dict[str, Any] = {"store": store}
+
+    def take() -> int | None:
+        try:
+            return pending.popleft()
+        except IndexError:
+            return None
+
+    def feed() -> None:  # keep TASKS_IN_FLIGHT tasks queued per worker, never all of them
+        while True:
+            with lock:
+                if len(running) >= n_procs * TASKS_IN_FLIGHT:
+                    return
+            index = take()
+            if index is None:
+                return
+            future = pool.submit(_run_chunk, chunks[index])  # the first starts a worker
+            with lock:
+                running[future] = index
+
+    def collect(block: bool) -> None:
+        with lock:
+            futures = list(running)
+        if not futures:
+            return
+        completed, _ = wait(futures, timeout=None if block else 0,
+                            return_when=FIRST_COMPLETED)
+        for future in completed:
+            with lock:
+                index = running.pop(future)
+            finished(index, future.result())
+
     context = _context()
-    ready = context.Event()
-    n_workers = min(workers, len(chunks))
-    with ProcessPoolExecutor(max_workers=n_workers, mp_context=context,
+    with ProcessPoolExecutor(max_workers=n_procs, mp_context=context,
                              initializer=_init_worker,
-                             initargs=(frames, config, store, keep_surface, engine,
-                                       ready)) as pool:
-        pending = deque(range(len(chunks)))  # tasks not yet sent, in job order
-        running: dict[Any, int] = {}
-
-        def feed() -> None:  # keep each worker's next task queued, never all of them
-            while pending and len(running) < n_workers * TASKS_IN_FLIGHT:
-                index = pending.popleft()
-                running[pool.submit(_run_chunk, chunks[index])] = index
-
-        feed()
-        here: dict[str, Any] = {"store": store}
-        for index in _steal(pending, ready):
+                             initargs=(frames, config, store, keep_surface, engine)) as pool:
+        # starting a worker waits for the fork server's imports (about a second): a
+        # thread waits for it while this process screens the first tasks itself
+        failed: list[BaseException] = []
+        starter = threading.Thread(target=_catching(feed, failed), name="volscreen-workers",
+                                   daemon=True)
+        starter.start()
+        while (index := take()) is not None:
             start, stop = bounds[index]
             finished(index, _run_here(jobs[start:stop], config, here, keep_surface))
+            if not starter.is_alive():
+                collect(block=False)
+                feed()
+        starter.join()
+        if failed:
+            raise failed[0]
         while running:
-            completed, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in completed:
-                finished(running.pop(future), future.result())
-            feed()
+            collect(block=True)
     merged = Outcome(keep_surface=keep_surface)
     for index in range(len(chunks)):
         merged.extend(results[index])

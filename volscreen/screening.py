@@ -112,10 +112,12 @@ def screen(chains: Any = None, bars: Any = None, *, config: ScreenConfig | None 
         3,500-quote chain); pass False for large watchlists that do not need
         them (``surface`` is then empty).
     workers
-        Processes screening chains in parallel (1 = in this process).  Workers
-        are forked from a fresh interpreter that imports the screen once
-        (about a second; spawned where there is no fork server); worth it
-        from a few dozen chains.  Chains given as paths are
+        Processes screening chains in parallel: this one and ``workers - 1``
+        worker processes (1 = in this process alone).  Workers are forked
+        from a fresh interpreter that imports the screen once (about a
+        second, while this process screens the first chains; spawned where
+        there is no fork server); worth it from a few dozen chains.  Chains
+        given as paths are
         loaded in the workers; bars frames are sent once per worker and each
         worker computes the bars context once per history and quote date
         (see :mod:`volscreen._screen_pool`).  Results and their order are the
