@@ -457,3 +457,19 @@ def test_hist_codes_and_sizes_per_row_equal_a_plain_loop(seed, days, conditioned
             want = C.DS_FEW_SIMILAR
         assert status[i] == want, (i, h)
         assert np.isnan(out[C.P_BEYOND_BE_HIST][i]) == (want != C.DS_OK)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1),
+       n_starts=st.one_of(st.integers(1, 10_000), st.integers(2**29, 2**31 - 1)),
+       size=st.integers(0, 3_000))
+def test_stream_draws_equal_numpy_bounded_integers(seed, n_starts, size):
+    """The block draws mapped from the shared raw stream are NumPy's own draws, rejections
+    included (bounds near 2**31 reject up to half the words)."""
+    from volscreen import _hist
+
+    want = np.random.default_rng(seed).integers(0, n_starts, size=size, dtype=np.int32)
+    np.testing.assert_array_equal(_hist.stream_draws(seed, n_starts, size), want)
+    _hist.block_starts.cache_clear()
+    np.testing.assert_array_equal(_hist.block_starts(seed, n_starts, size), want)
+    _hist.clear_caches()

@@ -22,6 +22,7 @@ entry and a changed price or condition can never hit a stale one.  The last
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections import OrderedDict
 from functools import lru_cache
 from typing import Any
@@ -60,10 +61,84 @@ def block_starts(seed: int, n_starts: int, size: int) -> np.ndarray:
     for either dtype, so the values are those of the int64 draw): half the
     memory to fill, which costs as much as drawing them.
     """
-    dtype = np.int32 if n_starts <= np.iinfo(np.int32).max else np.int64
-    starts = np.random.default_rng(seed).integers(0, n_starts, size=size, dtype=dtype)
+    if n_starts <= np.iinfo(np.int32).max and _stream_draws_match():
+        starts = stream_draws(seed, n_starts, size)
+    else:
+        dtype = np.int32 if n_starts <= np.iinfo(np.int32).max else np.int64
+        starts = np.random.default_rng(seed).integers(0, n_starts, size=size, dtype=dtype)
     starts.flags.writeable = False
     return starts
+
+
+def stream_draws(seed: int, n_starts: int, size: int) -> np.ndarray:
+    """``default_rng(seed).integers(0, n_starts, size, dtype=np.int32)`` from the raw stream.
+
+    Every horizon draws from a generator seeded alike, so all of them read the
+    same stream of 32-bit words (each 64-bit output low half first): it is
+    generated once per seed (:func:`_raw_words`) and each bound only maps it.
+
+    Notes
+    -----
+    NumPy's bounded 32-bit draw (Lemire's method): for a word ``w`` and
+    ``m = w n_starts`` (64-bit), the draw is ``m >> 32`` unless the low 32
+    bits of ``m`` are below ``(2**32 - n_starts) mod n_starts``, when ``w``
+    is rejected and the next word is used.  :func:`_stream_draws_match`
+    checks this against NumPy once per process.
+    """
+    bound = np.uint32(n_starts)
+    threshold = np.uint32((2**32 - n_starts) % n_starts)
+    need = size
+    while True:
+        words = _raw_words(int(seed), need)[:need]
+        if threshold:
+            kept = words[words * bound >= threshold]  # the product wraps: its low 32 bits
+            if kept.size < size:
+                need += 2 * (size - kept.size) + 64
+                continue
+            words = kept[:size]
+        wide = words.astype(np.uint64)
+        wide *= np.uint64(n_starts)
+        wide >>= np.uint64(32)
+        return wide.astype(np.int32)
+
+
+_RAW_WORDS: dict[int, np.ndarray] = {}
+_RAW_WORDS_MAX = 4
+"""Seeds whose raw word streams are kept (the screen uses one)."""
+
+
+def _raw_words(seed: int, count: int) -> np.ndarray:
+    """At least ``count`` of the 32-bit words ``default_rng(seed)`` draws, in order."""
+    words = _RAW_WORDS.get(seed)
+    if words is None or words.size < count:
+        raw = np.random.default_rng(seed).bit_generator.random_raw((count + 1) // 2)
+        if sys.byteorder == "little":  # low half first, as the generator hands them out
+            words = raw.view(np.uint32)
+        else:
+            words = np.stack([raw & np.uint64(0xFFFFFFFF), raw >> np.uint64(32)],
+                             axis=1).astype(np.uint32).ravel()
+        words.flags.writeable = False
+        if len(_RAW_WORDS) >= _RAW_WORDS_MAX:
+            _RAW_WORDS.clear()
+        _RAW_WORDS[seed] = words
+    return words
+
+
+@lru_cache(maxsize=1)
+def _stream_draws_match() -> bool:
+    """Whether :func:`stream_draws` gives NumPy's draws here (checked once per process).
+
+    Bounds with many rejections included; a NumPy whose draws differ makes
+    :func:`block_starts` draw through the generator itself.
+    """
+    try:
+        for seed, n_starts, size in ((12345, 6496, 1000), (1, 3 * 2**29 + 1, 64)):
+            want = np.random.default_rng(seed).integers(0, n_starts, size=size, dtype=np.int32)
+            if not np.array_equal(stream_draws(seed, n_starts, size), want):
+                return False
+        return True
+    finally:
+        _RAW_WORDS.clear()
 
 
 def bootstrap_shape(n: int, block: int) -> tuple[int, int]:
@@ -244,6 +319,7 @@ def clear_caches() -> None:
         owner._tables.pop(key, None)
     _BOOT_LRU.clear()
     block_starts.cache_clear()
+    _RAW_WORDS.clear()
 
 
 def _raw_prices(bars: pd.DataFrame) -> list[np.ndarray]:
