@@ -285,7 +285,7 @@ class Forecaster:
         coef: tuple[float, ...] = ()
         fitted = None
         if n_obs >= MIN_HAR_OBS:
-            beta, *_ = np.linalg.lstsq(x[fit_rows], y[fit_rows], rcond=None)
+            beta, *_ = np.linalg.lstsq(*_rows_of(fit_rows, n_obs, x, y), rcond=None)
             coef = tuple(float(b) for b in beta)
             fitted = x @ beta
             last = fitted[-1]
@@ -312,6 +312,19 @@ class Forecaster:
                           ewma_vol=self.ewma_vol, har_vol=core.har_vol, ewma_rmse=ewma_rmse,
                           har_rmse=har_rmse, har_coef=core.coef, n_obs=core.n_obs,
                           note=core.note)
+
+
+def _rows_of(rows: np.ndarray, count: int, *arrays: FloatArray) -> list[FloatArray]:
+    """``[a[rows] for a in arrays]``, as views when the ``count`` rows are one run.
+
+    The regression rows of a history without gaps are one run (the lags'
+    warm-up before it, the horizon's last bars after it): a slice holds the
+    same values as the masked copy, without copying them.
+    """
+    first = int(np.argmax(rows))
+    if rows[first:first + count].all():
+        return [a[first:first + count] for a in arrays]
+    return [a[rows] for a in arrays]
 
 
 class _HarFit:
