@@ -295,3 +295,58 @@ def test_arrow_symbol_check_is_the_numpy_comparison(rows, edit):
     if len(tail):
         expected_tail = [heads[h] + digits[d] for h, d in rows[1:]] == symbols[1:]
         assert _arrow_same(tail, heads, head_of[1:], digits, strike_of[1:]) is expected_tail
+
+
+@settings(max_examples=80, deadline=None)
+@given(keys=st.lists(st.integers(0, 50), min_size=1, max_size=60), big=st.booleans())
+def test_dense_codes_and_repeated_are_numpy_unique(keys, big):
+    """Table codes are np.unique's inverse, with the table and with the hashing route."""
+    from volscreen.loaders import _canonical_text as text
+    values = np.array(keys, dtype=np.int64)
+    with pytest.MonkeyPatch.context() as patch:
+        if big:  # the hashing route of a key range too large for a table
+            patch.setattr(text, "DENSE_LIMIT", 10)
+        codes, uniques = text.dense_codes(values, 51)
+        twice = text.repeated(values, 51)
+    expected_uniques, expected_codes = np.unique(values, return_inverse=True)
+    np.testing.assert_array_equal(uniques, expected_uniques)
+    np.testing.assert_array_equal(codes, expected_codes)
+    assert twice is (len(expected_uniques) < len(values))
+
+
+@settings(max_examples=80, deadline=None)
+@given(values=TEXTS, few=st.booleans(), storage=st.sampled_from(["pyarrow", "python"]))
+def test_text_codes_of_arrays_are_pandas_factorize(values, few, storage):
+    """_text on a column's array (either storage) gives pd.factorize's codes and values."""
+    from volscreen.loaders._canonical_text import _text
+    if storage == "pyarrow":
+        pytest.importorskip("pyarrow")
+    array = pd.array(values, dtype=pd.StringDtype(storage, na_value=np.nan))
+    got = _text(array, few)
+    if pd.isna(array).any():
+        assert got is None
+        return
+    codes, uniques = pd.factorize(array)
+    assert got is not None
+    assert got[1] == uniques.tolist()
+    np.testing.assert_array_equal(got[0], codes)
+
+
+@pytest.mark.parametrize("second", ["quote_time", "underlying", "both"], ids=str)
+def test_two_chains_in_one_file(tmp_path, small_csv, second):
+    """Rows of a second quote time or underlying: the same contracts are no duplicates."""
+    header, rows = _rows(small_csv)
+    names = header.split(",")
+    col = {c: names.index(c) for c in (C.QUOTE_TIME, C.UNDERLYING, C.ROOT, C.CONTRACT_SYMBOL)}
+    other = []
+    for row in rows:
+        cells = row.split(",")
+        if second in ("quote_time", "both"):
+            cells[col[C.QUOTE_TIME]] = cells[col[C.QUOTE_TIME]].replace("T21:00", "T20:30")
+        if second in ("underlying", "both"):
+            cells[col[C.UNDERLYING]] = "IWMX"
+        other.append(",".join(cells))
+    path = _write(tmp_path, "\n".join([header, *other, *rows]) + "\n", "two.csv")
+    assert shortcut_taken(path)
+    fast = assert_same(path)
+    assert len(fast) == 2 * len(rows) and fast.attrs["duplicates_dropped"] == 0

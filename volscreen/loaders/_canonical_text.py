@@ -83,6 +83,38 @@ def _arrow_text(arrow: object, n: int, few: bool) -> tuple[np.ndarray, list[str]
     return codes, encoded.dictionary.to_pylist()
 
 
+DENSE_LIMIT = 1 << 22
+"""Largest key range counted in a table (:func:`dense_codes`, :func:`repeated`)."""
+
+
+def dense_codes(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and distinct values (ascending) of integer ``keys`` in ``[0, size)``.
+
+    :func:`pandas.factorize` without hashing when the range is small (a
+    table of ``size`` flags); the codes number the distinct values in
+    ascending order, not in order of appearance.
+    """
+    if size > DENSE_LIMIT:
+        codes, uniques = pd.factorize(keys)
+        order = np.argsort(uniques)
+        rank = np.empty(len(order), dtype=np.intp)
+        rank[order] = np.arange(len(order))
+        return rank[codes], uniques[order]
+    present = np.zeros(size, dtype=bool)
+    present[keys] = True
+    uniques = np.flatnonzero(present)
+    lookup = np.zeros(size, dtype=np.intp)
+    lookup[uniques] = np.arange(len(uniques))
+    return lookup[keys], uniques
+
+
+def repeated(keys: np.ndarray, size: int) -> bool:
+    """True when some value of the integer ``keys`` (in ``[0, size)``) appears twice."""
+    if size > DENSE_LIMIT:
+        return len(pd.unique(keys)) < len(keys)
+    return bool(len(keys)) and int(np.bincount(keys, minlength=1).max()) > 1
+
+
 def _valid_occ(symbols: np.ndarray, group: np.ndarray, some_row: np.ndarray) -> bool:
     """True when every symbol is a compact upper-case OCC symbol with a real date.
 
@@ -150,15 +182,16 @@ def _contract_symbols(symbols: Column, roots: list[str], root_code: np.ndarray,
     appears twice with one ``chain_code`` (underlying and quote time).
     """
     n_exp = len(days)
-    head_of, head_keys = pd.factorize((root_code * n_exp + expiry_code) * 2 + right_code)
+    head_of, head_keys = dense_codes((root_code * n_exp + expiry_code) * 2 + right_code,
+                                     len(roots) * n_exp * 2)
     yymmdd = [str(d)[2:10].replace("-", "") for d in days.astype("datetime64[D]")]
     heads = [roots[k // (2 * n_exp)] + yymmdd[(k // 2) % n_exp] + "CP"[k % 2]
              for k in head_keys.tolist()]
     strike_of, strike_keys = pd.factorize(np.rint(strike * OCC_STRIKE_SCALE).astype(np.int64))
     digits = [f"{k:08d}" for k in strike_keys.tolist()]
-    contract, contracts = pd.factorize(head_of.astype(np.int64) * len(strike_keys) + strike_of)
-    if len(pd.unique(contract.astype(np.int64) * (int(chain_code.max()) + 1) + chain_code)) < \
-            len(strike):
+    n_chains = int(chain_code.max()) + 1
+    contract = (head_of.astype(np.int64) * len(strike_keys) + strike_of) * n_chains + chain_code
+    if repeated(contract, len(head_keys) * len(strike_keys) * n_chains):
         return None  # a contract quoted twice: the general path dedupes or reports it
     if _arrow_same(symbols, heads, head_of, digits, strike_of):
         return None, False

@@ -27,7 +27,7 @@ from ..errors import VolscreenError
 from ._chain_rules import DEFAULT_MULTIPLIER, NUMERIC, RANGES
 from ._vendor import _first_cell_is_text, _is_iv_column, normalise_vendor
 from .._chainarrays import one_text_value
-from ._canonical_text import Column, _contract_symbols, _no_missing, _text
+from ._canonical_text import Column, _contract_symbols, _no_missing, _text, dense_codes
 from .occ import occ_strike_ok
 from .quotes import STATUS_ORDER, quote_arrays, status_text
 from .quotetime import quote_times
@@ -271,8 +271,9 @@ def canonical_chain(cols: dict[str, Column], n: int, name: str, wide_threshold: 
     Shared by the CSV and Parquet shortcuts: ``cols`` are the table's
     columns as arrays (:func:`column_arrays`; canonical header checked),
     ``days[exp_code]`` the rows' expiry midnights (datetime64[ns], years
-    2000-2099) and ``quoted_of()`` their quote times (tz-aware UTC; None: not readable).  Every other check of
-    :func:`load_canonical_csv` is made here.
+    2000-2099) and ``quoted_of()`` their quote times (tz-aware UTC; None:
+    not readable).  Every other check of :func:`load_canonical_csv` is
+    made here.
     """
     text = {col: _text(cols[col], col != C.RIGHT) for col in _CODED_COLUMNS if col != C.EXPIRY}
     if any(v is None for v in text.values()) or not _is_text(cols[C.CONTRACT_SYMBOL]):
@@ -299,28 +300,36 @@ def canonical_chain(cols: dict[str, Column], n: int, name: str, wide_threshold: 
     if quoted is None:
         return None
     put = np.array([r == C.PUT for r in rights], dtype=np.int64)[right_code]
-    chain_code = pd.factorize(quoted.asi8)[0] * len(unds) + und_code
+    stamps = quoted.asi8
+    chain_code = und_code if (stamps == stamps[:1]).all() else \
+        pd.factorize(stamps)[0] * len(unds) + und_code  # one quote time: the underlyings
     built = _contract_symbols(cols[C.CONTRACT_SYMBOL], roots, root_code, days, exp_code, put,
                               strike, chain_code)
     if built is None:
         return None
-    return _build(cols, n, name, wide_threshold, floats, built, days[exp_code], quoted,
+    expiry = days[exp_code]
+    return _build(cols, n, name, wide_threshold, floats, built, (expiry, exp_code, days), quoted,
                   styles, set_code,
-                  [_ranks(unds)[und_code], quoted.asi8, days[exp_code].view(np.int64), strike,
+                  [_ranks(unds)[und_code], stamps, expiry.view(np.int64), strike,
                    put, _ranks(roots)[root_code]])
 
 
 def _build(cols: dict[str, Column], n: int, name: str, wide_threshold: float,
            floats: dict[str, np.ndarray], built: tuple[np.ndarray | None, bool],
-           expiry: np.ndarray, quoted: pd.DatetimeIndex, styles: list[str],
-           set_code: np.ndarray, sort_keys: list[np.ndarray]) -> pd.DataFrame:
-    """The chain frame from the checked columns (derived fields computed, rows sorted)."""
+           expiries: tuple[np.ndarray, np.ndarray, np.ndarray], quoted: pd.DatetimeIndex,
+           styles: list[str], set_code: np.ndarray, sort_keys: list[np.ndarray]) -> pd.DataFrame:
+    """The chain frame from the checked columns (derived fields computed, rows sorted).
+
+    ``expiries``: the rows' expiries, their codes and the distinct days.
+    """
+    expiry, exp_code, days = expiries
     multiplier = floats[C.MULTIPLIER]
     if np.isnan(multiplier).any():
         multiplier = np.where(np.isnan(multiplier), DEFAULT_MULTIPLIER, multiplier)
     # one settlement instant per distinct (expiry, style) pair
-    pair_of, pairs = pd.factorize(expiry.view(np.int64) * 2 + (
-        np.array([s == C.AM for s in styles])[set_code]))
+    pair_of, pair_codes = dense_codes(
+        exp_code * 2 + np.array([s == C.AM for s in styles])[set_code], len(days) * 2)
+    pairs = days[pair_codes // 2].view(np.int64) * 2 + pair_codes % 2
     settle = _settlement_ns(pairs)[pair_of]
     mid, spread, spread_pct, code = quote_arrays(
         floats[C.BID], floats[C.ASK], floats[C.STRIKE], settle, quoted.asi8, wide_threshold)
