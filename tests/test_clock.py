@@ -23,7 +23,8 @@ NY = ZoneInfo("America/New_York")
 
 def _naive_minutes(quote: dt.datetime, expiry: dt.date, hour: int, minute: int) -> float:
     settle = dt.datetime(expiry.year, expiry.month, expiry.day, hour, minute, tzinfo=NY)
-    return (settle.astimezone(dt.timezone.utc) - quote.astimezone(dt.timezone.utc)).total_seconds() / 60
+    utc = dt.timezone.utc
+    return (settle.astimezone(utc) - quote.astimezone(utc)).total_seconds() / 60
 
 
 CASES = [
@@ -111,7 +112,6 @@ def test_days_to_expiry_and_0dte_use_the_new_york_date() -> None:
     quote = pd.Timestamp("2026-07-13 23:30", tz="America/New_York")
     assert clock.days_to_expiry(quote, ["2026-07-14"])[0] == 1
     assert clock.is_0dte(pd.Timestamp("2026-07-14 15:55", tz="America/New_York"), ["2026-07-14"])[0]
-
 
 
 def _naive_year_fraction(quote_time: pd.Timestamp, expiry: pd.Timestamp, style: str) -> float:

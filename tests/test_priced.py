@@ -293,8 +293,11 @@ def test_expiry_groups_equal_a_sort_of_the_keys(keys, spread):
 
     days = np.array([d * spread if d >= 0 else -1 for d, _ in keys], dtype=np.intp)
     style = np.array([s for _, s in keys], dtype=np.intp)
-    keep, gid, first = _groups([days, style])
+    keep, gid, first, (by_group, starts) = _groups([days, style])
     rows = [i for i, (d, s) in enumerate(keys) if d >= 0 and s >= 0]
+    # the segments: kept rows by group, in row order within a group, and where each starts
+    np.testing.assert_array_equal(by_group, sorted(range(len(rows)), key=lambda j: gid[j]))
+    np.testing.assert_array_equal(starts, [list(gid[by_group]).index(g) for g in range(first.size)])
     ordered = sorted({(days[i], style[i]) for i in rows})
     np.testing.assert_array_equal(keep, rows)
     np.testing.assert_array_equal(gid, [ordered.index((days[i], style[i])) for i in rows])

@@ -24,6 +24,8 @@ WING_DELTA = 0.25
 """Delta of the risk reversal and butterfly wings."""
 _DENSE_KEYS = 8
 """Expiry keys spanning up to this many values per row are numbered by a lookup table."""
+_RADIX_GROUPS = 2**16
+"""Group numbers below this are sorted as 16-bit keys (a radix sort in NumPy's stable sort)."""
 
 _TERM_NEEDS = (C.EXPIRY, C.STRIKE, C.RIGHT, C.T, C.FORWARD, C.IV, C.IV_STATUS)
 
@@ -167,7 +169,9 @@ def _forward_delta(log_moneyness: Any, iv: Any, t: Any, is_put: np.ndarray) -> n
 
 def _segments(gid: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
     """Rows ordered by group (chain order within a group) and each group's start in that order."""
-    by_group = np.argsort(gid, kind="stable")
+    # a stable sort of 16-bit keys is a radix sort: a chain has far fewer than 65,536 groups
+    keys = gid.astype(np.uint16) if n_groups <= _RADIX_GROUPS else gid
+    by_group = np.argsort(keys, kind="stable")
     size = np.bincount(gid, minlength=n_groups)
     return by_group, np.cumsum(size) - size
 
@@ -238,8 +242,10 @@ def _sorted_codes(values: Any) -> np.ndarray:
     return pd.factorize(values, sort=True)[0].astype(np.intp, copy=False)
 
 
-def _groups(codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rows with every key present, their group number, and each group's first such row.
+def _groups(codes: list[np.ndarray]
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """Rows with every key present, their group number, each group's first such row, and
+    the :func:`_segments` of the groups.
 
     Groups are numbered in ascending key order (``groupby(sort=True)``);
     ``first`` indexes the kept rows (the earliest row of the group).
@@ -251,15 +257,16 @@ def _groups(codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray
     top = int(combined.max()) + 1 if combined.size else 0
     if top > _DENSE_KEYS * (combined.size + 1):  # sparse keys: sort them
         _, first, gid = np.unique(combined, return_index=True, return_inverse=True)
-        return keep, gid.reshape(-1).astype(np.intp, copy=False), first
+        gid = gid.reshape(-1).astype(np.intp, copy=False)
+        return keep, gid, first, _segments(gid, first.size)
     # few key values (days from the earliest expiry): number them by a table, not a sort
     seen = np.zeros(top, dtype=bool)
     seen[combined] = True
     number = np.cumsum(seen) - 1
     gid = number[combined].astype(np.intp, copy=False)
-    first = np.full(int(seen.sum()), combined.size, dtype=np.intp)
-    np.minimum.at(first, gid, np.arange(combined.size, dtype=np.intp))  # earliest row
-    return keep, gid, first
+    segments = _segments(gid, int(number[-1]) + 1 if top else 0)
+    by_group, starts = segments
+    return keep, gid, by_group[starts], segments  # stable order: each group's earliest row
 
 
 def table_inputs(chain: pd.DataFrame, a: dict[str, Any]) -> dict[str, Any]:
@@ -312,22 +319,22 @@ def _expiry_table(a: dict[str, Any], min_quotes: int, svi: bool) -> dict[str, An
     ``a`` is :func:`table_inputs` (or :func:`priced_inputs`).
     """
     keys, key_cols = list(a["keys"]), list(a["keys"].values())
-    keep, gid, first = _groups([_sorted_codes(col) for col in key_cols])
+    keep, gid, first, segments = _groups([_sorted_codes(col) for col in key_cols])
     n = first.size
+    every = keep.size == a[C.T].size  # every row has its keys: the columns as they are
 
     def col(name: str) -> np.ndarray:
-        return a[name][keep]
+        return a[name] if every else a[name][keep]
 
     t, fwd = col(C.T)[first], col(C.FORWARD)[first]
-    letter, strike = a["letter"][keep], a[C.STRIKE][keep]
-    k, iv, use = a[C.LOG_MONEYNESS][keep], a[C.IV][keep], a["usable"][keep]
-    is_call, is_put = a["is_call"][keep], a["is_put"][keep]
+    letter, strike = col("letter"), col(C.STRIKE)
+    k, iv, use = col(C.LOG_MONEYNESS), col(C.IV), col("usable")
+    is_call, is_put = col("is_call"), col("is_put")
     n_quotes = np.bincount(gid[use], minlength=n)
     live = (t > 0) & np.isfinite(fwd)
     on_live = live[gid]
 
     # straddle at the listed strike nearest F (ties: the lower)
-    segments = _segments(gid, n)
     nearest = _first_by(segments, on_live & np.isfinite(strike), np.abs(strike - fwd[gid]),
                         strike)
     atm_strike = np.where(nearest >= 0, strike[np.maximum(nearest, 0)], np.nan)

@@ -21,6 +21,7 @@ closes (13:00 ET) which shorten the last day by three hours.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -110,9 +111,9 @@ def _utc_nanoseconds(values: object) -> np.ndarray:
     A tz-aware column already holds UTC instants: no conversion is built.
     """
     if isinstance(values, pd.arrays.DatetimeArray) and isinstance(values.dtype, pd.DatetimeTZDtype):
-        return np.asarray(values.as_unit("ns").asi8)
+        return np.asarray(cast(Any, values).as_unit("ns").asi8)
     if isinstance(values, (pd.Series, pd.Index)) and isinstance(values.dtype, pd.DatetimeTZDtype):
-        return np.asarray(values.array.as_unit("ns").asi8)
+        return np.asarray(cast(Any, values.array).as_unit("ns").asi8)
     return to_utc(values).asi8
 
 
@@ -149,7 +150,7 @@ def _wall_ns(expiry: object) -> np.ndarray:
     ``_dates(expiry)`` without its zone; a naive datetime64[ns] column is read as stored."""
     values = expiry.array if isinstance(expiry, (pd.Series, pd.Index)) else expiry
     if isinstance(values, pd.arrays.DatetimeArray) and values.dtype == _NS:
-        return np.asarray(values.asi8)
+        return np.asarray(cast(Any, values).asi8)
     days = _dates(expiry)
     if days.tz is not None:
         days = days.tz_localize(None)
