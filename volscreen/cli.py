@@ -14,6 +14,7 @@ commands, so ``volscreen --help`` starts without them.
 """
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
@@ -168,18 +169,11 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point (``volscreen``)."""
-    import gc
+    from ._gc import command_collector
 
-    from ._gc import GC_THRESHOLD
-
-    before = gc.get_threshold()
-    gc.set_threshold(*GC_THRESHOLD)
-    try:
-        with warnings.catch_warnings():
-            warnings.showwarning = _show_warning
-            cli.main(args=list(argv) if argv is not None else None, prog_name="volscreen")
-    finally:
-        gc.set_threshold(*before)
+    with command_collector(), warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        cli.main(args=list(argv) if argv is not None else None, prog_name="volscreen")
 
 
 # ---------------------------------------------------------------------------
@@ -363,6 +357,9 @@ def screen(chains: tuple[Path, ...], bars: tuple[Path, ...], config_path: Path |
     screened).  With no data argument and no --config, screens the bundled
     IWM sample.
     """
+    from . import _gc
+
+    _gc.pause()  # until the screen's modules are imported (_run_screen)
     from .config import ScreenConfig, load_config
 
     if config_path is not None:
@@ -436,8 +433,13 @@ def _existing_default_store() -> Path | None:
 def _run_screen(config: ScreenConfig, chains: Sequence[Path], bars: Sequence[Path],
                 user_range: tuple[float, ...] | None, keep_surface: bool,
                 workers: int = 1) -> ScreenResult:
+    from . import _gc
+    from ._screen_pool import PRELOAD
     from .screening import jobs_from_paths, screen as run
 
+    for name in PRELOAD:  # what every chain needs, imported before the collector resumes
+        importlib.import_module(name)
+    _gc.settle()
     if user_range is not None and (len(user_range) != 2
                                    or not 0 < user_range[0] < user_range[1]):
         # the same rule as the config's range key: a reversed box is a typo, not a box
