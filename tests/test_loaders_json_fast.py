@@ -22,7 +22,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from volscreen import columns as C
@@ -178,6 +178,7 @@ def test_sorted_equals_sort_values(rows):
 from conftest import shared_files, shared_path  # noqa: E402
 
 from _shortcut_check import assert_same_both_ways  # noqa: E402
+from volscreen.loaders._json_chain import build_desk_chain  # noqa: E402
 from volscreen.loaders._json_fast import read_vendor_json  # noqa: E402
 
 FLAG = "FAST_VENDOR_JSON"
@@ -186,7 +187,10 @@ FLAG = "FAST_VENDOR_JSON"
 @pytest.mark.parametrize("name", shared_files("chains", "*.json*"), ids=str)
 def test_shared_json_chain_same_both_ways(name):
     path = shared_path("chains", name)
-    assert read_vendor_json(path, name, None) is not None  # the shortcut reads every one
+    read = read_vendor_json(path, name, None)
+    assert read is not None  # the shortcut reads every one
+    built = build_desk_chain(*read, name, 0.5)
+    assert (built is not None) == (read[0].name == "options_desk_json")
     chain = assert_same_both_ways(FLAG, path)
     assert len(chain) > 100
 
@@ -311,12 +315,22 @@ EDITS: dict[str, tuple[object, bool]] = {
 }
 
 
+BUILT = {"as_is", "int_prices", "all_int_column", "null_bid", "null_side",
+         "numeric_text_vendor", "percent_iv_text", "negative_zero", "reordered_later_quote",
+         "reordered_first_quote", "brace_in_later_text", "greeks_not_a_dict",
+         "top_scalar_in_quotes", "extra_top_scalars", "duplicate_key", "escaped_key"}
+"""Cases the options-desk builder builds whole (the others: the general path's rules)."""
+
+
 @pytest.mark.parametrize("case", sorted(EDITS), ids=str)
 def test_edited_json_same_both_ways(tmp_path, case):
     doc, read = EDITS[case]
     path = tmp_path / "chain.json"
     path.write_text(doc if isinstance(doc, str) else json.dumps(doc))
-    assert (read_vendor_json(path, path.name, None) is not None) == read
+    columns = read_vendor_json(path, path.name, None)
+    assert (columns is not None) == read
+    built = columns is not None and build_desk_chain(*columns, path.name, 0.5) is not None
+    assert built == (case in BUILT)
     assert_same_both_ways(FLAG, path)
 
 
@@ -344,26 +358,27 @@ def test_gzip_and_other_names(tmp_path):
     assert_same_both_ways(FLAG, other)
 
 
-NUMBERS = st.one_of(st.none(), st.integers(-5, 10 ** 6),
-                    st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False),
-                    st.sampled_from([0.0, -0.0, 1e-300, 2 ** 62, 1e18]))
-TEXTS = st.one_of(st.none(), st.sampled_from(["cboe", "", " x ", "1.5", "True", "n/a", "18%",
-                                               "caf\u00e9", "a}b", "{"]))
+NUMBERS = st.one_of(st.none(), st.integers(0, 10 ** 6),
+                    st.floats(0, 1e6, allow_nan=False, allow_infinity=False),
+                    st.sampled_from([0.0, -0.0, 1e-300, 2 ** 62, 1e18, -0.5]))
+TEXTS = st.one_of(st.none(), st.sampled_from(
+    ["cboe", "", " x ", "1.5", "True", "n/a", "18%", "caf\u00e9", "a}b", "{"]))
+CONTRACTS = st.tuples(st.sampled_from([0.5, 290.0, 295.0, 300.5, 99999.0]),
+                      st.sampled_from(["call", "put"]))
 
 
 @st.composite
 def _quote_lists(draw):
-    n = draw(st.integers(1, 6))
+    contracts = draw(st.lists(CONTRACTS, min_size=1, max_size=6,
+                              unique=not draw(st.integers(0, 4)) == 0))
     quotes = []
-    for i in range(n):
-        strike = draw(st.sampled_from([290.0, 295.0, 300.5]))
-        right = draw(st.sampled_from(["call", "put"]))
+    for strike, right in contracts:
         quote = _desk_quote(strike, right)
         for key in ("bid", "ask", "mid", "last", "volume", "openInterest", "iv", "delta"):
             quote[key] = draw(NUMBERS)
         quote["greeksSource"] = draw(TEXTS)
         quote["greeksMissingReason"] = draw(TEXTS)
-        quote["side"] = draw(st.sampled_from([right, right.upper(), "C", "P", None]))
+        quote["side"] = draw(st.sampled_from([right, right, right.upper(), "C", "P", None]))
         if draw(st.integers(0, 9)) == 0:
             quote = dict(reversed(list(quote.items())))
         quotes.append(quote)
@@ -378,5 +393,8 @@ def test_generated_json_same_both_ways(tmp_path_factory, quotes, updated):
     path.write_text(json.dumps(_desk(quotes, updated=updated)))
     # a "}" in the first quote's text hides where that quote ends: the general path reads it
     read = not any("}" in v for v in quotes[0].values() if isinstance(v, str))
-    assert (read_vendor_json(path, path.name, None) is not None) == read
+    columns = read_vendor_json(path, path.name, None)
+    assert (columns is not None) == read
+    built = columns is not None and build_desk_chain(*columns, "x", 0.5) is not None
+    event(f"built whole: {built}")
     assert_same_both_ways(FLAG, path)

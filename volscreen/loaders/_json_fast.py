@@ -76,7 +76,7 @@ def _quotes_decoder(fields: tuple[str, ...]) -> Any:
             _decoders()
         types = [(f, float | None if f in _NUMBERS else str | None) for f in fields]
         quote = msgspec.defstruct("Quote", types, forbid_unknown_fields=True)
-        decoder = _DECODERS[fields] = msgspec.json.Decoder(list[quote])
+        decoder = _DECODERS[fields] = msgspec.json.Decoder(list[quote])  # type: ignore[valid-type]
     return decoder
 
 

@@ -18,6 +18,7 @@ from ..errors import (
     shown,
 )
 from . import _io
+from ._json_chain import build_desk_chain
 from ._json_fast import read_vendor_json
 from ._args import check_chain_arguments
 from ._chain_rules import DEFAULT_MULTIPLIER, MAX_LISTED_ROWS, NUMERIC, SORT_KEYS
@@ -349,12 +350,16 @@ def load_chain(
     underlying, underlying_price, quote_time = (args.underlying, args.underlying_price,
                                                 args.quote_time)
     name = _io.source_name(source)
-    vendor = read_vendor_json(source, name, args.format) \
+    read = read_vendor_json(source, name, args.format) \
         if FAST_VENDOR_JSON and not args.columns and isinstance(source, (str, os.PathLike)) \
         else None
-    if vendor is not None:  # the general path's columns, read without a flat table
-        spec, mapped, rule, n = vendor
+    if read is not None:  # the general path's columns, read without a flat table
+        spec, mapped, rule, n = read
         base = 0
+        if underlying is None and underlying_price is None and quote_time is None:
+            chain = build_desk_chain(spec, mapped, rule, n, name, args.wide_threshold)
+            if chain is not None:  # else: a rule of the general path acts on these columns
+                return chain
     else:
         raw, base, kind = _read_source(source, name)
         if raw.empty:
