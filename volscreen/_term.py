@@ -250,10 +250,19 @@ def _groups(codes: list[np.ndarray]
     Groups are numbered in ascending key order (``groupby(sort=True)``);
     ``first`` indexes the kept rows (the earliest row of the group).
     """
-    keep = np.flatnonzero(np.logical_and.reduce([c >= 0 for c in codes]))
-    combined = np.zeros(keep.size, dtype=np.int64)
-    for c in codes:
-        combined = combined * (int(c.max()) + 1) + c[keep]
+    present = [c.min() >= 0 for c in codes]
+    if all(present):  # every row has its keys (the usual chain)
+        keep = np.arange(codes[0].size)
+        combined = codes[0].astype(np.int64)
+        for c in codes[1:]:
+            high = int(c.max())
+            if high:  # a key with one value (one settlement style) splits nothing
+                combined = combined * (high + 1) + c
+    else:
+        keep = np.flatnonzero(np.logical_and.reduce([c >= 0 for c in codes]))
+        combined = np.zeros(keep.size, dtype=np.int64)
+        for c in codes:
+            combined = combined * (int(c.max()) + 1) + c[keep]
     top = int(combined.max()) + 1 if combined.size else 0
     if top > _DENSE_KEYS * (combined.size + 1):  # sparse keys: sort them
         _, first, gid = np.unique(combined, return_index=True, return_inverse=True)
@@ -267,6 +276,14 @@ def _groups(codes: list[np.ndarray]
     segments = _segments(gid, int(number[-1]) + 1 if top else 0)
     by_group, starts = segments
     return keep, gid, by_group[starts], segments  # stable order: each group's earliest row
+
+
+def _first_values(column: Any, codes: np.ndarray, every: bool, rows: np.ndarray) -> Any:
+    """``column.take(rows)``; a text column of one value (every row kept) is sliced instead."""
+    if every and isinstance(column, pd.api.extensions.ExtensionArray) and codes.size \
+            and not codes.any():  # one value in every row: any rows hold it
+        return column[:rows.size]
+    return column.take(rows)
 
 
 def table_inputs(chain: pd.DataFrame, a: dict[str, Any]) -> dict[str, Any]:
@@ -319,7 +336,8 @@ def _expiry_table(a: dict[str, Any], min_quotes: int, svi: bool) -> dict[str, An
     ``a`` is :func:`table_inputs` (or :func:`priced_inputs`).
     """
     keys, key_cols = list(a["keys"]), list(a["keys"].values())
-    keep, gid, first, segments = _groups([_sorted_codes(col) for col in key_cols])
+    codes = [_sorted_codes(col) for col in key_cols]
+    keep, gid, first, segments = _groups(codes)
     n = first.size
     every = keep.size == a[C.T].size  # every row has its keys: the columns as they are
 
@@ -339,10 +357,11 @@ def _expiry_table(a: dict[str, Any], min_quotes: int, svi: bool) -> dict[str, An
                         strike)
     atm_strike = np.where(nearest >= 0, strike[np.maximum(nearest, 0)], np.nan)
     leg = on_live & (strike == atm_strike[gid])
-    codes = np.zeros(keep.size, dtype=np.intp)
-    codes[leg] = letter[leg]  # distinct right letters among the legs
-    distinct = np.bincount(np.unique(gid[leg] * (codes.max() + 1) + codes[leg])
-                           // (codes.max() + 1), minlength=n) if leg.any() else np.zeros(n)
+    leg_letter = np.zeros(keep.size, dtype=np.intp)
+    leg_letter[leg] = letter[leg]  # distinct right letters among the legs
+    n_letters = leg_letter.max() + 1
+    distinct = np.bincount(np.unique(gid[leg] * n_letters + leg_letter[leg]) // n_letters,
+                           minlength=n) if leg.any() else np.zeros(n)
     legs = np.bincount(gid[leg], minlength=n)
     pair = (np.bincount(gid[leg & is_call], minlength=n) > 0) & \
         (np.bincount(gid[leg & is_put], minlength=n) > 0) & (legs == distinct)
@@ -389,7 +408,8 @@ def _expiry_table(a: dict[str, Any], min_quotes: int, svi: bool) -> dict[str, An
     status[~np.isfinite(fwd)] = C.TS_NO_FORWARD
     status[~(t > 0)] = C.TS_EXPIRED
     blank = ~live
-    table = {name: c.take(keep[first]) for name, c in zip(keys, key_cols)}
+    table = {name: _first_values(c, code, every, keep[first])
+             for name, c, code in zip(keys, key_cols, codes)}
     table.update({
         C.T: t, C.FORWARD: fwd, C.N_QUOTES: n_quotes, C.ATM_IV: atm,
         C.ATM_STRIKE: atm_strike, C.STRADDLE_MID: straddle[C.MID],
