@@ -4,10 +4,13 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from volscreen import columns as C, implied
 from volscreen.config import ScreenConfig
@@ -353,3 +356,61 @@ def test_chunks_balance_workers_and_stay_small(jobs: int, workers: int, size: in
     assert -(-jobs // got) >= min(jobs, workers)  # every worker gets work
     # chunks no larger than needed for CHUNKS_PER_WORKER tasks per worker
     assert got == 1 or (got - 1) * workers * CHUNKS_PER_WORKER < jobs
+
+
+# ---------------------------------------------------------------------------
+# one chain per underlying at its latest quote time: the shortcuts against groupby
+# ---------------------------------------------------------------------------
+def reference_latest(chain: pd.DataFrame) -> list[pd.DataFrame]:
+    """Every underlying's rows at its latest quote time, the general way (groupby always)."""
+    chain = chain.copy(deep=False)
+    chain.attrs = {}
+    latest = chain.groupby(C.UNDERLYING, sort=True)[C.QUOTE_TIME].transform("max")
+    keep = chain[chain[C.QUOTE_TIME] == latest]
+    return [sub.reset_index(drop=True) for _, sub in keep.groupby(C.UNDERLYING, sort=True)]
+
+
+@st.composite
+def small_chains(draw: Any) -> pd.DataFrame:
+    n = draw(st.integers(1, 8))
+    names = draw(st.lists(st.sampled_from(["IWM", "IWM", "QQQ", None]), min_size=n,
+                          max_size=n))
+    hours = draw(st.lists(st.sampled_from([15, 15, 16, None]), min_size=n, max_size=n))
+    times = pd.DatetimeIndex([pd.NaT if h is None else pd.Timestamp(2026, 7, 14, h)
+                              for h in hours]).tz_localize("America/New_York").tz_convert("UTC")
+    index = draw(st.sampled_from(["range", "shifted", "named", "labels"]))
+    frame = pd.DataFrame({C.UNDERLYING: pd.array(names, dtype="str"), C.QUOTE_TIME: times,
+                          C.STRIKE: np.arange(n, dtype=float)})
+    if index == "shifted":
+        frame.index = pd.RangeIndex(3, 3 + n)
+    elif index == "named":
+        frame.index = pd.RangeIndex(n, name="row")
+    elif index == "labels":
+        frame.index = pd.Index([f"r{i}" for i in range(n)])
+    if draw(st.booleans()):
+        frame.attrs = {"source": "x.csv", "quote_status_counts": {"ok": n}}
+    return frame
+
+
+@settings(max_examples=80, deadline=None)
+@given(small_chains())
+def test_latest_chains_split_as_groupby_does(chain: pd.DataFrame) -> None:
+    from volscreen.screening import _latest_chains
+
+    before = chain.copy(deep=True)
+    got, want = _latest_chains(chain), reference_latest(chain)
+    assert len(got) == len(want)
+    for a, b in zip(got, want):
+        pd.testing.assert_frame_equal(a, b, check_exact=True, check_index_type=True)
+        assert a.attrs == {}
+    pd.testing.assert_frame_equal(chain, before)  # the caller's frame is untouched
+    assert chain.attrs == before.attrs
+
+
+def test_latest_chains_of_a_real_chain_as_groupby_does(sample) -> None:
+    from volscreen.screening import _latest_chains
+
+    chain, _ = sample
+    got, want = _latest_chains(chain), reference_latest(chain)
+    assert len(got) == 1 and len(got[0]) == len(chain)
+    pd.testing.assert_frame_equal(got[0], want[0], check_exact=True, check_index_type=True)

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from volscreen import columns as C
 from volscreen._screen_pool import CHUNK_MAX, chunk_bounds, chunk_size
-from volscreen._screen_rank import SUMMARY_ORDER, Outcome, Stacked, _leg_text, _legs, assemble
+from volscreen._screen_rank import (SUMMARY_ORDER, Outcome, Stacked, _leg_text, _legs, assemble,
+                                    best_of)
 from volscreen.config import ScreenConfig
 from volscreen.result import WARNING_COLUMNS, ScreenResult
 
@@ -198,6 +199,69 @@ def outcomes(draw: Any) -> tuple[Outcome, list[int]]:
             out.warn(f"T{k}", f"t{k}.csv", "thin_chain", "only  3\n quotes")
     cuts = draw(st.lists(st.integers(1, n), max_size=4))
     return out, cuts
+
+
+def reference_best_of(cands: pd.DataFrame) -> dict[str, Any]:
+    """The best candidate's fields, the plain way: coerce the scores, loop for the first best."""
+    row: dict[str, Any] = {C.N_CANDIDATES: len(cands)}
+    none = {C.BEST_STRUCTURE: None, C.BEST_EXPIRY: pd.NaT, C.BEST_LEGS: None,
+            C.BEST_DEBIT_NATURAL: math.nan, C.BEST_SCORE: math.nan}
+    if C.SCORE not in cands:
+        return {**row, **none}
+    scores = pd.to_numeric(cands[C.SCORE], errors="coerce").to_numpy(float, na_value=np.nan)
+    best = None
+    for i, score in enumerate(scores):
+        if not math.isnan(score) and (best is None or score > scores[best]):
+            best = i
+    if best is None:
+        return {**row, **none}
+
+    def cell(name: str) -> Any:
+        return cands[name].array[best] if name in cands else None
+
+    legs = _leg_text(cell(C.PUT_SYMBOL), cell(C.CALL_SYMBOL)) \
+        if C.PUT_SYMBOL in cands and C.CALL_SYMBOL in cands else None
+    return {**row, C.BEST_STRUCTURE: cell(C.STRUCTURE), C.BEST_EXPIRY: cell(C.EXPIRY),
+            C.BEST_LEGS: legs, C.BEST_DEBIT_NATURAL: cell(C.DEBIT_NATURAL),
+            C.BEST_SCORE: float(scores[best])}
+
+
+def assert_same_best(got: dict[str, Any], want: dict[str, Any]) -> None:
+    assert list(got) == list(want)
+    for name, value in want.items():
+        assert type(got[name]) is type(value), name
+        assert got[name] is value or got[name] == value or (
+            pd.isna(got[name]) and pd.isna(value)), name
+
+
+SCORE_KINDS = st.sampled_from(["float", "int", "text", "masked", "none"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, len(LAYOUTS) - 1), SCORE_KINDS, st.data())
+def test_best_of_picks_what_the_plain_loop_picks(layout: int, kind: str, data: Any) -> None:
+    cands = data.draw(frames(LAYOUTS[layout]))
+    if C.SCORE in cands and kind != "float":
+        score = cands[C.SCORE].to_numpy(float)
+        cands[C.SCORE] = (pd.array(score, dtype="Float64") if kind == "masked" else
+                          [str(v) if v == v else "n/a" for v in score] if kind == "text" else
+                          np.nan_to_num(score, nan=-1).astype(np.int64) if kind == "int" else
+                          None)
+    cands[C.DEBIT_NATURAL] = np.linspace(1.0, 2.0, len(cands))
+    row: dict[str, Any] = {}
+    best_of(row, cands)
+    assert_same_best(row, reference_best_of(cands))
+
+
+def test_best_of_on_real_candidates_is_the_plain_loop(real_outcome: Outcome) -> None:
+    tried = 0
+    for part in real_outcome.candidates:
+        cands = part.frame if isinstance(part, Stacked) else part[0]
+        row: dict[str, Any] = {}
+        best_of(row, cands)
+        assert_same_best(row, reference_best_of(cands))
+        tried += math.isfinite(row[C.BEST_SCORE])
+    assert tried >= 1
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -166,19 +166,26 @@ def _texts(values: np.ndarray) -> np.ndarray:
                        count=len(values))
 
 
+def _numbers(column: pd.Series) -> np.ndarray:
+    """``pd.to_numeric(column, errors="coerce")`` as float64 with NaN (floats taken as they are)."""
+    if column.dtype.kind == "f":
+        return column.to_numpy(float, na_value=np.nan)
+    return pd.to_numeric(column, errors="coerce").to_numpy(float, na_value=np.nan)
+
+
 def best_of(row: dict[str, Any], cands: pd.DataFrame) -> None:
     """Put the best-scoring candidate's fields (first of equal scores) into ``row``."""
     row[C.N_CANDIDATES] = len(cands)
-    scores = pd.to_numeric(cands[C.SCORE], errors="coerce").to_numpy(float, na_value=np.nan) \
-        if C.SCORE in cands else None
+    columns = cands.columns
+    scores = _numbers(cands[C.SCORE]) if C.SCORE in columns else None
     if scores is None or np.isnan(scores).all():
         row.update({C.BEST_STRUCTURE: None, C.BEST_EXPIRY: pd.NaT, C.BEST_LEGS: None,
                     C.BEST_DEBIT_NATURAL: math.nan, C.BEST_SCORE: math.nan})
         return
     i = int(np.nanargmax(scores))
 
-    def cell(name: str) -> Any:
-        return cands[name].array[i] if name in cands else None
+    def cell(name: str) -> Any:  # ``cands[name].array[i]`` in a third of the time
+        return cands.iat[i, columns.get_loc(name)] if name in columns else None
 
     legs = _leg_text(cell(C.PUT_SYMBOL), cell(C.CALL_SYMBOL)) \
         if C.PUT_SYMBOL in cands and C.CALL_SYMBOL in cands else None

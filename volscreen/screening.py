@@ -202,16 +202,33 @@ def _latest_chains(chain: pd.DataFrame) -> list[pd.DataFrame]:
     chain = plain(chain)  # the stages never pay for copying the loader's attrs
     underlying, quote_time = chain[C.UNDERLYING], chain[C.QUOTE_TIME]
     if _single(underlying) and _single(quote_time):
-        return [chain.reset_index(drop=True)]  # the usual file: one underlying, one snapshot
+        return [_numbered(chain)]  # the usual file: one underlying, one snapshot
     latest = chain.groupby(C.UNDERLYING, sort=True)[C.QUOTE_TIME].transform("max")
     keep = chain[quote_time == latest]
     return [sub.reset_index(drop=True) for _, sub in keep.groupby(C.UNDERLYING, sort=True)]
 
 
+def _numbered(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame.reset_index(drop=True)``, or ``frame`` itself when its rows are already 0..n-1.
+
+    The loaders' frames are: the copy (about 60 us for a chain) is skipped.
+    """
+    index = frame.index
+    if type(index) is pd.RangeIndex and index.start == 0 and index.step == 1 \
+            and index.name is None:
+        return frame
+    return frame.reset_index(drop=True)
+
+
+def _first(frame: pd.DataFrame, name: str) -> Any:
+    """``frame[name].iloc[0]`` (the same object, in a third of the time)."""
+    return frame.iat[0, frame.columns.get_loc(name)]
+
+
 def _single(column: pd.Series) -> bool:
     """True when every value of ``column`` is present and equal."""
     if isinstance(column.dtype, pd.DatetimeTZDtype) or column.dtype.kind == "M":
-        stamps = pd.DatetimeIndex(column).asi8  # NaT is the smallest int64
+        stamps = column.array.asi8  # NaT is the smallest int64
         return bool(stamps[0] != np.iinfo(np.int64).min and (stamps == stamps[0]).all())
     if isinstance(column.dtype, pd.StringDtype):
         if one_text_value(column):  # arrow-backed: one memcmp, no dictionary encoding
@@ -237,7 +254,7 @@ def _run_job(job: ScreenJob, config: ScreenConfig, store: Any, out: Outcome,
         _fail(out, ticker, label, exc)
         return
     for sub in subs:
-        underlying = str(sub[C.UNDERLYING].iloc[0])
+        underlying = str(_first(sub, C.UNDERLYING))
         try:
             bars_source = job.bars
             if isinstance(bars_source, tuple):
@@ -270,8 +287,8 @@ def _screen_chain(chain: pd.DataFrame, bars: pd.DataFrame | None, job: ScreenJob
 
     if job.settlement is not None:
         chain = chain.assign(**{C.SETTLEMENT: job.settlement})
-    underlying = str(chain[C.UNDERLYING].iloc[0])
-    quote_time = pd.Timestamp(chain[C.QUOTE_TIME].iloc[0])
+    underlying = str(_first(chain, C.UNDERLYING))
+    quote_time = pd.Timestamp(_first(chain, C.QUOTE_TIME))
     row: dict[str, Any] = {C.UNDERLYING: underlying, C.SOURCE_FILE: label,
                            C.QUOTE_TIME: quote_time, C.SCREEN_STATUS: C.SCR_OK,
                            C.SCREEN_REASON: ""}
