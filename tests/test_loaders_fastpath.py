@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import SHARED_DATA, shared_files, shared_path
 from volscreen import columns as C
@@ -173,6 +175,25 @@ def test_truncated_json_message_is_the_standard_librarys():
         _io.parse_json_text('{"quotes": [{"a": 1}', "cut.json")
     assert "malformed or truncated JSON" in str(exc.value)
     assert "line 1 column" in str(exc.value)
+
+
+@settings(max_examples=60, deadline=None)
+@given(body=st.text(alphabet=st.sampled_from(list("ab,1.\n\r\"é\u20ac\ufeff")), max_size=40),
+       prefix=st.sampled_from([b"", b"\xef\xbb\xbf", b"\xe9,"]), again=st.booleans())
+def test_csv_bytes_given_to_the_parser_are_the_texts_utf8(tmp_path_factory, body, prefix, again):
+    """The bytes read_csv_text parses are always text.encode('utf-8'), whatever the file held.
+
+    The file's own bytes are reused only for the text read_any just returned
+    (BOM, Latin-1 and non-ASCII files take the encoding route).
+    """
+    path = tmp_path_factory.mktemp("utf8") / "f.csv"
+    path.write_bytes(prefix + ("x,y\n" + body).encode("utf-8"))
+    kind, text = _io.read_any(path)
+    assert kind == "csv"
+    if again:  # another text in between: never the stale bytes
+        assert _io._utf8("z,w\n1,2\n") == b"z,w\n1,2\n"
+    assert _io._utf8(text) == text.encode("utf-8")
+    assert _io._utf8(text) == text.encode("utf-8")  # a second call: no bytes kept
 
 
 def _write_golden() -> None:

@@ -30,6 +30,8 @@ _NONBLANK = re.compile(r"\S")
 """A character that is not blank (re's Unicode \\s is str.isspace)."""
 _JSON_START = re.compile(rb"[ \t\r\n]*[\[{]")
 """Bytes that open a JSON object or array (after JSON's own blanks)."""
+_READ: tuple[str, bytes] | None = None
+"""The last text :func:`read_any` returned and the file bytes it was decoded from."""
 _UNSET = object()
 _FAST_DECODE: object = _UNSET
 """msgspec's decode function, None without msgspec, _UNSET before the first JSON file."""
@@ -101,6 +103,15 @@ def sniff_delimiter(header: str) -> str:
     return best if counts[best] > 0 else ","
 
 
+def _utf8(text: str) -> bytes:
+    """``text.encode("utf-8")``; the file's own bytes when ``text`` is what read_any just read."""
+    global _READ
+    read, _READ = _READ, None
+    if read is not None and read[0] is text:  # the same object: no second copy of the file
+        return read[1]
+    return text.encode("utf-8")
+
+
 def read_csv_text(text: str, name: str, **kwargs: Any) -> pd.DataFrame:
     """Parse CSV text; header names are stripped of blanks.
 
@@ -131,7 +142,7 @@ def read_csv_text(text: str, name: str, **kwargs: Any) -> pd.DataFrame:
             # (it would drop them); make that an error instead.
             warnings.simplefilter("error", pd.errors.ParserWarning)
             # UTF-8 bytes: the C parser reads them without the text-stream layer
-            frame = pd.read_csv(io.BytesIO(text.encode("utf-8")), sep=sep, low_memory=False,
+            frame = pd.read_csv(io.BytesIO(_utf8(text)), sep=sep, low_memory=False,
                                 index_col=False, **kwargs)
     except pd.errors.EmptyDataError:
         raise EmptyDataError("file is empty", source=name) from None
@@ -215,6 +226,9 @@ def read_any(path: str | os.PathLike[str]) -> tuple[str, Any]:
         except Exception:  # not UTF-8, not valid JSON, ...: the text route below decides
             pass
     text = decode_text(raw, name)
+    global _READ
+    # ASCII text as long as the file: the file's bytes are its UTF-8 (no BOM, no Latin-1)
+    _READ = (text, raw) if text.isascii() and len(text) == len(raw) else None
     start = first_nonblank(text)
     if start < 0:
         raise EmptyDataError("file is empty", source=name)
