@@ -470,6 +470,12 @@ def test_stream_draws_equal_numpy_bounded_integers(seed, n_starts, size):
 
     want = np.random.default_rng(seed).integers(0, n_starts, size=size, dtype=np.int32)
     np.testing.assert_array_equal(_hist.stream_draws(seed, n_starts, size), want)
+    chunk = _hist._CHUNK
+    try:  # many passes, rejected words in several of them
+        _hist._CHUNK = 97
+        np.testing.assert_array_equal(_hist.stream_draws(seed, n_starts, size), want)
+    finally:
+        _hist._CHUNK = chunk
     _hist.block_starts.cache_clear()
     np.testing.assert_array_equal(_hist.block_starts(seed, n_starts, size), want)
     _hist.clear_caches()

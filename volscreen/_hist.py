@@ -56,10 +56,11 @@ def block_starts(seed: int, n_starts: int, size: int) -> np.ndarray:
     """``size`` block starts drawn uniformly from ``[0, n_starts)`` (seeded, read-only).
 
     Cached: the draws depend only on the seed and the shapes, so every chain
-    screened against the same history reuses them.  Stored as int32 when
-    they fit (numpy draws bounds below 2**32 from the same 32-bit stream
-    for either dtype, so the values are those of the int64 draw): half the
-    memory to fill, which costs as much as drawing them.
+    screened against the same history reuses them.  NumPy draws bounds
+    below 2**32 from the same 32-bit stream for either dtype, so the values
+    are those of the int64 draw; they are mapped from the seed's raw stream
+    (:func:`stream_draws`, int64), or, where that mapping is not NumPy's,
+    drawn by the generator (as int32 when they fit: half the memory to fill).
     """
     if n_starts <= np.iinfo(np.int32).max and _stream_draws_match():
         starts = stream_draws(seed, n_starts, size)
@@ -85,21 +86,33 @@ def stream_draws(seed: int, n_starts: int, size: int) -> np.ndarray:
     is rejected and the next word is used.  :func:`_stream_draws_match`
     checks this against NumPy once per process.
     """
-    bound = np.uint32(n_starts)
-    threshold = np.uint32((2**32 - n_starts) % n_starts)
-    need = size
-    while True:
-        words = _raw_words(int(seed), need)[:need]
-        if threshold:
-            kept = words[words * bound >= threshold]  # the product wraps: its low 32 bits
-            if kept.size < size:
-                need += 2 * (size - kept.size) + 64
-                continue
-            words = kept[:size]
-        wide = words.astype(np.uint64)
-        wide *= np.uint64(n_starts)
+    threshold = (2**32 - n_starts) % n_starts
+    out = np.empty(size, dtype=np.int32)
+    words = _raw_words(int(seed), size + size // 1024 + 64)
+    buf = np.empty(min(size, _CHUNK), dtype=np.uint64)
+    done = read = 0
+    while done < size:
+        count = min(size - done, _CHUNK)
+        if read + count > words.size:
+            words = _raw_words(int(seed), 2 * (read + count) + 64)
+        wide = buf[:count]
+        np.multiply(words[read:read + count], np.uint64(n_starts), out=wide, dtype=np.uint64)
+        read += count
+        low = wide.view(np.uint32)[_LOW_HALF::2]  # the low 32 bits of each product
+        if threshold and low.min() < threshold:  # drop the rejected words
+            wide = wide[low >= threshold]
         wide >>= np.uint64(32)
-        return wide.astype(np.int32)
+        out[done:done + wide.size] = wide
+        done += wide.size
+    return out
+
+
+_CHUNK = 1 << 15
+"""Words mapped per pass: a buffer that stays in cache and is reused."""
+
+
+_LOW_HALF = 0 if sys.byteorder == "little" else 1
+"""Position of a uint64's low 32 bits among its two uint32 halves in memory."""
 
 
 _RAW_WORDS: dict[int, np.ndarray] = {}
