@@ -441,8 +441,8 @@ _FRAME_KINDS = ("float", "int", "bool", "dates", "text", "str_array", "tz_dates"
 
 @settings(max_examples=80, deadline=None)
 @given(kinds=st.lists(st.sampled_from(_FRAME_KINDS), min_size=1, max_size=10),
-       n=st.integers(0, 7), seed=st.integers(0, 2**32 - 1))
-def test_term_frame_builder_equals_the_dataframe_constructor(kinds, n, seed):
+       n=st.integers(0, 7), seed=st.integers(0, 2**32 - 1), labelled=st.booleans())
+def test_term_frame_builder_equals_the_dataframe_constructor(kinds, n, seed, labelled):
     # the term structure's frame is built in blocks: same frame as pd.DataFrame(columns)
     from volscreen._termframe import frame_of_columns
 
@@ -462,8 +462,9 @@ def test_term_frame_builder_equals_the_dataframe_constructor(kinds, n, seed):
                                   dtype=object),
     }
     columns = {f"{kind}_{i}": make[kind]() for i, kind in enumerate(kinds)}
-    got = frame_of_columns(columns)
-    expected = pd.DataFrame(columns)
+    index = pd.Index(rng.permutation(n) * 10 + 3) if labelled else None  # a chain's index
+    got = frame_of_columns(columns, index)
+    expected = pd.DataFrame(columns, index=index)
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
     assert got.columns.dtype == expected.columns.dtype
     assert list(got.dtypes) == list(expected.dtypes)

@@ -1,4 +1,4 @@
-"""The term structure's frame, built from its columns in a few blocks (helper of :mod:`surface`).
+"""Frames built from their columns in a few blocks (the term structure's, the priced chain's).
 
 ``pd.DataFrame({name: array, ...})`` checks, copies and wraps every column
 one by one, then stacks the float columns; a term structure has about
@@ -20,24 +20,25 @@ _BLOCK_KINDS = "biufM"
 _NS = np.dtype("datetime64[ns]")
 
 
-def frame_of_columns(columns: dict[str, Any]) -> pd.DataFrame:
-    """``pd.DataFrame(columns)`` (a RangeIndex, the same dtypes and values), built in blocks.
+def frame_of_columns(columns: dict[str, Any], index: pd.Index | None = None) -> pd.DataFrame:
+    """``pd.DataFrame(columns, index=index)`` (the same dtypes and values), built in blocks.
 
-    ``columns`` maps names to 1-D arrays of one length.  Object arrays must
+    ``columns`` maps names to 1-D arrays of one length; ``index`` (default a
+    RangeIndex) has that length.  Object arrays must
     hold only str (they become the ``str`` dtype, as the constructor infers
     for text); a column of any other kind falls back to the constructor.
     """
     names = list(columns)
     arrays = list(columns.values())
     n = len(arrays[0]) if arrays else 0
-    if n == 0:
-        return pd.DataFrame(columns)
+    if n == 0 or (index is not None and len(index) != n):
+        return pd.DataFrame(columns, index=index)
     by_dtype: dict[np.dtype, list[int]] = {}
     text: list[int] = []
     extension: list[int] = []
     for i, values in enumerate(arrays):
         if len(values) != n:
-            return pd.DataFrame(columns)
+            return pd.DataFrame(columns, index=index)
         if isinstance(values, np.ndarray) and values.ndim == 1:
             kind = values.dtype.kind
             if kind in _BLOCK_KINDS and (kind != "M" or values.dtype == _NS):
@@ -45,11 +46,11 @@ def frame_of_columns(columns: dict[str, Any]) -> pd.DataFrame:
             elif kind == "O" and pd.api.types.infer_dtype(values, skipna=False) == "string":
                 text.append(i)
             else:
-                return pd.DataFrame(columns)
+                return pd.DataFrame(columns, index=index)
         elif isinstance(values, pd.api.extensions.ExtensionArray):
             extension.append(i)
         else:
-            return pd.DataFrame(columns)
+            return pd.DataFrame(columns, index=index)
     from pandas.api.internals import create_dataframe_from_blocks
 
     blocks: list[tuple[Any, np.ndarray]] = [
@@ -60,7 +61,7 @@ def frame_of_columns(columns: dict[str, Any]) -> pd.DataFrame:
         blocks += [(flat[j * n:(j + 1) * n], np.array([i], dtype=np.intp))
                    for j, i in enumerate(text)]
     blocks += [(arrays[i], np.array([i], dtype=np.intp)) for i in extension]
-    return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n),
+    return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n) if index is None else index,
                                         columns=_column_index(tuple(names)))
 
 
