@@ -70,11 +70,12 @@ turn with the workers."""
 COMPILED_MIN_CHAINS = 600
 """Chains in a screen from which every chain is solved by the compiled IV kernel.
 
-Measured on the IWM 2026-07-14 chain (3,510 quotes): the screen's work per
-chain is about 5 ms CPU less with the compiled kernel (28-30 ms against
-34-36 ms, 100 chains in one process, load average 0.6), and loading numba
-and the cached kernel costs about 0.9 s once per process: it pays from
-about 200 chains per process, and 600 chains give 300 per worker on two."""
+Measured on 100 canonical IWM chain files of 2026-07-14 (3,510 quotes each),
+one process, best of 3 (load average 1.4): the screen's work per chain is
+30.6 ms CPU with the compiled kernel against 31.4 ms with the NumPy twin,
+and loading numba and the cached kernel costs 0.21 s once per process: it
+pays from about 270 chains per process, and 600 chains give 300 to each
+of two processes."""
 
 
 def screen_engine(n_chains: int) -> str:
@@ -158,7 +159,7 @@ def _run_here(jobs: list[ScreenJob], config: ScreenConfig, here: dict[str, Any],
     out = Outcome(keep_surface=keep_surface)
     for job in jobs:
         _run_job(job, config, here["store"], out, here["cache"])
-    return out
+    return out.compact()  # stacked while the workers run: the final assembly concatenates less
 
 
 def _run_chunk(jobs: list[ScreenJob]) -> Outcome:
