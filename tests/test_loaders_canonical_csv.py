@@ -350,3 +350,25 @@ def test_two_chains_in_one_file(tmp_path, small_csv, second):
     assert shortcut_taken(path)
     fast = assert_same(path)
     assert len(fast) == 2 * len(rows) and fast.attrs["duplicates_dropped"] == 0
+
+
+@settings(max_examples=80, deadline=None)
+@given(values=st.lists(st.sampled_from(["C", "P", "p", "CALL", "PP", "", None]), min_size=1,
+                       max_size=30),
+       storage=st.sampled_from(["pyarrow", "python"]), offset=st.booleans())
+def test_puts_only_for_rights_c_and_p(values, storage, offset):
+    """_puts: 1 for P and 0 for C when every right is exactly one of them, else None."""
+    from volscreen.loaders.canonical_csv import _puts
+    if storage == "pyarrow":
+        pytest.importorskip("pyarrow")
+    array = pd.array(["C", *values], dtype=pd.StringDtype(storage, na_value=np.nan))
+    if offset:  # a slice: Arrow data at a non-zero offset
+        array = array[1:]
+    else:
+        values = ["C", *values]
+    got = _puts(array)
+    if all(v in ("C", "P") for v in values):
+        assert got is not None
+        np.testing.assert_array_equal(got, [int(v == "P") for v in values])
+    else:
+        assert got is None

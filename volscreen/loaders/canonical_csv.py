@@ -26,7 +26,7 @@ from .. import columns as C
 from ..errors import VolscreenError
 from ._chain_rules import DEFAULT_MULTIPLIER, NUMERIC, RANGES
 from ._vendor import _first_cell_is_text, _is_iv_column, normalise_vendor
-from .._chainarrays import one_text_value
+from .._chainarrays import _arrow_bytes, one_text_value
 from ._canonical_text import Column, _contract_symbols, _no_missing, _text, dense_codes
 from .occ import occ_strike_ok
 from .quotes import STATUS_ORDER, quote_arrays, status_text
@@ -43,13 +43,11 @@ _ISO_DAY = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ T]00:00:00(?:\.0+)?)?")
 _ROOT = re.compile(r"[A-Z0-9.]{1,6}")
 """A root that can head an OCC symbol."""
 _OCC_YEARS = (2000, 2099)
-_CODED_COLUMNS = (C.UNDERLYING, C.ROOT, C.EXPIRY, C.SETTLEMENT, C.RIGHT)
-"""Text columns read as codes into their few distinct values."""
 
 
 def is_canonical_header(columns: pd.Index) -> bool:
     """True for the canonical input columns in order, the derived ones optionally, then vendor_*."""
-    names = list(columns)
+    names = columns.tolist() if isinstance(columns, pd.Index) else list(columns)
     n = len(INPUT)
     if tuple(names[:n]) != INPUT:
         return False
@@ -103,7 +101,7 @@ def column_arrays(raw: pd.DataFrame) -> dict[str, Column]:
     if getter is None:  # a pandas without it: the public route
         return {name: series.array if not isinstance(series.array, NumpyExtensionArray)
                 else series.to_numpy() for name, series in raw.items()}
-    return {name: getter(i) for i, name in enumerate(raw.columns)}
+    return {name: getter(i) for i, name in enumerate(raw.columns.tolist())}
 
 
 _MEMO_SIZE = 100_000
@@ -259,6 +257,21 @@ def load_canonical_csv(raw: pd.DataFrame, name: str,
                            lambda: _quote_times(cols[C.QUOTE_TIME], name))
 
 
+def _puts(values: Column) -> np.ndarray | None:
+    """1 for ``P``, 0 for ``C`` (int64) of a rights column holding only those, else None."""
+    raw = _arrow_bytes(values)
+    if raw is not None:  # one byte per row, compared in the Arrow buffer
+        offsets, data = raw
+        if len(offsets) > 1 and bool((np.diff(offsets) == 1).all()):
+            letters = data[offsets[0]:offsets[-1]]
+            put = letters == ord(C.PUT)
+            return put.astype(np.int64) if (put | (letters == ord(C.CALL))).all() else None
+    coded = _text(values, False)
+    if coded is None or not set(coded[1]) <= {C.CALL, C.PUT}:
+        return None
+    return np.array([r == C.PUT for r in coded[1]], dtype=np.int64)[coded[0]]
+
+
 def _is_text(values: Column) -> bool:
     return isinstance(values.dtype, pd.StringDtype) and _no_missing(values)
 
@@ -275,16 +288,16 @@ def canonical_chain(cols: dict[str, Column], n: int, name: str, wide_threshold: 
     not readable).  Every other check of :func:`load_canonical_csv` is
     made here.
     """
-    text = {col: _text(cols[col], col != C.RIGHT) for col in _CODED_COLUMNS if col != C.EXPIRY}
-    if any(v is None for v in text.values()) or not _is_text(cols[C.CONTRACT_SYMBOL]):
+    text = {col: _text(cols[col], True) for col in (C.UNDERLYING, C.ROOT, C.SETTLEMENT)}
+    put = _puts(cols[C.RIGHT])
+    if any(v is None for v in text.values()) or put is None or \
+            not _is_text(cols[C.CONTRACT_SYMBOL]):
         return None
     und_code, unds = text[C.UNDERLYING]  # type: ignore[misc]
     root_code, roots = text[C.ROOT]  # type: ignore[misc]
     set_code, styles = text[C.SETTLEMENT]  # type: ignore[misc]
-    right_code, rights = text[C.RIGHT]  # type: ignore[misc]
     if any(u != u.strip().lstrip("^_").upper() for u in unds) or not all(
-            _ROOT.fullmatch(r) for r in roots) or not set(styles) <= {C.AM, C.PM} or \
-            not set(rights) <= {C.CALL, C.PUT}:
+            _ROOT.fullmatch(r) for r in roots) or not set(styles) <= {C.AM, C.PM}:
         return None
     values = {col: _numbers(cols[col]) for col in NUMERIC}
     if any(v is None for v in values.values()):
@@ -299,9 +312,9 @@ def canonical_chain(cols: dict[str, Column], n: int, name: str, wide_threshold: 
     quoted = quoted_of()
     if quoted is None:
         return None
-    put = np.array([r == C.PUT for r in rights], dtype=np.int64)[right_code]
     stamps = quoted.asi8
-    chain_code = und_code if (stamps == stamps[:1]).all() else \
+    one_time = bool((stamps == stamps[:1]).all())
+    chain_code = und_code if one_time else \
         pd.factorize(stamps)[0] * len(unds) + und_code  # one quote time: the underlyings
     built = _contract_symbols(cols[C.CONTRACT_SYMBOL], roots, root_code, days, exp_code, put,
                               strike, chain_code)
@@ -310,8 +323,23 @@ def canonical_chain(cols: dict[str, Column], n: int, name: str, wide_threshold: 
     expiry = days[exp_code]
     return _build(cols, n, name, wide_threshold, floats, built, (expiry, exp_code, days), quoted,
                   styles, set_code,
-                  [_ranks(unds)[und_code], stamps, expiry.view(np.int64), strike,
-                   put, _ranks(roots)[root_code]])
+                  _sort_keys(und_code, unds, None if one_time else stamps, expiry, strike, put,
+                             root_code, roots))
+
+
+def _sort_keys(und_code: np.ndarray, unds: list[str], stamps: np.ndarray | None,
+               expiry: np.ndarray, strike: np.ndarray, put: np.ndarray,
+               root_code: np.ndarray, roots: list[str]) -> list[np.ndarray]:
+    """The chain's sort keys, most significant first, leaving out those of one value.
+
+    Underlying, quote time, expiry, strike, right (calls first), root; a key
+    that is the same on every row (``stamps`` None: one quote time) orders
+    nothing, so checking and sorting without it gives the same order.
+    """
+    keys = [_ranks(unds)[und_code]] if len(unds) > 1 else []
+    keys += [expiry.view(np.int64), strike, put] if stamps is None else \
+        [stamps, expiry.view(np.int64), strike, put]
+    return keys + [_ranks(roots)[root_code]] if len(roots) > 1 else keys
 
 
 def _build(cols: dict[str, Column], n: int, name: str, wide_threshold: float,
