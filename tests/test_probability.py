@@ -244,6 +244,16 @@ def test_packed_block_sums_equal_the_float_gather(n, m, block, p, seed):
     got = _packed_block_sums(hits.astype(np.int64), block, starts, 7, k)
     np.testing.assert_array_equal(got, expected)
     assert got.flags.c_contiguous
+    from volscreen import probability
+
+    words = probability._GATHER_WORDS
+    try:  # booleans and 0/1 floats as given, gathered a few blocks at a time
+        probability._GATHER_WORDS = 3
+        np.testing.assert_array_equal(_packed_block_sums(hits > 0, block, starts, 7, k),
+                                      expected)
+        np.testing.assert_array_equal(_packed_block_sums(hits, block, starts, 7, k), expected)
+    finally:
+        probability._GATHER_WORDS = words
 
 
 @settings(max_examples=150, deadline=None)

@@ -197,7 +197,7 @@ def block_bootstrap_se(hits: np.ndarray, block: int, n_boot: int = DEFAULT_BOOTS
     starts = block_starts(int(seed), n - block + 1, n_boot * k)
     if indicator or (arr.size and np.all((arr == 0.0) | (arr == 1.0))):
         # hit indicators: exact integer sums
-        sums = _packed_block_sums(arr.astype(np.int64), block, starts, n_boot, k)
+        sums = _packed_block_sums(arr, block, starts, n_boot, k)
     else:
         csum = np.zeros((m, n + 1))
         np.cumsum(arr, axis=1, out=csum[:, 1:])
@@ -210,6 +210,9 @@ def block_bootstrap_se(hits: np.ndarray, block: int, n_boot: int = DEFAULT_BOOTS
 
 
 _FIELD_BITS = 63
+_GATHER_WORDS = 1 << 14
+"""Drawn blocks gathered at a time: the first chain's draws run to megabytes, and fresh
+memory that size costs as much to fault in as the gather itself."""
 """Bits of an int64 used by :func:`_packed_block_sums` (the sign bit stays clear)."""
 
 
@@ -217,25 +220,34 @@ def _packed_block_sums(hits: np.ndarray, block: int, starts: np.ndarray, n_boot:
                        k: int) -> np.ndarray:
     """Replicate sums (n_boot, m) of 0/1 ``hits`` (m, n) over the drawn blocks, as floats.
 
-    Several series are packed into the bit fields of one int64 per block
-    start (a field is wide enough for the largest replicate sum, k x block),
-    so one gather of the draws serves them all.  Integer sums are exact, so
+    ``hits`` holds booleans or the numbers 0 and 1.  Several series are
+    packed into the bit fields of one int64 per window before the
+    cumulative sum (a field is wide enough for the largest replicate sum,
+    k x block, hence for any count of n windows), so one cumulative sum,
+    one block difference and one gather of the draws serve them all.  Integer sums are exact, so
     the result equals the float gather-and-sum of :func:`block_bootstrap_se`
     (every partial sum there is an integer below 2**53) bit for bit.
     """
     m, n = hits.shape
-    csum = np.zeros((m, n + 1), dtype=np.int64)
-    np.cumsum(hits, axis=1, out=csum[:, 1:])
-    block_sums = csum[:, block:] - csum[:, :-block]  # (m, n - block + 1), each in [0, block]
     width = int(k * block).bit_length()
     per = max(1, _FIELD_BITS // width)
     field = np.int64((1 << width) - 1)
     sums = np.empty((n_boot, m))
     for first in range(0, m, per):
-        group = block_sums[first:first + per]
-        shifts = np.arange(group.shape[0], dtype=np.int64) * width
-        packed = np.bitwise_or.reduce(group << shifts[:, None], axis=0)
-        totals = packed[starts].reshape(n_boot, k).sum(axis=1)  # fields never carry over
+        shifts = np.arange(min(per, m - first), dtype=np.int64) * width
+        # the hits packed first: a field's running count stays at most n < 2**width, so
+        # the cumulative sums and their block differences never carry or borrow
+        csum = np.zeros(n + 1, dtype=np.int64)
+        csum[1:] = hits[first]
+        for i in range(1, shifts.size):
+            csum[1:] += hits[first + i].astype(np.int64) << shifts[i]
+        np.cumsum(csum, out=csum)
+        packed = csum[block:] - csum[:-block]  # (n - block + 1,): each block's packed sums
+        totals = np.empty(n_boot, dtype=np.int64)  # fields never carry over
+        step = max(1, _GATHER_WORDS // k)  # replicates per gather: a small block reused
+        for b in range(0, n_boot, step):
+            e = min(b + step, n_boot)
+            totals[b:e] = packed[starts[b * k:e * k]].reshape(e - b, k).sum(axis=1)
         sums[:, first:first + per] = (totals[:, None] >> shifts[None, :]) & field
     return sums
 
