@@ -363,7 +363,7 @@ def forward_arrays(chain: pd.DataFrame, rate: RateLike = None, *,
         far = priced & has_spot & (np.abs(log_carry) > PLAUSIBLE_CARRY * t + 0.05)
     status[far] = C.FS_IMPLAUSIBLE  # the carry it implies stays, as the reason
     status[priced & ~has_spot] = C.FS_NO_SPOT
-    has_forward = np.isin(status, (C.FS_OK, C.FS_NO_SPOT))
+    has_forward = (status == C.FS_OK) | (status == C.FS_NO_SPOT)  # a few series: no sort
     forward[~has_forward] = np.nan
 
     out[C.T] = t

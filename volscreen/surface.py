@@ -198,16 +198,21 @@ def _term_frame(inputs: dict[str, Any], quote_time: Any, *, min_quotes: int, kin
         same_day = term[C.DAYS] == 0
     else:
         same_day = t < 1 / DAYS_PER_YEAR
-    status[same_day & np.isin(status, [C.TS_OK, C.TS_NO_WING])] = C.TS_0DTE
+    status[same_day & _ok_or_no_wing(status)] = C.TS_0DTE
     term.update(table)
     term[C.TERM_STATUS] = status
     term[C.TOTAL_VARIANCE] = atm**2 * t
-    trusted = np.isin(status, [C.TS_OK, C.TS_NO_WING])
+    trusted = _ok_or_no_wing(status)
     w_trusted = np.where(trusted, term[C.TOTAL_VARIANCE], np.nan)
     fwd, fv_status, kink = _forward_and_kinks(t, w_trusted, kink_vol)
     fv_status = np.where(trusted | ~np.isfinite(atm), fv_status, C.FV_UNTRUSTED)
     term[C.FWD_VOL], term[C.FWD_VAR_STATUS], term[C.EVENT_KINK] = fwd, fv_status, kink
     return frame_of_columns(term)
+
+
+def _ok_or_no_wing(status: np.ndarray) -> np.ndarray:
+    """``np.isin(status, [ok, no_25d_wing])`` of an expiry status array (a few dozen: no sort)."""
+    return (status == C.TS_OK) | (status == C.TS_NO_WING)
 
 
 def constant_maturity(
