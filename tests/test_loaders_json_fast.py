@@ -189,8 +189,8 @@ def test_shared_json_chain_same_both_ways(name):
     path = shared_path("chains", name)
     read = read_vendor_json(path, name, None)
     assert read is not None  # the shortcut reads every one
-    built = build_desk_chain(*read, name, 0.5)
-    assert (built is not None) == (read[0].name == "options_desk_json")
+    built = build_desk_chain(read, name, 0.5)
+    assert (built is not None) == (read.spec.name == "options_desk_json")
     chain = assert_same_both_ways(FLAG, path)
     assert len(chain) > 100
 
@@ -297,6 +297,11 @@ EDITS: dict[str, tuple[object, bool]] = {
     "clock_marker": (_edited(lambda d: d.update(_clock="exact")), False),
     "top_scalar_in_quotes": (_edited(lambda d: d.update(bid=5.0)), True),
     "extra_top_scalars": (_edited(lambda d: d.update(zeta="z", alpha=1.5)), True),
+    "extra_top_numbers": (_edited(lambda d: d.update(zeta=3, alpha=1.5, beta=None)), True),
+    "top_bool": (_edited(lambda d: d.update(flag=True)), True),
+    "int_underlying_price": (_edited(lambda d: d.update(underlyingPrice=294)), True),
+    "null_underlying_price": (_edited(lambda d: d.update(underlyingPrice=None)), True),
+    "text_underlying_price": (_edited(lambda d: d.update(underlyingPrice="294.5")), True),
     "no_updated": (_edited(lambda d: d.pop("updated")), False),  # not a known layout
     "no_symbol": (_edited(lambda d: d.pop("symbol")), True),
     "delayed_layout": ({"timestamp": "2026-07-20 16:51:19",
@@ -318,7 +323,8 @@ EDITS: dict[str, tuple[object, bool]] = {
 BUILT = {"as_is", "int_prices", "all_int_column", "null_bid", "null_side",
          "numeric_text_vendor", "percent_iv_text", "negative_zero", "reordered_later_quote",
          "reordered_first_quote", "brace_in_later_text", "greeks_not_a_dict",
-         "top_scalar_in_quotes", "extra_top_scalars", "duplicate_key", "escaped_key"}
+         "top_scalar_in_quotes", "extra_top_numbers", "int_underlying_price",
+         "null_underlying_price", "duplicate_key", "escaped_key"}
 """Cases the options-desk builder builds whole (the others: the general path's rules)."""
 
 
@@ -329,7 +335,7 @@ def test_edited_json_same_both_ways(tmp_path, case):
     path.write_text(doc if isinstance(doc, str) else json.dumps(doc))
     columns = read_vendor_json(path, path.name, None)
     assert (columns is not None) == read
-    built = columns is not None and build_desk_chain(*columns, path.name, 0.5) is not None
+    built = columns is not None and build_desk_chain(columns, path.name, 0.5) is not None
     assert built == (case in BUILT)
     assert_same_both_ways(FLAG, path)
 
@@ -395,6 +401,6 @@ def test_generated_json_same_both_ways(tmp_path_factory, quotes, updated):
     read = not any("}" in v for v in quotes[0].values() if isinstance(v, str))
     columns = read_vendor_json(path, path.name, None)
     assert (columns is not None) == read
-    built = columns is not None and build_desk_chain(*columns, "x", 0.5) is not None
+    built = columns is not None and build_desk_chain(columns, "x", 0.5) is not None
     event(f"built whole: {built}")
     assert_same_both_ways(FLAG, path)

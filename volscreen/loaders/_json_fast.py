@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -84,9 +85,48 @@ _NUMBERS = frozenset(NUMBER_FIELDS)
 _KNOWN = _NUMBERS | frozenset(TEXT_FIELDS)
 
 
+@dataclass(frozen=True)
+class VendorColumns:
+    """A vendor JSON chain's columns as the general path would map them.
+
+    ``arrays`` holds the quote fields (float64 with NaN for null, or object
+    text with None), ``scalars`` the document's values broadcast to every
+    row (as :func:`~volscreen.loaders.formats.flatten_json` keeps them), and
+    ``targets`` maps each canonical or ``vendor_*`` name to the raw name it
+    takes, in the general path's column order.
+    """
+
+    spec: FormatSpec
+    rows: int
+    arrays: dict[str, np.ndarray]
+    scalars: dict[str, Any]
+    targets: dict[str, str]
+
+    @property
+    def clock(self) -> QuoteClock:
+        """How the quote-time values read (the spec's rule)."""
+        return self.spec.clock
+
+    def series(self) -> dict[str, pd.Series]:
+        """The general path's ``spec_columns`` mapping: name -> Series on a RangeIndex.
+
+        Text fields stay object Series (the general path turns them into the
+        same chain); scalars are broadcast by one DataFrame, as
+        ``flatten_json`` broadcasts them.
+        """
+        index = pd.RangeIndex(self.rows)
+        extra = pd.DataFrame(self.scalars, index=index)
+        out = {}
+        for target, raw in self.targets.items():
+            values = self.arrays.get(raw)
+            out[target] = extra[raw] if values is None else \
+                pd.Series(values, index=index, dtype=values.dtype, copy=False)
+        return out
+
+
 def read_vendor_json(path: str | os.PathLike[str], name: str, forced: str | None
-                     ) -> tuple[FormatSpec, dict[str, pd.Series], QuoteClock, int] | None:
-    """A vendor JSON chain's mapped columns, or None where the general path must decide.
+                     ) -> VendorColumns | None:
+    """A vendor JSON chain's columns, or None where the general path must decide.
 
     Parameters
     ----------
@@ -100,11 +140,9 @@ def read_vendor_json(path: str | os.PathLike[str], name: str, forced: str | None
 
     Returns
     -------
-    tuple or None
-        ``(spec, columns, clock, rows)``: what ``detect`` and
-        ``spec_columns`` give on the general path's flattened table
-        (``columns`` maps canonical/vendor names to Series on a RangeIndex
-        of ``rows``), or None.
+    VendorColumns or None
+        What ``detect`` and ``spec_columns`` find in the general path's
+        flattened table, or None.
     """
     if not str(path).lower().endswith(SUFFIXES):
         return None
@@ -139,25 +177,18 @@ def read_vendor_json(path: str | os.PathLike[str], name: str, forced: str | None
     built = _quote_columns(rows, fields, dec)
     if built is None:
         return None
-    n = len(rows)
-    index = pd.RangeIndex(n)
-    # object text as is (the general path's text columns give the same chain)
-    columns: dict[object, pd.Series] = {k: pd.Series(v, index=index, dtype=v.dtype, copy=False)
-                                        for k, v in built.items()}
     broadcast = {k: v for k, v in scalars.items()
-                 if not isinstance(v, (dict, list)) and k not in columns}
+                 if not isinstance(v, (dict, list)) and k not in built}
     broadcast["_json"] = True
     if "_clock" in broadcast:
         return None
-    extra = pd.DataFrame(broadcast, index=index)
-    columns.update((col, extra[col]) for col in extra.columns)
-    spec = vendor_spec(set(columns))
+    names: list[str] = [*built, *broadcast]
+    spec = vendor_spec(set(names))
     if spec is None or spec.name not in FORMATS or spec.hook is not None or \
             (forced is not None and forced != spec.name):
         return None
-    names = list(columns)
-    mapped = {target: columns[names[pos]] for target, pos in column_targets(names, spec).items()}
-    return spec, mapped, spec.clock, n
+    return VendorColumns(spec, len(rows), built, broadcast, {
+        target: names[pos] for target, pos in column_targets(names, spec).items()})
 
 
 def _first_object(listed: bytes) -> bytes:

@@ -354,12 +354,11 @@ def load_chain(
         if FAST_VENDOR_JSON and not args.columns and isinstance(source, (str, os.PathLike)) \
         else None
     if read is not None:  # the general path's columns, read without a flat table
-        spec, mapped, rule, n = read
-        base = 0
         if underlying is None and underlying_price is None and quote_time is None:
-            chain = build_desk_chain(spec, mapped, rule, n, name, args.wide_threshold)
+            chain = build_desk_chain(read, name, args.wide_threshold)
             if chain is not None:  # else: a rule of the general path acts on these columns
                 return chain
+        spec, mapped, rule, n, base = read.spec, read.series(), read.clock, read.rows, 0
     else:
         raw, base, kind = _read_source(source, name)
         if raw.empty:
