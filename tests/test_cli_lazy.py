@@ -67,8 +67,29 @@ def test_the_command_collector_pauses_settles_and_restores_the_callers_settings(
         assert not gc.isenabled()
         kept = [object() for _ in range(3)]  # noqa: F841  (alive while settling)
         _gc.settle()
-        assert gc.isenabled() and gc.get_freeze_count() > before[2]
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0 if before[2] == 0 else gc.get_freeze_count() == before[2]
         _gc.settle()  # once only
+    assert _collector_state() == before
+
+
+def test_the_command_leaves_objects_the_caller_froze_alone() -> None:
+    import gc
+
+    from volscreen import _gc
+
+    before = _collector_state()
+    gc.freeze()
+    try:
+        mine = gc.get_freeze_count()
+        with _gc.command_collector():
+            _gc.pause()
+            _gc.settle()
+            assert gc.get_freeze_count() == mine and gc.isenabled()
+        assert gc.get_freeze_count() == mine
+    finally:
+        if before[2] == 0:
+            gc.unfreeze()
     assert _collector_state() == before
 
 
@@ -91,7 +112,8 @@ def test_a_screen_command_freezes_its_imports_and_collects_again() -> None:
             "from volscreen import _gc\n"
             "seen = []\n"
             "settle = _gc.settle\n"
-            "_gc.settle = lambda: (settle(), seen.append((gc.isenabled(), gc.get_freeze_count())))\n"
+            "_gc.settle = lambda: (settle(),\n"
+            "                      seen.append((gc.isenabled(), gc.get_freeze_count())))\n"
             "from volscreen.cli import main\n"
             "try:\n"
             "    main(['screen', '--no-store'])\n"

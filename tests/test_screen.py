@@ -336,7 +336,13 @@ def test_a_worker_computes_each_history_context_once(sample, monkeypatch) -> Non
             for t in ("AAA", "BBB", "CCC")]
     monkeypatch.setattr(pool, "_STATE", {})
     monkeypatch.setattr(implied, "ENGINE", "auto")  # _init_worker sets the worker's engine
+    import gc
+
+    threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
     pool._init_worker(frames, ScreenConfig().replace(targets=[245, 275]), None, False, "numpy")
+    if not frozen:  # the worker's collector settings, not this process's
+        gc.unfreeze()
+    gc.set_threshold(*threshold)
     assert implied.ENGINE == "numpy"
     first, second = pool._run_chunk(jobs[:2]), pool._run_chunk(jobs[2:])
     assert len(calls) == 1  # three chains, two chunks, one history and quote date
