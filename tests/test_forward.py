@@ -488,3 +488,35 @@ def test_columns_of_other_dtypes_price_as_the_loaders_dtypes(form: str) -> None:
     pd.testing.assert_frame_equal(vs.implied_vols(other, RATE)[[C.IV, C.DELTA]],
                                   vs.implied_vols(chain, RATE)[[C.IV, C.DELTA]])
     pd.testing.assert_frame_equal(other, before)
+
+
+@settings(max_examples=80, deadline=None)
+@given(quotes=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 6), st.booleans(),
+                                 st.integers(1, 400), st.booleans()),
+                       max_size=40),
+       shuffle=st.booleans(), seed=st.integers(0, 2**32 - 1))
+def test_parity_pairs_equal_a_plain_loop(quotes: list[tuple[int, int, bool, int, bool]],
+                                         shuffle: bool, seed: int) -> None:
+    """(series, strike, C - P) per quoted pair, duplicates averaged: a dict of lists."""
+    from volscreen._parity import pairs
+
+    rows = list(quotes)
+    if shuffle:
+        np.random.default_rng(seed).shuffle(rows)
+    else:  # a loader's order: by series, strike, call before put (with or without duplicates)
+        rows.sort(key=lambda q: (q[0], q[1], not q[2]))
+    gid = np.array([q[0] for q in rows], dtype=np.intp)
+    strike = np.array([100.0 + 5 * q[1] for q in rows])
+    call = np.array([q[2] for q in rows], dtype=bool)
+    mid = np.array([q[3] / 8 for q in rows])
+    valid = np.array([q[4] for q in rows], dtype=bool)
+    sides: dict[tuple[int, float, bool], list[float]] = {}
+    for g, k, c, m, v in zip(gid, strike, call, mid, valid):
+        if v:
+            sides.setdefault((int(g), float(k), bool(c)), []).append(float(m))
+    want = [(g, k, np.mean(sides[g, k, True]) - np.mean(sides[g, k, False]))
+            for g, k in sorted({(g, k) for g, k, _ in sides})
+            if (g, k, True) in sides and (g, k, False) in sides]
+    got_g, got_k, got_d = pairs(gid, strike, call, mid, valid)
+    assert list(zip(got_g.tolist(), got_k.tolist())) == [(g, k) for g, k, _ in want]
+    np.testing.assert_allclose(got_d, [d for _, _, d in want], rtol=1e-15, atol=0)

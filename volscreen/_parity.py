@@ -36,10 +36,13 @@ def pairs(gid: np.ndarray, strike: np.ndarray, is_call: np.ndarray, mid: np.ndar
     c, m = is_call[order], mid[order]
     start = np.ones(order.size, dtype=bool)
     start[1:] = (g[1:] != g[:-1]) | (k[1:] != k[:-1]) | (c[1:] != c[:-1])
-    first = np.flatnonzero(start)
-    mean = np.add.reduceat(m, first) / np.diff(np.append(first, order.size)) if first.size \
-        else np.zeros(0)
-    g, k, c = g[first], k[first], c[first]
+    if start.all():  # no duplicate quotes (the usual chain): each mean is the quote's mid
+        mean = m  # m / 1 is m exactly
+    else:
+        first = np.flatnonzero(start)
+        mean = np.add.reduceat(m, first) / np.diff(np.append(first, order.size)) \
+            if first.size else np.zeros(0)
+        g, k, c = g[first], k[first], c[first]
     # runs are ordered call then put within a (series, strike): a pair is a call run
     # followed by a put run at the same series and strike
     pair = c[:-1] & ~c[1:] & (g[:-1] == g[1:]) & (k[:-1] == k[1:])
