@@ -489,3 +489,42 @@ def test_stream_draws_equal_numpy_bounded_integers(seed, n_starts, size):
     _hist.block_starts.cache_clear()
     np.testing.assert_array_equal(_hist.block_starts(seed, n_starts, size), want)
     _hist.clear_caches()
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 40), bad_share=st.floats(0.0, 0.3))
+def test_iv_and_rv_columns_equal_the_public_functions(seed, n, bad_share):
+    """The four beyond and four touch cases evaluated together give what each public call
+    gives on its own, bad inputs (NaN, zero, negative, infinite) included."""
+    from volscreen._candcols import StatusCodes
+    from volscreen.probability import TRADING_DAYS_PER_YEAR, probability_columns
+
+    rng = np.random.default_rng(seed)
+    spot = rng.uniform(50, 150, n)
+    f = {C.SPOT: spot, C.FORWARD: spot * rng.uniform(0.99, 1.01, n),
+         C.T: rng.uniform(0.01, 0.5, n), C.PUT_IV: rng.uniform(0.1, 0.6, n),
+         C.CALL_IV: rng.uniform(0.1, 0.6, n), C.BREAKEVEN_LOW: spot * rng.uniform(0.8, 1.0, n),
+         C.BREAKEVEN_HIGH: spot * rng.uniform(1.0, 1.2, n),
+         C.TARGET_LOW: spot * rng.uniform(0.7, 1.0, n),
+         C.TARGET_HIGH: spot * rng.uniform(1.0, 1.3, n)}
+    for name in f:
+        bad = rng.random(n) < bad_share
+        f[name][bad] = rng.choice([np.nan, 0.0, -1.0, np.inf], size=int(bad.sum()))
+    days = rng.integers(-1, 60, n)
+    rv = {int(h): float(v) for h, v in zip(days, rng.uniform(0.05, 0.5, n))}
+    out = probability_columns({k: v.copy() for k, v in f.items()}, days, StatusCodes(n), rv=rv)
+    t = f[C.T]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rv_cal = out[C.RV_FORECAST] * np.sqrt(days / TRADING_DAYS_PER_YEAR / t)
+        carry = np.log(f[C.FORWARD] / spot) / t
+        want = {
+            C.P_BEYOND_BE_IV: prob_beyond(f[C.FORWARD], f[C.BREAKEVEN_LOW], f[C.BREAKEVEN_HIGH],
+                                          f[C.PUT_IV], t, f[C.CALL_IV]),
+            C.P_BEYOND_BE_RV: prob_beyond(spot, f[C.BREAKEVEN_LOW], f[C.BREAKEVEN_HIGH],
+                                          rv_cal, t),
+            C.P_TOUCH_LOW_IV: prob_touch(spot, f[C.TARGET_LOW], f[C.PUT_IV], t, carry),
+            C.P_TOUCH_HIGH_IV: prob_touch(spot, f[C.TARGET_HIGH], f[C.CALL_IV], t, carry),
+            C.P_TOUCH_LOW_RV: prob_touch(spot, f[C.TARGET_LOW], rv_cal, t),
+            C.P_TOUCH_HIGH_RV: prob_touch(spot, f[C.TARGET_HIGH], rv_cal, t)}
+    for name, values in want.items():
+        np.testing.assert_array_equal(out[name], values, err_msg=name)

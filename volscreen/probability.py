@@ -336,22 +336,25 @@ def probability_columns(f: dict[str, np.ndarray], days: np.ndarray, codes: Statu
         rv_cal = rv_ann * np.sqrt(days / TRADING_DAYS_PER_YEAR / t)
     codes.flag(~np.isfinite(rv_ann), C.DS_NO_RV)
     new[C.RV_FORECAST] = rv_ann
-    # prob_beyond / prob_touch, with every N(.) of the six columns in one ndtr call
-    below = [_below_args(f[C.FORWARD], f[C.BREAKEVEN_LOW], f[C.PUT_IV], t),
-             _below_args(f[C.FORWARD], f[C.BREAKEVEN_HIGH], f[C.CALL_IV], t),
-             _below_args(spot, f[C.BREAKEVEN_LOW], rv_cal, t),
-             _below_args(spot, f[C.BREAKEVEN_HIGH], rv_cal, t)]
-    touch = [_touch_args(spot, f[C.TARGET_LOW], f[C.PUT_IV], t, carry),
-             _touch_args(spot, f[C.TARGET_HIGH], f[C.CALL_IV], t, carry),
-             _touch_args(spot, f[C.TARGET_LOW], rv_cal, t, 0.0),
-             _touch_args(spot, f[C.TARGET_HIGH], rv_cal, t, 0.0)]
-    normals = _ndtr_batch([z for z, _ in below] + [z for args in touch for z in args[:2]])
-    p_below = [np.where(valid, n, np.nan) for (_, valid), n in zip(below, normals[:4])]
+    # prob_beyond / prob_touch: the four cases of each as the rows of one (4, n) evaluation
+    # (element-wise, so each row holds what its own call gives), every N(.) in one ndtr call
+    be_lo, be_hi = f[C.BREAKEVEN_LOW], f[C.BREAKEVEN_HIGH]
+    tg_lo, tg_hi = f[C.TARGET_LOW], f[C.TARGET_HIGH]
+    iv_lo, iv_hi = f[C.PUT_IV], f[C.CALL_IV]
+    z_below, valid_below = _below_args(np.stack([f[C.FORWARD], f[C.FORWARD], spot, spot]),
+                                       np.stack([be_lo, be_hi, be_lo, be_hi]),
+                                       np.stack([iv_lo, iv_hi, rv_cal, rv_cal]), t)
+    z1, z2, weight, b, valid_touch = _touch_args(
+        spot, np.stack([tg_lo, tg_hi, tg_lo, tg_hi]), np.stack([iv_lo, iv_hi, rv_cal, rv_cal]),
+        t, np.stack([carry, carry, np.zeros(n), np.zeros(n)]))
+    normals = _ndtr_batch([z_below, z1, z2])
+    p_below = np.where(valid_below, normals[0], np.nan)
     new[C.P_BEYOND_BE_IV] = p_below[0] + 1.0 - p_below[1]
     new[C.P_BEYOND_BE_RV] = p_below[2] + 1.0 - p_below[3]
+    touch = _touch_from(normals[1], normals[2], weight, b, valid_touch)
     for i, name in enumerate((C.P_TOUCH_LOW_IV, C.P_TOUCH_HIGH_IV, C.P_TOUCH_LOW_RV,
                               C.P_TOUCH_HIGH_RV)):
-        new[name] = _touch_from(normals[4 + 2 * i], normals[5 + 2 * i], *touch[i][2:])
+        new[name] = touch[i]
     mask, label = None, None
     if condition is not None and bars is not None:
         from ._hist_condition import _resolve_condition
