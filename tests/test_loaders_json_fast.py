@@ -404,3 +404,22 @@ def test_generated_json_same_both_ways(tmp_path_factory, quotes, updated):
     built = columns is not None and build_desk_chain(columns, "x", 0.5) is not None
     event(f"built whole: {built}")
     assert_same_both_ways(FLAG, path)
+
+
+# --- 6. vendor columns: the all-missing test looks at the first cell first ----------
+
+from volscreen.loaders._vendor import normalise_vendor  # noqa: E402
+
+CELLS = st.sampled_from([None, np.nan, pd.NA, "x", "1.5", 2.0, "True", (1, 2)])
+
+
+@settings(max_examples=60, deadline=None)
+@given(cells=st.lists(CELLS, max_size=5))
+def test_vendor_column_all_missing_iff_every_cell_is(cells):
+    series = pd.Series(cells, dtype=object)
+    out = normalise_vendor(series, "vendor_x")
+    every = all(c is None or c is pd.NA or (isinstance(c, float) and c != c) for c in cells)
+    if every:  # a float column of NaN, as from CSV
+        assert out.dtype == np.float64 and bool(out.isna().all()) and len(out) == len(cells)
+    else:  # a present cell stays present
+        assert not out.isna().all()

@@ -29,7 +29,8 @@ def normalise_vendor(series: pd.Series, col: str = "") -> pd.Series:
         return series
     if pd.api.types.is_numeric_dtype(series):
         return series.astype(np.float64)
-    if series.first_valid_index() is None:  # all missing: a float column, as from CSV
+    if series.iloc[:1].isna().all() and series.first_valid_index() is None:
+        # all missing: a float column, as from CSV (a present first cell: not all missing)
         return pd.Series(np.nan, index=series.index, dtype=np.float64)
     if _first_cell_is_text(series, _is_iv_column(col)):  # the usual text column: one cell
         return series.astype("str")
