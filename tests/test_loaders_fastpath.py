@@ -177,23 +177,65 @@ def test_truncated_json_message_is_the_standard_librarys():
     assert "line 1 column" in str(exc.value)
 
 
-@settings(max_examples=60, deadline=None)
-@given(body=st.text(alphabet=st.sampled_from(list("ab,1.\n\r\"é\u20ac\ufeff")), max_size=40),
-       prefix=st.sampled_from([b"", b"\xef\xbb\xbf", b"\xe9,"]), again=st.booleans())
-def test_csv_bytes_given_to_the_parser_are_the_texts_utf8(tmp_path_factory, body, prefix, again):
-    """The bytes read_csv_text parses are always text.encode('utf-8'), whatever the file held.
+def _outcome(func, *args):
+    """func(*args) or, when it raises a VolscreenError, (class name, message)."""
+    from volscreen.errors import VolscreenError
+    try:
+        return func(*args)
+    except VolscreenError as exc:
+        return type(exc).__name__, str(exc)
 
-    The file's own bytes are reused only for the text read_any just returned
-    (BOM, Latin-1 and non-ASCII files take the encoding route).
+
+@settings(max_examples=150, deadline=None)
+@given(body=st.text(alphabet=st.sampled_from(list("ab,1.\n\r\t \"{[\x00\x0b\x1cé\ufeff")),
+                    max_size=40),
+       header=st.sampled_from(["x,y\n", " x;y\r\n", "", "\n\n x , y ", "a|b\n"]))
+def test_ascii_files_read_as_bytes_like_their_text(tmp_path_factory, body, header):
+    """read_any + read_csv_text give what the decoded text gives, ASCII or not.
+
+    An ASCII file reaches the parser as its own bytes (AsciiText); any other
+    file as text.  The reference decodes every file with decode_text and
+    reads the text, as the loader did before.
     """
-    path = tmp_path_factory.mktemp("utf8") / "f.csv"
-    path.write_bytes(prefix + ("x,y\n" + body).encode("utf-8"))
-    kind, text = _io.read_any(path)
-    assert kind == "csv"
-    if again:  # another text in between: never the stale bytes
-        assert _io._utf8("z,w\n1,2\n") == b"z,w\n1,2\n"
-    assert _io._utf8(text) == text.encode("utf-8")
-    assert _io._utf8(text) == text.encode("utf-8")  # a second call: no bytes kept
+    from volscreen.loaders import _io
+    path = tmp_path_factory.mktemp("ascii") / "f.csv"
+    raw = (header + body).encode("utf-8")
+    path.write_bytes(raw)
+
+    def reference():  # read_any as it was: always through the decoded text
+        text = _io.decode_text(raw, "f.csv")
+        start = _io.first_nonblank(text)
+        if start < 0:
+            raise _io.EmptyDataError("file is empty", source="f.csv")
+        if text[start] in "{[":
+            return "json", _io.parse_json_text(text, "f.csv")
+        return "csv", text
+
+    got, want = _outcome(_io.read_any, path), _outcome(reference)
+    if got[0] == "json":
+        assert want[0] == "json" and json.dumps(got[1]) == json.dumps(want[1])
+        return
+    if got[0] != "csv" or want[0] != "csv":
+        assert got[0] in ("csv", "json") or got == want
+        assert want[0] in ("csv", "json") or got == want
+        return
+    assert isinstance(got[1], _io.AsciiText) is raw.isascii()
+    assert str(got[1]) == want[1]
+    frame, expected = _outcome(_io.read_csv_text, got[1], "f.csv"), \
+        _outcome(_io.read_csv_text, want[1], "f.csv")
+    if isinstance(expected, tuple):
+        assert frame == expected
+    else:
+        pd.testing.assert_frame_equal(frame, expected, check_exact=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=st.characters(max_codepoint=127), max_size=20),
+       pos=st.integers(0, 20))
+def test_first_nonblank_ascii_is_the_texts(text, pos):
+    """The bytes' first non-blank index is str.isspace's, for every ASCII character."""
+    from volscreen.loaders import _io
+    assert _io.first_nonblank_ascii(text.encode("ascii"), pos) == _io.first_nonblank(text, pos)
 
 
 def _write_golden() -> None:

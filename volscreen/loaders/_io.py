@@ -30,8 +30,8 @@ _NONBLANK = re.compile(r"\S")
 """A character that is not blank (re's Unicode \\s is str.isspace)."""
 _JSON_START = re.compile(rb"[ \t\r\n]*[\[{]")
 """Bytes that open a JSON object or array (after JSON's own blanks)."""
-_READ: tuple[str, bytes] | None = None
-"""The last text :func:`read_any` returned and the file bytes it was decoded from."""
+_NONBLANK_ASCII = re.compile(rb"[^\t\n\x0b\x0c\r\x1c-\x1f ]")
+"""An ASCII byte that is not blank (the ASCII characters str.isspace accepts)."""
 _UNSET = object()
 _FAST_DECODE: object = _UNSET
 """msgspec's decode function, None without msgspec, _UNSET before the first JSON file."""
@@ -103,17 +103,31 @@ def sniff_delimiter(header: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _utf8(text: str) -> bytes:
-    """``text.encode("utf-8")``; the file's own bytes when ``text`` is what read_any just read."""
-    global _READ
-    read, _READ = _READ, None
-    if read is not None and read[0] is text:  # the same object: no second copy of the file
-        return read[1]
-    return text.encode("utf-8")
+class AsciiText:
+    """The text of an ASCII file, kept as the file's bytes (decoded only on demand).
+
+    :func:`read_any` returns it for CSV files of ASCII bytes: the parser
+    reads the bytes themselves, so the file is neither decoded to ``str``
+    nor encoded back.  ``str(x)`` is the text.
+    """
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+
+    def __str__(self) -> str:
+        return self.raw.decode("ascii")
 
 
-def read_csv_text(text: str, name: str, **kwargs: Any) -> pd.DataFrame:
-    """Parse CSV text; header names are stripped of blanks.
+def first_nonblank_ascii(raw: bytes, pos: int = 0) -> int:
+    """:func:`first_nonblank` of ASCII bytes (the same index as in their text)."""
+    match = _NONBLANK_ASCII.search(raw, pos)
+    return -1 if match is None else match.start()
+
+
+def read_csv_text(text: str | AsciiText, name: str, **kwargs: Any) -> pd.DataFrame:
+    """Parse CSV text (or an ASCII file's bytes); header names are stripped of blanks.
 
     Raises
     ------
@@ -122,12 +136,22 @@ def read_csv_text(text: str, name: str, **kwargs: Any) -> pd.DataFrame:
     DataError
         The parser rejects the file (ragged rows, unbalanced quotes, ...).
     """
-    start = first_nonblank(text)  # no copy of the whole text (strip would make one)
+    data = text.raw if isinstance(text, AsciiText) else text.encode("utf-8")
+    # the header line, read without a copy of the whole text (strip would make one)
+    if isinstance(text, AsciiText):
+        start = first_nonblank_ascii(data)
+        newline = data.find(b"\n", start) if start >= 0 else -1
+        head = (data[start:] if newline < 0 else data[start:newline + 1]).decode("ascii")
+        last = newline < 0 or first_nonblank_ascii(data, newline) < 0
+    else:
+        start = first_nonblank(text)
+        newline = text.find("\n", start) if start >= 0 else -1
+        head = text[start:] if newline < 0 else text[start:newline + 1]
+        last = newline < 0 or first_nonblank(text, newline) < 0
     if start < 0:
         raise EmptyDataError("file is empty", source=name)
-    newline = text.find("\n", start)  # split only up to the first line, not the whole file
-    header = (text[start:] if newline < 0 else text[start:newline + 1]).splitlines()[0]
-    if newline < 0 or first_nonblank(text, newline) < 0:  # the last line: as if stripped
+    header = head.splitlines()[0]
+    if last:  # the last line: as if stripped
         header = header.rstrip()
     sep = sniff_delimiter(header)
     names = [n.strip().lstrip(UTF8_BOM) for n in next(csv.reader([header], delimiter=sep))]
@@ -142,7 +166,7 @@ def read_csv_text(text: str, name: str, **kwargs: Any) -> pd.DataFrame:
             # (it would drop them); make that an error instead.
             warnings.simplefilter("error", pd.errors.ParserWarning)
             # UTF-8 bytes: the C parser reads them without the text-stream layer
-            frame = pd.read_csv(io.BytesIO(_utf8(text)), sep=sep, low_memory=False,
+            frame = pd.read_csv(io.BytesIO(data), sep=sep, low_memory=False,
                                 index_col=False, **kwargs)
     except pd.errors.EmptyDataError:
         raise EmptyDataError("file is empty", source=name) from None
@@ -213,7 +237,8 @@ def read_any(path: str | os.PathLike[str]) -> tuple[str, Any]:
     -------
     tuple
         ``("parquet", DataFrame)``, ``("json", decoded object)`` or
-        ``("csv", text)``.
+        ``("csv", text)``; the text of an ASCII file is an :class:`AsciiText`
+        (its bytes), which :func:`read_csv_text` reads as they are.
     """
     name = source_name(path)
     raw = read_bytes(path)
@@ -225,10 +250,14 @@ def read_any(path: str | os.PathLike[str]) -> tuple[str, Any]:
             return "json", decode(raw)
         except Exception:  # not UTF-8, not valid JSON, ...: the text route below decides
             pass
+    if raw.isascii() and b"\x00" not in raw[:SNIFF_BYTES]:  # text as decode_text gives it
+        start = first_nonblank_ascii(raw)
+        if start < 0:
+            raise EmptyDataError("file is empty", source=name)
+        if raw[start:start + 1] in (b"{", b"["):
+            return "json", parse_json_text(raw.decode("ascii"), name, fast=decode is None)
+        return "csv", AsciiText(raw)  # the parser reads these bytes: no str copy
     text = decode_text(raw, name)
-    global _READ
-    # ASCII text as long as the file: the file's bytes are its UTF-8 (no BOM, no Latin-1)
-    _READ = (text, raw) if text.isascii() and len(text) == len(raw) else None
     start = first_nonblank(text)
     if start < 0:
         raise EmptyDataError("file is empty", source=name)
