@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .forward import _text_array  # pd.array(values, dtype="str"), built by Arrow
+
 _BLOCK_KINDS = "biufM"
 """NumPy kinds stacked into 2-D blocks (bool, integers, floats, datetime64[ns])."""
 _NS = np.dtype("datetime64[ns]")
@@ -57,7 +59,7 @@ def frame_of_columns(columns: dict[str, Any], index: pd.Index | None = None) -> 
         (np.stack([arrays[i] for i in where]), np.array(where, dtype=np.intp))
         for where in by_dtype.values()]
     if text:
-        flat = pd.array(np.concatenate([arrays[i] for i in text]), dtype="str")
+        flat = _text_array(np.concatenate([arrays[i] for i in text]))
         blocks += [(flat[j * n:(j + 1) * n], np.array([i], dtype=np.intp))
                    for j, i in enumerate(text)]
     blocks += [(arrays[i], np.array([i], dtype=np.intp)) for i in extension]
