@@ -343,8 +343,16 @@ def assemble(a: dict[str, Any],
     has_any = anchor >= 0
     anchor = np.where(has_any, anchor, 0)
 
-    def take(key: str, pos: np.ndarray, present: np.ndarray) -> np.ndarray:
-        return np.where(present, a[key][np.where(present, pos, 0)], np.nan)
+    # both legs' positions in one array (a missing leg reads row 0, then NaN)
+    legs = np.concatenate([np.where(hp, p, 0), np.where(hc, c, 0)])
+    missing = ~np.concatenate([hp, hc])
+    n_rows = p.size
+
+    def pair(key: str) -> tuple[np.ndarray, np.ndarray]:
+        """(put, call) values of the quote-level array ``a[key]`` (NaN for a missing leg)."""
+        both = a[key][legs]
+        both[missing] = np.nan
+        return both[:n_rows], both[n_rows:]
 
     def row(key: str, missing: Any = np.nan) -> np.ndarray:
         return np.where(has_any, a[key][anchor], missing)
@@ -353,12 +361,17 @@ def assemble(a: dict[str, Any],
                       np.where(hp, C.CAND_NO_CALL, np.where(hc, C.CAND_NO_PUT, C.CAND_NO_LEGS)))
     spot, t, disc = row("spot"), row("t"), row("discount")
     mult = row("mult", DEFAULT_MULTIPLIER)
-    kp, kc = take("strike", p, hp), take("strike", c, hc)
-    ask_p, ask_c = take("ask", p, hp), take("ask", c, hc)
-    mid_p, mid_c = take("mid", p, hp), take("mid", c, hc)
-    iv_p, iv_c = take("iv", p, hp), take("iv", c, hc)
-    vega_p, vega_c = take("vega", p, hp), take("vega", c, hc)
-    delta_p, delta_c = take("delta", p, hp), take("delta", c, hc)
+    kp, kc = pair("strike")
+    ask_p, ask_c = pair("ask")
+    mid_p, mid_c = pair("mid")
+    iv_p, iv_c = pair("iv")
+    vega_p, vega_c = pair("vega")
+    delta_p, delta_c = pair("delta")
+    bid_p, bid_c = pair("bid")
+    gamma_p, gamma_c = pair("gamma")
+    theta_p, theta_c = pair("theta")
+    oi_p, oi_c = pair("oi")
+    spread_p, spread_c = pair("spread_pct")
     natural, mid = ask_p + ask_c, mid_p + mid_c
     be_lo, be_hi = kp - natural, kc + natural
     with np.errstate(invalid="ignore", divide="ignore"):  # NaN legs carry candidate_status
@@ -388,9 +401,9 @@ def assemble(a: dict[str, Any],
         C.DISCOUNT: disc, C.RATE: rate, C.MULTIPLIER: mult,
         C.PUT_STRIKE: kp, C.CALL_STRIKE: kc,
         C.PUT_SYMBOL: put_symbol, C.CALL_SYMBOL: call_symbol,
-        C.PUT_BID: take("bid", p, hp), C.PUT_ASK: ask_p, C.PUT_MID: mid_p, C.PUT_IV: iv_p,
+        C.PUT_BID: bid_p, C.PUT_ASK: ask_p, C.PUT_MID: mid_p, C.PUT_IV: iv_p,
         C.PUT_DELTA: delta_p,
-        C.CALL_BID: take("bid", c, hc), C.CALL_ASK: ask_c, C.CALL_MID: mid_c, C.CALL_IV: iv_c,
+        C.CALL_BID: bid_c, C.CALL_ASK: ask_c, C.CALL_MID: mid_c, C.CALL_IV: iv_c,
         C.CALL_DELTA: delta_c,
         C.STRUCTURE_IV: struct_iv,
         C.DEBIT_MID: mid, C.DEBIT_NATURAL: natural, C.SPREAD_COST: natural - mid,
@@ -400,13 +413,11 @@ def assemble(a: dict[str, Any],
         C.BREAKEVEN_LOW_MID: kp - mid, C.BREAKEVEN_HIGH_MID: kc + mid,
         C.BREAKEVEN_MOVE_PCT: np.minimum(spot - be_lo, be_hi - spot) / spot,
         C.DELTA: delta_p + delta_c,
-        C.GAMMA: take("gamma", p, hp) + take("gamma", c, hc),
+        C.GAMMA: gamma_p + gamma_c,
         C.VEGA_PER_VOLPT: vega_p + vega_c,
-        C.THETA_PER_DAY: take("theta", p, hp) + take("theta", c, hc),
-        C.MIN_OPEN_INTEREST: np.where(both, np.fmin(take("oi", p, hp), take("oi", c, hc)),
-                                      np.nan),
-        C.MAX_SPREAD_PCT: np.where(both, np.fmax(take("spread_pct", p, hp),
-                                                 take("spread_pct", c, hc)), np.nan),
+        C.THETA_PER_DAY: theta_p + theta_c,
+        C.MIN_OPEN_INTEREST: np.where(both, np.fmin(oi_p, oi_c), np.nan),
+        C.MAX_SPREAD_PCT: np.where(both, np.fmax(spread_p, spread_c), np.nan),
         C.CANDIDATE_STATUS: status,
         C.SELECTION_NOTE: sel["note"],
     }
