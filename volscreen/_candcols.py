@@ -116,10 +116,35 @@ def frame_of(columns: dict[str, Any], order: np.ndarray | None = None) -> pd.Dat
         blocks.append((block if order is None else block[:, order], np.array(plain_objects)))
     if text:
         flat = np.concatenate([take(np.asarray(columns[names[i]], dtype=object)) for i in text])
-        strings = pd.array(flat, dtype="str")
+        strings = _text_array(flat)
         blocks += [(strings[j * n:(j + 1) * n], np.array([i])) for j, i in enumerate(text)]
     return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n),
                                         columns=_column_index(names))
+
+
+def _text_array(values: np.ndarray) -> Any:
+    """``pd.array(values, dtype="str")`` of an object array of str and missing values.
+
+    Built by Arrow directly when pandas stores ``str`` in Arrow (what the
+    constructor does after checking each value in Python); the
+    constructor itself otherwise or for any value Arrow does not take.
+    """
+    dtype = pd.api.types.pandas_dtype("str")
+    if getattr(dtype, "storage", None) == "pyarrow":
+        import pyarrow as pa  # loaded by pandas with its Arrow-backed strings
+
+        if not _ARROW_TEXT:  # the Arrow type pandas stores ``str`` in, found once
+            _ARROW_TEXT.append(pa.array(pd.array(np.array(["a"], dtype=object),
+                                                 dtype="str")).type)
+        try:
+            return pd.arrays.ArrowStringArray(
+                pa.array(values, type=_ARROW_TEXT[0], from_pandas=True), dtype=dtype)
+        except (pa.ArrowException, TypeError, ValueError):
+            pass
+    return pd.array(values, dtype="str")
+
+
+_ARROW_TEXT: list[Any] = []
 
 
 _NS = np.dtype("datetime64[ns]")
