@@ -440,3 +440,39 @@ def test_an_error_starting_the_workers_reaches_the_caller() -> None:
     _catching(lambda: 1 / 0, errors)()
     _catching(lambda: None, errors)()
     assert len(errors) == 1 and isinstance(errors[0], ZeroDivisionError)
+
+
+def test_workers_start_with_the_screen_imported_frozen_and_the_collector_on() -> None:
+    """The fork server imports the screen with the collector off (volscreen._preload)."""
+    import multiprocessing
+    import subprocess
+    import sys
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork server on this platform (workers are spawned)")
+    code = ("import gc, sys\n"
+            "from concurrent.futures import ProcessPoolExecutor\n"
+            "from volscreen._screen_pool import _context\n"
+            "if __name__ == '__main__':\n"
+            "    with ProcessPoolExecutor(1, mp_context=_context()) as pool:\n"
+            "        got = pool.submit(eval, \"(__import__('gc').isenabled(),\"\n"
+            "                          \" __import__('gc').get_freeze_count(),\"\n"
+            "                          \" 'volscreen.structures' in __import__('sys').modules)\")\n"
+            "        print(*got.result(), gc.isenabled(), gc.get_freeze_count())\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    enabled, frozen, imported, here_enabled, here_frozen = done.stdout.split()
+    assert enabled == "True" and int(frozen) > 50_000 and imported == "True"
+    assert (here_enabled, here_frozen) == ("True", "0")  # the caller's process is untouched
+
+
+def test_the_preload_module_does_nothing_outside_the_fork_server() -> None:
+    import gc
+    import importlib
+
+    import volscreen._preload as preload
+
+    before = (gc.isenabled(), gc.get_freeze_count())
+    importlib.reload(preload)
+    assert not preload._in_fork_server()
+    assert (gc.isenabled(), gc.get_freeze_count()) == before

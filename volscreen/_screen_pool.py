@@ -181,7 +181,8 @@ def _context() -> Any:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(list(PRELOAD))  # ignored once the server runs
+    # ignored once the server runs; _preload imports PRELOAD without collecting
+    context.set_forkserver_preload(["volscreen._preload", *PRELOAD])
     return context
 
 
