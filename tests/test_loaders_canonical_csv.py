@@ -372,3 +372,33 @@ def test_puts_only_for_rights_c_and_p(values, storage, offset):
         np.testing.assert_array_equal(got, [int(v == "P") for v in values])
     else:
         assert got is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(codes=st.lists(st.integers(0, 7), max_size=20),
+       firsts=st.lists(st.sampled_from(["cboe", "2026-07-14", "1.5", "18.2%", "True", " ", None]),
+                       min_size=1, max_size=4))
+def test_frame_helpers_are_the_pandas_route(codes, firsts):
+    """_frame is the dict constructor, _status_text is status_text, _text_vendor memoises
+    _first_cell_is_text exactly (the same column asked twice, then others)."""
+    from volscreen.loaders._canonical_frame import _frame, _status_text, _text_vendor
+    from volscreen.loaders._vendor import _first_cell_is_text
+    from volscreen.loaders.quotes import status_text
+    code = np.array(codes, dtype=np.int8)
+    status = _status_text(code)
+    expected = status_text(code)
+    assert status.dtype == expected.dtype and list(status) == list(expected)
+    n = len(codes)
+    arrays = [np.arange(n, dtype=np.float64), status,
+              pd.array(np.arange(n).astype("datetime64[ns]")).tz_localize("UTC"),
+              np.arange(n).astype("datetime64[ns]"), pd.array(np.ones(n, dtype=bool))]
+    names = ["a", "b", "c", "d", "e"]
+    built = _frame(arrays, names, n)
+    reference = pd.DataFrame(dict(zip(names, arrays)), index=pd.RangeIndex(n), copy=False)
+    pd.testing.assert_frame_equal(built, reference, check_exact=True)
+    assert list(built.dtypes) == list(reference.dtypes)
+    for first in [*firsts, *firsts]:
+        column = pd.array([first, "x"], dtype="str")
+        for col in ("vendor_source", "vendor_iv"):
+            assert _text_vendor(column, col) is _first_cell_is_text(
+                pd.Series(column), col == "vendor_iv")

@@ -19,17 +19,17 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from pandas.arrays import NumpyExtensionArray
 
 from .. import clock
 from .. import columns as C
 from ..errors import VolscreenError
 from ._chain_rules import DEFAULT_MULTIPLIER, NUMERIC, RANGES
-from ._vendor import _first_cell_is_text, _is_iv_column, normalise_vendor
+from ._vendor import normalise_vendor
 from .._chainarrays import _arrow_bytes, one_text_value
+from ._canonical_frame import _frame, _status_text, _text_vendor, column_arrays
 from ._canonical_text import Column, _contract_symbols, _no_missing, _text, dense_codes
 from .occ import occ_strike_ok
-from .quotes import STATUS_ORDER, quote_arrays, status_text
+from .quotes import STATUS_ORDER, quote_arrays
 from .quotetime import quote_times
 
 DERIVED = (C.MID, C.SPREAD, C.SPREAD_PCT, C.QUOTE_STATUS)
@@ -91,19 +91,6 @@ def _numbers(raw: Column) -> np.ndarray | None:
     return None if np.isinf(values).any() else values
 
 
-def column_arrays(raw: pd.DataFrame) -> dict[str, Column]:
-    """Each column's stored array (NumPy or extension array), without building Series.
-
-    A frame read by pandas has distinct column names (the header check
-    made sure); the arrays are the frame's own, only ever read.
-    """
-    getter = getattr(raw, "_get_column_array", None)
-    if getter is None:  # a pandas without it: the public route
-        return {name: series.array if not isinstance(series.array, NumpyExtensionArray)
-                else series.to_numpy() for name, series in raw.items()}
-    return {name: getter(i) for i, name in enumerate(raw.columns.tolist())}
-
-
 _MEMO_SIZE = 100_000
 """Entries kept in each memo below (cleared when full)."""
 _QUOTE_NS: dict[str, int] = {}
@@ -157,51 +144,6 @@ def _settlement_ns(pairs: np.ndarray) -> np.ndarray:
             _SETTLEMENT_NS.clear()
         _SETTLEMENT_NS.update(zip(missing, instants.tolist()))
     return np.array([found[k] for k in keys], dtype=np.int64)
-
-
-_INDEXES: dict[tuple[str, ...], pd.Index] = {}
-"""Column names -> their Index (a shallow copy is handed out each time)."""
-
-
-def _frame(arrays: list[object], names: list[str], n: int) -> pd.DataFrame:
-    """``pd.DataFrame(dict(zip(names, arrays)), copy=False)``: one block per 1-D array, built once.
-
-    pandas' dict constructor checks and wraps each array again; these are
-    already what it would store (float64 and datetime64[ns] NumPy arrays,
-    extension arrays), so the frame is assembled from them directly.
-    """
-    key = tuple(names)
-    index = _INDEXES.get(key)
-    if index is None:
-        if len(_INDEXES) >= _MEMO_SIZE:
-            _INDEXES.clear()
-        index = _INDEXES[key] = pd.Index(names)
-    try:
-        from pandas.api.internals import create_dataframe_from_blocks
-    except ImportError:  # an older pandas: the dict constructor
-        return pd.DataFrame(dict(zip(names, arrays)), index=pd.RangeIndex(n), copy=False)
-    blocks = []
-    for i, values in enumerate(arrays):
-        if isinstance(values, NumpyExtensionArray):  # pandas stores its NumPy array
-            values = values.to_numpy()
-        blocks.append((values.reshape(1, -1) if isinstance(values, np.ndarray) else values,
-                       np.array([i])))
-    return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n), columns=index.copy())
-
-
-def _status_text(code: np.ndarray) -> object:
-    """:func:`~volscreen.loaders.quotes.status_text` (the same array), taken in Arrow when it can.
-
-    pandas stores text in Arrow when pyarrow is installed: the eight words
-    are then taken by code directly, without a pandas ``take``.
-    """
-    if pd.StringDtype().storage != "pyarrow":
-        return status_text(code)
-    import pyarrow as pa
-
-    words = pa.array(STATUS_ORDER, type=pa.large_string())
-    return pd.arrays.ArrowStringArray(pa.chunked_array([words.take(code)]),
-                                      dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
 def _in_order(keys: list[np.ndarray]) -> bool:
@@ -282,7 +224,7 @@ def canonical_chain(cols: dict[str, Column], n: int, name: str, wide_threshold: 
     """The chain of canonical columns whose expiries and quote times are read, else None.
 
     Shared by the CSV and Parquet shortcuts: ``cols`` are the table's
-    columns as arrays (:func:`column_arrays`; canonical header checked),
+    columns as arrays (:func:`~._canonical_frame.column_arrays`; header checked),
     ``days[exp_code]`` the rows' expiry midnights (datetime64[ns], years
     2000-2099) and ``quoted_of()`` their quote times (tz-aware UTC; None:
     not readable).  Every other check of :func:`load_canonical_csv` is
@@ -378,10 +320,9 @@ def _build(cols: dict[str, Column], n: int, name: str, wide_threshold: float,
         if values.dtype == np.float64:
             columns[col] = np.asarray(values)
             continue
-        series = pd.Series(values, copy=False)
         columns[col] = values if isinstance(values.dtype, pd.StringDtype) and \
-            _first_cell_is_text(series, _is_iv_column(col)) else \
-            normalise_vendor(series, col).array
+            _text_vendor(values, col) else \
+            normalise_vendor(pd.Series(values, copy=False), col).array
     if built[1] and C.VENDOR_SYMBOL not in columns:  # the file's symbols, as the general path
         vendor.append(C.VENDOR_SYMBOL)
         # OCC symbols (checked) are text to normalise_vendor: kept as read

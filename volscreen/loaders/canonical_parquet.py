@@ -17,7 +17,8 @@ import pandas as pd
 
 from .. import columns as C
 from ._canonical_text import Column
-from .canonical_csv import canonical_chain, column_arrays, is_canonical_header
+from ._canonical_frame import column_arrays
+from .canonical_csv import canonical_chain, is_canonical_header
 
 _NS_PER_DAY = 86_400 * 10**9
 _YEARS = (np.datetime64("2000-01-01", "ns"), np.datetime64("2100-01-01", "ns"))
