@@ -99,7 +99,9 @@ def _float64(values: Any) -> np.ndarray | None:
     if isinstance(values, np.ndarray):
         return values if values.dtype == np.float64 else None
     if isinstance(values, pd.arrays.NumpyExtensionArray) and values.dtype == np.float64:
-        return values.to_numpy()
+        view = values.to_numpy().view()
+        view.flags.writeable = False  # the caller's data
+        return view
     return None
 
 
