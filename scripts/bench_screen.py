@@ -250,7 +250,8 @@ def child(mode: str, n: int, workers: int, folder: str) -> None:
     print(json.dumps({
         "wall": took, "failed": len(result.failed) if result is not None else -1,
         "parent_mb": me.ru_maxrss / 1024, "worker_mb": worker_mb,
-        "cpu": me.ru_utime + me.ru_stime + worker_cpu, "load": os.getloadavg()[0]}))
+        "cpu": me.ru_utime + me.ru_stime + worker_cpu, "parent_cpu": me.ru_utime + me.ru_stime,
+        "load": os.getloadavg()[0]}))
 
 
 def scaling(sizes: list[int], modes: list[str], workers: int, root: Path, repeat: int) -> None:
@@ -259,9 +260,10 @@ def scaling(sizes: list[int], modes: list[str], workers: int, root: Path, repeat
     print(f"\nscaling: workers={workers}, best of {repeat} (fresh process each; peak RSS of "
           "the screening process and of its largest worker)")
     print("(CPU s: user + system time of the process, its fork server and workers, start-up "
-          "included;\n on a loaded machine it is steadier than wall time)")
+          "included;\n on a loaded machine it is steadier than wall time; parent: the screening "
+          "process alone,\n which screens its share of the chains with workers > 1)")
     print(f"{'mode':>7} {'chains':>7} {'quotes':>9} {'wall s':>8} {'ms/chain':>9} {'CPU s':>7} "
-          f"{'parent MB':>10} {'worker MB':>10} {'failed':>7} {'load':>6}")
+          f"{'parent':>7} {'parent MB':>10} {'worker MB':>10} {'failed':>7} {'load':>6}")
     env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
     for n in sizes:
         folder = chain_dir(root, n)
@@ -280,7 +282,8 @@ def scaling(sizes: list[int], modes: list[str], workers: int, root: Path, repeat
             best = min(runs, key=lambda f: f["wall"])
             failed = "-" if best["failed"] < 0 else str(best["failed"])
             print(f"{mode:>7} {n:7d} {3510 * n:9d} {best['wall']:8.2f} "
-                  f"{1000 * best['wall'] / n:9.1f} {best['cpu']:7.1f} {best['parent_mb']:10.0f} "
+                  f"{1000 * best['wall'] / n:9.1f} {best['cpu']:7.1f} {best['parent_cpu']:7.1f} "
+                  f"{best['parent_mb']:10.0f} "
                   f"{best['worker_mb'] if workers > 1 else 0:10.0f} {failed:>7} "
                   f"{best['load']:6.2f}", flush=True)
 
