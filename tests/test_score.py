@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import shared_path
 from test_structures import hand_chain, priced_chain
 
@@ -137,3 +139,30 @@ def test_real_iwm_chain_candidates_every_expiry_no_unexplained_nan(name):
         assert ok.loc[ok[col].isna(), C.DATA_STATUS].str.contains(reasons[col]).all()
     assert out[C.HIST_SAMPLE_SIZE].min() > 1000
     assert ((ok[C.P_BEYOND_BE_IV] > 0.05) & (ok[C.P_BEYOND_BE_IV] < 0.7)).all()
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(0, 30), st.integers(0, 80))
+@settings(max_examples=100, deadline=None)
+def test_status_codes_join_like_a_plain_loop_over_rows(seed, n, n_flags):
+    """Each row's codes in the order first raised, once each, ``ok`` without any; more
+    flags than an int64 holds take the general path."""
+    from volscreen._candcols import StatusCodes
+
+    rng = np.random.default_rng(seed)
+    names = [f"code{i}" for i in range(12)]
+    codes = StatusCodes(n)
+    raised = []
+    for _ in range(n_flags):
+        code = str(rng.choice(names))
+        mask = rng.random(n) < 0.3
+        codes.flag(mask, code)
+        raised.append((code, mask))
+    want = []
+    for i in range(n):
+        row = []
+        for code, mask in raised:
+            if mask[i] and code not in row:
+                row.append(code)
+        want.append(";".join(row) if row else C.DS_OK)
+    got = codes.joined()
+    assert list(got) == want

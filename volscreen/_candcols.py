@@ -47,6 +47,15 @@ class StatusCodes:
         if self.prior is None:
             if not self.flags:
                 return np.full(self.n, C.DS_OK, dtype=object)
+            if len(self.flags) < _PATTERN_BITS:  # each row's flags as the bits of one int
+                pattern = np.zeros(self.n, dtype=np.int64)
+                for bit, (_, rows) in enumerate(self.flags):
+                    pattern |= rows.astype(np.int64) << bit
+                codes, inverse = np.unique(pattern, return_inverse=True)
+                bits = (codes[:, None] >> np.arange(len(self.flags))) & 1
+                labels = np.array([self._join([], row) for row in bits.astype(bool)],
+                                  dtype=object)
+                return labels[inverse.ravel()]
             table = np.array([rows for _, rows in self.flags])  # (flags, rows)
             patterns, inverse = np.unique(table.T, axis=0, return_inverse=True)
             labels = np.array([self._join([], pattern) for pattern in patterns], dtype=object)
@@ -61,6 +70,10 @@ class StatusCodes:
             if on and code not in codes:
                 codes.append(code)
         return ";".join(codes) if codes else C.DS_OK
+
+
+_PATTERN_BITS = 63
+"""Flags up to which :meth:`StatusCodes.joined` reads each row's flags as one int64."""
 
 
 def floats(frame: pd.DataFrame, names: Any) -> dict[str, np.ndarray]:
