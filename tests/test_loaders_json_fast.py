@@ -178,7 +178,7 @@ def test_sorted_equals_sort_values(rows):
 from conftest import shared_files, shared_path  # noqa: E402
 
 from _shortcut_check import assert_same_both_ways  # noqa: E402
-from volscreen.loaders._json_chain import build_desk_chain  # noqa: E402
+from volscreen.loaders._json_chain import build_chain  # noqa: E402
 from volscreen.loaders._json_fast import read_vendor_json  # noqa: E402
 
 FLAG = "FAST_VENDOR_JSON"
@@ -189,8 +189,8 @@ def test_shared_json_chain_same_both_ways(name):
     path = shared_path("chains", name)
     read = read_vendor_json(path, name, None)
     assert read is not None  # the shortcut reads every one
-    built = build_desk_chain(read, name, 0.5)
-    assert (built is not None) == (read.spec.name == "options_desk_json")
+    built = build_chain(read, name, 0.5)
+    assert built is not None  # and builds every one whole
     chain = assert_same_both_ways(FLAG, path)
     assert len(chain) > 100
 
@@ -261,6 +261,24 @@ EDITS: dict[str, tuple[object, bool]] = {
     "cboe_as_is": (_cboe(_cboe_options()), True),
     "cboe_all_null_text": (_cboe([{**o, "last_trade_time": None} for o in _cboe_options()]),
                            True),
+    "cboe_words": (_cboe([{**o, "type": {"C": "call", "P": "Put"}[o["type"]]}
+                          for o in _cboe_options()]), True),
+    "cboe_am_root": (_cboe(_cboe_options(), ticker="SPX"), True),
+    "cboe_caret_ticker": (_cboe(_cboe_options(), ticker="^spx"), True),
+    "cboe_long_ticker": (_cboe(_cboe_options(), ticker="ABCDEFG"), True),
+    "cboe_int_strike": (_cboe([{**o, "strike": 250} for o in _cboe_options()[:2]]), True),
+    "cboe_null_strike": (_cboe([{**o, "strike": None} if i == 1 else o
+                                for i, o in enumerate(_cboe_options())]), True),
+    "cboe_fine_strike": (_cboe([{**o, "strike": 250.0004} if i == 1 else o
+                                for i, o in enumerate(_cboe_options())]), True),
+    "cboe_bad_expiry": (_cboe([{**o, "exp": "2026-02-30"} if i == 1 else o
+                               for i, o in enumerate(_cboe_options())]), True),
+    "cboe_yyyymmdd_expiry": (_cboe([{**o, "exp": "20260722"} for o in _cboe_options()]), True),
+    "cboe_bad_type": (_cboe([{**o, "type": "X"} if i == 1 else o
+                             for i, o in enumerate(_cboe_options())]), True),
+    "cboe_duplicate": (_cboe(_cboe_options() + _cboe_options()[:1]), True),
+    "cboe_unsorted": (_cboe(_cboe_options()[::-1]), True),
+    "cboe_date_stamp": (_cboe(_cboe_options(), feed_timestamp="2026-07-20"), True),
     "int_prices": (_edited(_set(0, "bid", 1)), True),
     "all_int_column": (_edited(lambda d: [q.update(openInterest=7) for q in d["quotes"]]), True),
     "null_bid": (_edited(_set(2, "bid", None)), True),
@@ -320,7 +338,9 @@ EDITS: dict[str, tuple[object, bool]] = {
 }
 
 
-BUILT = {"as_is", "int_prices", "all_int_column", "null_bid", "null_side",
+BUILT = {"cboe_as_is", "cboe_all_null_text", "cboe_words", "cboe_am_root",
+         "cboe_caret_ticker", "cboe_int_strike", "cboe_yyyymmdd_expiry", "cboe_unsorted",
+         "cboe_date_stamp", "as_is", "int_prices", "all_int_column", "null_bid", "null_side",
          "numeric_text_vendor", "percent_iv_text", "negative_zero", "reordered_later_quote",
          "reordered_first_quote", "brace_in_later_text", "greeks_not_a_dict",
          "top_scalar_in_quotes", "extra_top_numbers", "int_underlying_price",
@@ -335,7 +355,7 @@ def test_edited_json_same_both_ways(tmp_path, case):
     path.write_text(doc if isinstance(doc, str) else json.dumps(doc))
     columns = read_vendor_json(path, path.name, None)
     assert (columns is not None) == read
-    built = columns is not None and build_desk_chain(columns, path.name, 0.5) is not None
+    built = columns is not None and build_chain(columns, path.name, 0.5) is not None
     assert built == (case in BUILT)
     assert_same_both_ways(FLAG, path)
 
@@ -401,7 +421,37 @@ def test_generated_json_same_both_ways(tmp_path_factory, quotes, updated):
     read = not any("}" in v for v in quotes[0].values() if isinstance(v, str))
     columns = read_vendor_json(path, path.name, None)
     assert (columns is not None) == read
-    built = columns is not None and build_desk_chain(columns, "x", 0.5) is not None
+    built = columns is not None and build_chain(columns, "x", 0.5) is not None
+    event(f"built whole: {built}")
+    assert_same_both_ways(FLAG, path)
+
+
+@st.composite
+def _cboe_lists(draw):
+    contracts = draw(st.lists(st.tuples(
+        st.sampled_from(["2026-07-22", "2026-08-21", "20260918", "2026-07-22T00:00:00"]),
+        st.sampled_from([180.0, 252.5, 300, 0.5]), st.sampled_from(["C", "P", "call", "Put"])),
+        min_size=1, max_size=6, unique=not draw(st.integers(0, 4)) == 0))
+    options = []
+    for exp, strike, right in contracts:
+        option = {"type": right, "exp": exp, "dte": 2, "strike": strike}
+        for key in ("bid", "ask", "oi", "volume", "iv", "delta"):
+            option[key] = draw(NUMBERS)
+        option["last_trade_time"] = draw(TEXTS)
+        options.append(option)
+    return options
+
+
+@settings(max_examples=40, deadline=None)
+@given(options=_cboe_lists(), ticker=st.sampled_from(["AMZN", "SPX", "^rut", "ABCDEFG"]),
+       stamp=st.sampled_from(["2026-07-20 16:51:19", "2026-07-18 12:00:00", "2026-07-20"]))
+def test_generated_cboe_json_same_both_ways(tmp_path_factory, options, ticker, stamp):
+    path = tmp_path_factory.mktemp("json") / "chain.json"
+    path.write_text(json.dumps(_cboe(options, ticker=ticker, feed_timestamp=stamp)))
+    read = not any("}" in v for v in options[0].values() if isinstance(v, str))
+    columns = read_vendor_json(path, path.name, None)
+    assert (columns is not None) == read
+    built = columns is not None and build_chain(columns, "x", 0.5) is not None
     event(f"built whole: {built}")
     assert_same_both_ways(FLAG, path)
 
@@ -423,3 +473,19 @@ def test_vendor_column_all_missing_iff_every_cell_is(cells):
         assert out.dtype == np.float64 and bool(out.isna().all()) and len(out) == len(cells)
     else:  # a present cell stays present
         assert not out.isna().all()
+
+
+def test_without_msgspec_the_general_path_reads(tmp_path, monkeypatch):
+    import sys
+
+    from volscreen.loaders import _json_fast, load_chain
+    path = tmp_path / "chain.json"
+    path.write_text(json.dumps(_desk(_quotes())))
+    want = load_chain(path)
+    monkeypatch.setitem(sys.modules, "msgspec", None)  # import msgspec fails
+    monkeypatch.setattr(_json_fast, "_DECODERS", {})
+    monkeypatch.setattr(_io, "_FAST_DECODE", _io._UNSET)
+    assert read_vendor_json(path, path.name, None) is None
+    got = load_chain(path)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert got.attrs == want.attrs

@@ -18,7 +18,7 @@ from ..errors import (
     shown,
 )
 from . import _io
-from ._json_chain import build_desk_chain
+from ._json_chain import build_chain
 from ._json_fast import read_vendor_json
 from ._args import check_chain_arguments
 from ._chain_rules import DEFAULT_MULTIPLIER, MAX_LISTED_ROWS, NUMERIC, SORT_KEYS
@@ -355,7 +355,7 @@ def load_chain(
         else None
     if read is not None:  # the general path's columns, read without a flat table
         if underlying is None and underlying_price is None and quote_time is None:
-            chain = build_desk_chain(read, name, args.wide_threshold)
+            chain = build_chain(read, name, args.wide_threshold)
             if chain is not None:  # else: a rule of the general path acts on these columns
                 return chain
         spec, mapped, rule, n, base = read.spec, read.series(), read.clock, read.rows, 0
