@@ -125,3 +125,22 @@ def test_a_screen_command_freezes_its_imports_and_collects_again() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=ROOT, check=True)
     assert done.stdout.splitlines()[-1].split() == ["1", "True", "True", "True", "0"]
+
+
+def test_the_command_line_itself_ends_with_everything_frozen() -> None:
+    """``volscreen ...`` (main() without argv) freezes at the end: the exit scans nothing."""
+    if not (ROOT / "fixtures" / "volscreen.toml").is_file():
+        pytest.skip("bundled sample not generated (python scripts/make_sample.py)")
+    code = ("import gc, sys\n"
+            "from volscreen.cli import main\n"
+            "sys.argv = ['volscreen', 'screen', '--no-store']\n"
+            "before = gc.get_threshold()\n"
+            "try:\n"
+            "    main()\n"
+            "except SystemExit as exc:\n"
+            "    assert not exc.code, exc.code\n"
+            "print(gc.get_freeze_count() > 100_000, gc.get_threshold() == before,"
+            " gc.isenabled())\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, check=True)
+    assert done.stdout.splitlines()[-1].split() == ["True", "True", "True"]

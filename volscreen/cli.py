@@ -171,7 +171,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point (``volscreen``)."""
     from ._gc import command_collector
 
-    with command_collector(), warnings.catch_warnings():
+    # no argv: this is the process's own command line (the console script, python -m
+    # volscreen), which ends with the command
+    with command_collector(exiting=argv is None), warnings.catch_warnings():
         warnings.showwarning = _show_warning
         cli.main(args=list(argv) if argv is not None else None, prog_name="volscreen")
 
