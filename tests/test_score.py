@@ -166,3 +166,58 @@ def test_status_codes_join_like_a_plain_loop_over_rows(seed, n, n_flags):
         want.append(";".join(row) if row else C.DS_OK)
     got = codes.joined()
     assert list(got) == want
+
+
+def _reasons_loop(f, inside, status, sq_on, sq_bars, pctile):
+    """The reason codes row by row, in the documented order."""
+    from volscreen import score
+
+    out = []
+    for i in range(inside.size):
+        codes = []
+        if sq_on == 1.0 and np.isfinite(sq_bars):
+            codes.append(f"squeeze_{int(sq_bars)}d")
+        if np.isfinite(pctile) and pctile <= score.BBW_LOW_PCTILE:
+            codes.append("bbw_low")
+        ratio, cheap = f[C.IV_RV_RATIO][i], f[C.CHEAPNESS][i]
+        if ratio < score.IV_BELOW_RV:
+            codes.append("iv_below_rv")
+        elif ratio > score.RICH:
+            codes.append("iv_above_rv")
+        if cheap < score.CHEAP:
+            codes.append("cheap")
+        elif cheap > score.RICH:
+            codes.append("rich")
+        if np.isfinite(f[C.TARGET_LOW][i]) and np.isfinite(f[C.TARGET_HIGH][i]):
+            codes.append("be_inside_targets" if inside[i] else "be_outside_targets")
+        if f[C.MAX_SPREAD_PCT][i] >= score.WIDE_SPREAD:
+            codes.append("wide_spread")
+        if f[C.MIN_OPEN_INTEREST][i] < score.LOW_OI:
+            codes.append("low_oi")
+        if status[i] != C.CAND_OK:
+            codes.append(str(status[i]))
+        out.append(";".join(codes))
+    return out
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 40), st.booleans(),
+       st.sampled_from([np.nan, 5.0, 25.0]), st.sampled_from([np.nan, 0.0, 1.0]))
+@settings(max_examples=100, deadline=None)
+def test_reasons_equal_a_plain_loop_over_rows(seed, n, as_text, pctile, sq_on):
+    from volscreen.score import _reasons
+
+    rng = np.random.default_rng(seed)
+
+    def values(choices):
+        return rng.choice(np.asarray(choices, dtype=float), size=n)
+
+    f = {C.IV_RV_RATIO: values([np.nan, 0.8, 1.0, 1.1, 1.2, 1.5]),
+         C.CHEAPNESS: values([np.nan, 0.5, 0.9, 1.0, 1.2, 2.0]),
+         C.TARGET_LOW: values([np.nan, 90.0]), C.TARGET_HIGH: values([np.nan, 110.0]),
+         C.MAX_SPREAD_PCT: values([np.nan, 0.05, 0.1, 0.3]),
+         C.MIN_OPEN_INTEREST: values([np.nan, 0.0, 99.0, 100.0, 5000.0])}
+    inside = rng.random(n) < 0.5
+    status = rng.choice([C.CAND_OK, C.CAND_NO_CALL, C.CAND_NO_PUT, C.CAND_NO_LEGS], size=n)
+    status = status.astype(object) if as_text else status  # both spellings the stages pass
+    got = _reasons(f, inside, status, sq_on, 12.0, pctile)
+    assert list(got) == _reasons_loop(f, inside, status, sq_on, 12.0, pctile)

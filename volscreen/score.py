@@ -254,10 +254,20 @@ def _reasons(f: dict[str, np.ndarray], inside: np.ndarray, status: np.ndarray, s
             (spread >= WIDE_SPREAD, "wide_spread"), (oi < LOW_OI, "low_oi")]
     if inside.size == 0:
         return np.empty(0)  # as an empty list of reasons becomes: a float64 column
-    masks = np.array([m for m, _ in table] + [status != C.CAND_OK]).T  # (rows, codes)
-    names = [code for _, code in table]
-    out = np.empty(inside.size, dtype=object)
-    for i, row in enumerate(masks):
-        out[i] = ";".join(common + [c for c, on in zip(names, row[:-1]) if on]
-                          + ([str(status[i])] if row[-1] else []))
-    return out
+    # each row's codes as the bits of one int, and its leg status where not ok: the text of
+    # each distinct (bits, status) is joined once
+    pattern = np.zeros(inside.size, dtype=np.int64)
+    for bit, (mask, _) in enumerate(table):
+        pattern |= mask.astype(np.int64) << bit
+    statuses, leg = np.unique(status.astype(str), return_inverse=True)
+    not_ok = (status != C.CAND_OK).astype(np.int64)
+    keys, inverse = np.unique((pattern * 2 + not_ok) * statuses.size + leg.ravel(),
+                              return_inverse=True)
+    labels = np.empty(keys.size, dtype=object)
+    for j, key in enumerate(keys.tolist()):
+        rest, which = divmod(key, statuses.size)
+        bits, shown = divmod(rest, 2)
+        labels[j] = ";".join(common + [code for i, (_, code) in enumerate(table)
+                                       if bits >> i & 1]
+                             + ([str(statuses[which])] if shown else []))
+    return labels[inverse.ravel()]
