@@ -306,6 +306,8 @@ EDITS: dict[str, tuple[object, bool]] = {
     "nested_field": (_edited(_set(0, "iv", {"mid": 0.2})), False),
     "brace_in_first_text": (_edited(_set(0, "greeksSource", "cb}oe")), False),
     "brace_in_later_text": (_edited(_set(2, "greeksSource", "{cboe}")), True),
+    "huge_first_quote": (_edited(_set(0, "greeksSource", "x" * 70_000)), False),
+    "huge_later_quote": (_edited(_set(1, "greeksSource", "x" * 70_000)), True),
     "wide_integer": (_edited(_set(1, "volume", 2 ** 70)), False),
     "wide_float": (_edited(_set(1, "volume", 1e300)), False),
     "not_an_object": (_edited(lambda d: d["quotes"].append(3)), False),
@@ -338,7 +340,7 @@ EDITS: dict[str, tuple[object, bool]] = {
 }
 
 
-BUILT = {"cboe_as_is", "cboe_all_null_text", "cboe_words", "cboe_am_root",
+BUILT = {"huge_later_quote", "cboe_as_is", "cboe_all_null_text", "cboe_words", "cboe_am_root",
          "cboe_caret_ticker", "cboe_int_strike", "cboe_yyyymmdd_expiry", "cboe_unsorted",
          "cboe_date_stamp", "as_is", "int_prices", "all_int_column", "null_bid", "null_side",
          "numeric_text_vendor", "percent_iv_text", "negative_zero", "reordered_later_quote",

@@ -45,6 +45,8 @@ TEXT_FIELDS = ("symbol", "expiration", "side", "type", "exp", "greeksSource",
 """Quote fields read as text (or null)."""
 SUFFIXES = (".json", ".json.gz")
 """File names tried (others go to the general path without a second read)."""
+FIRST_QUOTE_BYTES = 1 << 16
+"""Bytes of the quote list searched for the first quote's end (its key order)."""
 _WIDE_NUMBER = 2.0 ** 63
 _OBJECT_START = re.compile(rb"[ \t\r\n]*\{")
 
@@ -157,11 +159,11 @@ def read_vendor_json(path: str | os.PathLike[str], name: str, forced: str | None
         if "data" in top:  # Cboe delayed quotes (or an unknown layout): general path
             return None
         key = next((k for k in ("quotes", "options")
-                    if k in top and bytes(top[k])[:1] == b"["), None)
+                    if k in top and memoryview(top[k])[:1] == b"["), None)
         if key is None:
             return None
         scalars = {k: dec["any"].decode(v) for k, v in top.items() if k != key}
-        listed = bytes(top[key])
+        listed = top[key]  # a view of the document's bytes: decoded, not copied
         first = dec["any"].decode(_first_object(listed))
         fields = tuple(first) if isinstance(first, dict) else ()
         decoder = _quotes_decoder(fields) if fields else None
@@ -191,15 +193,18 @@ def read_vendor_json(path: str | os.PathLike[str], name: str, forced: str | None
         target: names[pos] for target, pos in column_targets(names, spec).items()})
 
 
-def _first_object(listed: bytes) -> bytes:
+def _first_object(listed: Any) -> bytes:
     """The bytes of the first quote object of a JSON list of flat objects.
 
     Quotes hold no nested objects (their fields are numbers, text or null),
     so the first ``}`` closes the first quote unless it sits inside a text
-    value; then the cut text is unterminated and decoding it fails.
+    value; then the cut text is unterminated and decoding it fails.  The
+    first quote is looked for in the list's first :data:`FIRST_QUOTE_BYTES`
+    (ValueError beyond them).
     """
-    start = listed.index(b"{")
-    return listed[start:listed.index(b"}", start) + 1]
+    head = memoryview(listed)[:FIRST_QUOTE_BYTES].tobytes()
+    start = head.index(b"{")
+    return head[start:head.index(b"}", start) + 1]
 
 
 def _quote_columns(rows: list[Any], fields: tuple[str, ...], dec: dict[object, Any]
