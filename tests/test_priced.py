@@ -93,6 +93,30 @@ def test_arrays_route_with_the_rate_implied_from_the_chain():
     _check_routes(_real_chain("spx-am-pm-roots"), rate=None)
 
 
+@pytest.mark.parametrize(("form", "by_expiry"), [
+    ("loaded", True), ("am_and_pm", True), ("intraday_expiry", False), ("no_settlement", False),
+    ("two_quote_times", False), ("missing_settlement", False), ("two_roots", False)])
+def test_term_reuses_the_series_only_when_they_are_its_expiry_groups(form, by_expiry):
+    # the term structure numbers the priced chain's (expiry, settlement) groups itself unless
+    # the forwards' series are exactly those groups; either way: the frame route's answer
+    chain = _real_chain("sample").copy()
+    rows = np.arange(len(chain)) % 3 == 0
+    if form == "am_and_pm":
+        chain.loc[rows, C.SETTLEMENT] = C.AM
+    elif form == "intraday_expiry":
+        chain.loc[rows, C.EXPIRY] = chain.loc[rows, C.EXPIRY] + pd.Timedelta(hours=9)
+    elif form == "no_settlement":
+        chain = chain.drop(columns=[C.SETTLEMENT])
+    elif form == "two_quote_times":
+        chain.loc[rows, C.QUOTE_TIME] = chain.loc[rows, C.QUOTE_TIME] + pd.Timedelta(minutes=1)
+    elif form == "missing_settlement":
+        chain.loc[rows, C.SETTLEMENT] = None
+    elif form == "two_roots":
+        chain.loc[rows, C.ROOT] = chain[C.ROOT].iloc[0] + "W"
+    assert price_chain(chain, RATE, sides=False).series_by_expiry is by_expiry
+    _check_routes(chain)
+
+
 @pytest.mark.parametrize("form", ["object_strike", "expiry_seconds", "quote_time_seconds",
                                   "object_settlement"])
 def test_arrays_route_with_columns_of_other_dtypes(form):

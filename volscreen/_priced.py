@@ -51,7 +51,11 @@ class PricedChain:
     ``iv_bid``/``iv_ask`` are None when the sides were not solved.
     ``spot`` is the per-expiry median underlying price, ``spot_used`` the
     greeks' spot (``spot`` when positive, else the forward) and ``carry``
-    the greeks' dividend yield q = r - ln(F/S)/t.
+    the greeks' dividend yield q = r - ln(F/S)/t.  ``series`` numbers each
+    row's option series (:func:`volscreen.forward.forward_arrays`, keys
+    ascending), ``series_first`` is each series' first row, and
+    ``series_by_expiry`` says whether the series are the term structure's
+    (expiry date, settlement) groups.
     """
 
     chain: pd.DataFrame
@@ -73,6 +77,9 @@ class PricedChain:
     iv_ask: FloatArray | None
     log_moneyness: FloatArray
     otm: np.ndarray
+    series: np.ndarray | None = None
+    series_first: np.ndarray | None = None
+    series_by_expiry: bool = False
     ok_code: ClassVar[int] = OK_CODE
 
     def __len__(self) -> int:
@@ -203,7 +210,9 @@ def price_chain(chain: pd.DataFrame, rate: RateLike = None, *, price: str = "mid
         right_spellings=rows["right_spellings"], quote_status_codes=qs_codes,
         quote_status_values=qs_values, codes=codes, iv=iv,
         iv_bid=solved[1] if sides else None, iv_ask=solved[2] if sides else None,
-        log_moneyness=log_m, otm=np.where(call, strike >= forward, strike < forward))
+        log_moneyness=log_m, otm=np.where(call, strike >= forward, strike < forward),
+        series=series, series_first=rows["series_first"],
+        series_by_expiry=bool(rows["series_by_expiry"]))
 
 
 def priced_frame(chain: pd.DataFrame, p: PricedChain) -> pd.DataFrame:

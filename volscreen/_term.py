@@ -278,11 +278,10 @@ def _groups(codes: list[np.ndarray]
     return keep, gid, by_group[starts], segments  # stable order: each group's earliest row
 
 
-def _first_values(column: Any, codes: np.ndarray, every: bool, rows: np.ndarray) -> Any:
+def _first_values(column: Any, constant: bool, every: bool, rows: np.ndarray) -> Any:
     """``column.take(rows)``; a text column of one value (every row kept) is sliced instead."""
-    if every and isinstance(column, pd.api.extensions.ExtensionArray) and codes.size \
-            and not codes.any():  # one value in every row: any rows hold it
-        return column[:rows.size]
+    if every and constant and isinstance(column, pd.api.extensions.ExtensionArray):
+        return column[:rows.size]  # one value in every row: any rows hold it
     return column.take(rows)
 
 
@@ -309,12 +308,18 @@ def priced_inputs(p: Any) -> dict[str, Any]:
     with np.errstate(invalid="ignore"):  # NaN iv: not usable
         usable = p.otm & (p.codes == p.ok_code) & np.isfinite(p.iv) & (p.iv > 0)
     strike = _float64(column_array(chain, C.STRIKE))  # the priced strikes: this column
-    return _with_quotes(chain, {
-        C.EXPIRY: expiry_days(column_array(chain, C.EXPIRY)), "letter": letter,
+    expiry = column_array(chain, C.EXPIRY)
+    out = _with_quotes(chain, {
+        # series by expiry: the expiries are midnights already (expiry_days would copy them)
+        C.EXPIRY: np.asarray(expiry) if p.series_by_expiry else expiry_days(expiry),
+        "letter": letter,
         C.STRIKE: chain[C.STRIKE].to_numpy(float) if strike is None else strike,
         C.FORWARD: p.forward,
         C.LOG_MONEYNESS: p.log_moneyness, C.OTM: p.otm, C.IV: p.iv, "usable": usable,
         "is_call": is_call, "is_put": is_put, C.T: p.t})
+    if p.series_by_expiry:
+        out["groups"] = (p.series, p.series_first)
+    return out
 
 
 def _with_quotes(chain: pd.DataFrame, a: dict[str, Any]) -> dict[str, Any]:
@@ -336,8 +341,17 @@ def _expiry_table(a: dict[str, Any], min_quotes: int, svi: bool) -> dict[str, An
     ``a`` is :func:`table_inputs` (or :func:`priced_inputs`).
     """
     keys, key_cols = list(a["keys"]), list(a["keys"].values())
-    codes = [_sorted_codes(col) for col in key_cols]
-    keep, gid, first, segments = _groups(codes)
+    groups = a.get("groups")
+    if groups is None:
+        codes = [_sorted_codes(col) for col in key_cols]
+        keep, gid, first, segments = _groups(codes)
+        constant = [bool(c.size) and not c.any() for c in codes]  # one value, none missing
+    else:  # the priced chain's series are these groups (every row has its keys)
+        gid, first = groups
+        keep = np.arange(gid.size)
+        segments = _segments(gid, first.size)
+        constant = [isinstance(c, pd.api.extensions.ExtensionArray) and one_text_value(c)
+                    for c in key_cols]
     n = first.size
     every = keep.size == a[C.T].size  # every row has its keys: the columns as they are
 
@@ -408,8 +422,8 @@ def _expiry_table(a: dict[str, Any], min_quotes: int, svi: bool) -> dict[str, An
     status[~np.isfinite(fwd)] = C.TS_NO_FORWARD
     status[~(t > 0)] = C.TS_EXPIRED
     blank = ~live
-    table = {name: _first_values(c, code, every, keep[first])
-             for name, c, code in zip(keys, key_cols, codes)}
+    table = {name: _first_values(c, one, every, keep[first])
+             for name, c, one in zip(keys, key_cols, constant)}
     table.update({
         C.T: t, C.FORWARD: fwd, C.N_QUOTES: n_quotes, C.ATM_IV: atm,
         C.ATM_STRIKE: atm_strike, C.STRADDLE_MID: straddle[C.MID],

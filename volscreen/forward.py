@@ -152,6 +152,35 @@ def _as_times(values: Any) -> Any:
     return pd.Series(values)
 
 
+def _series_are_expiries(chain: pd.DataFrame, key_cols: dict[str, Any],
+                         is_constant: dict[str, bool]) -> bool:
+    """True when the series are the term structure's groups: (expiry date, settlement).
+
+    That is when every other key is constant, ``settlement`` is a column
+    of text without missing values (or of one value), and the expiries are
+    naive datetime64[ns] midnights without NaT: the series' numbering (keys
+    ascending) and first rows are then those of grouping by expiry date and
+    settlement.
+    """
+    if C.SETTLEMENT not in chain.columns or C.EXPIRY not in key_cols:
+        return False
+    if not all(is_constant[k] for k in key_cols if k not in (C.EXPIRY, C.SETTLEMENT)):
+        return False
+    expiry = key_cols[C.EXPIRY]
+    if not (isinstance(expiry, pd.arrays.DatetimeArray) and expiry.dtype == _NS):
+        return False
+    stamps = np.asarray(cast(Any, expiry).asi8)
+    if (stamps == np.iinfo(np.int64).min).any() or (stamps % _NS_PER_DAY).any():
+        return False
+    settlement = key_cols[C.SETTLEMENT]
+    return is_constant[C.SETTLEMENT] or (isinstance(settlement.dtype, pd.StringDtype)
+                                         and not bool(pd.isna(settlement).any()))
+
+
+_NS = np.dtype("datetime64[ns]")
+_NS_PER_DAY = 86_400 * 10**9
+
+
 def rate_for(rate: RateLike, expiry: Any, t: float) -> float:
     """Resolve a rate given as a float, a mapping expiry -> rate, or a callable t -> rate."""
     if rate is None:
@@ -249,7 +278,9 @@ def forward_arrays(chain: pd.DataFrame, rate: RateLike = None, *,
     Also returns the series of each chain row and the per-row arrays read on
     the way (``strike``, ``mid`` as float, ``is_call``, ``is_put``), so a
     caller such as :func:`volscreen.implied_vols` parses them once, and
-    ``series_has_forward`` (per series: status ``ok`` or ``no_spot``).
+    ``series_has_forward`` (per series: status ``ok`` or ``no_spot``),
+    ``series_first`` (each series' first row) and ``series_by_expiry`` (see
+    :func:`_series_are_expiries`).
     """
     missing = [c for c in (C.EXPIRY, C.QUOTE_TIME, C.STRIKE, C.RIGHT, C.MID)
                if c not in chain.columns]
@@ -386,7 +417,8 @@ def forward_arrays(chain: pd.DataFrame, rate: RateLike = None, *,
     else:
         out = {k: v for k, v in out.items() if k not in key_cols}
     rows = {C.STRIKE: strike, C.MID: mid, "is_call": is_call, "is_put": is_put,
-            "series_has_forward": has_forward,
+            "series_has_forward": has_forward, "series_first": first,
+            "series_by_expiry": _series_are_expiries(chain, key_cols, is_constant),
             "right_codes": right_codes, "right_spellings": right_spellings}
     if C.QUOTE_STATUS in chain.columns:
         rows["quote_status_codes"] = qs_codes
