@@ -379,3 +379,17 @@ def test_text_columns_built_by_arrow_equal_the_str_constructor(values):
     got, want = _text_array(flat), pd.array(flat, dtype="str")
     pd.testing.assert_extension_array_equal(got, want)
     assert pa.array(got).type == pa.array(want).type
+
+
+@given(st.lists(st.sampled_from(["IWM", "SPY", "", "é", "SP"]), min_size=1, max_size=12),
+       st.booleans())
+@settings(max_examples=100, deadline=None)
+def test_text_codes_equal_pandas_factorize(values, one_value):
+    from volscreen._chainarrays import _factorize_text
+
+    column = pd.Series(values[:1] * len(values) if one_value else values, dtype="str")
+    codes, uniques = _factorize_text(column)
+    want_codes, want_uniques = pd.factorize(column, use_na_sentinel=False)
+    np.testing.assert_array_equal(codes, want_codes)
+    assert list(uniques) == list(want_uniques)
+    assert all(type(u) is str for u in uniques)

@@ -146,10 +146,15 @@ def one_text_value(column: Any) -> bool:
 
 def _factorize_text(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(codes, object array of distinct values) of a text column; one value: no hashing."""
-    if len(column) and _arrow_bytes(column) is not None:
-        first = column.iloc[0]
-        if text_in(column, (first,)).all():
-            return np.zeros(len(column), dtype=np.intp), np.array([first], dtype=object)
+    raw = _arrow_bytes(column) if len(column) else None
+    if raw is not None:  # one value spelled on every row (one underlying): no hashing
+        offsets, data = raw
+        width = int(offsets[1] - offsets[0])
+        first = data[offsets[0]:offsets[1]].tobytes()
+        if bool(((offsets[1:] - offsets[:-1]) == width).all()) and \
+                data[offsets[0]:offsets[-1]].tobytes() == first * (offsets.size - 1):
+            return (np.zeros(len(column), dtype=np.intp),
+                    np.array([first.decode()], dtype=object))
     codes, uniques = pd.factorize(column, use_na_sentinel=False)
     return codes, np.asarray(uniques, dtype=object)
 
