@@ -24,11 +24,12 @@ import pandas as pd
 from .. import clock
 from .. import columns as C
 from ..errors import VolscreenError
+from ._canonical_frame import _frame, _status_text
 from ._chain_rules import DEFAULT_MULTIPLIER, RANGES
 from ._json_fast import VendorColumns
 from .formats import JSON_TIME_ZONES
 from .occ import OCC_MAX_ROOT, OCC_STRIKE_SCALE, _yymmdd_days, occ_strike_ok, occ_symbol
-from .quotes import STATUS_ORDER, quote_arrays, status_text
+from .quotes import STATUS_ORDER, quote_arrays
 from .quotetime import quote_times
 
 DESK, CBOE = "options_desk_json", "cboe_snapshot_json"
@@ -121,10 +122,10 @@ def build_chain(read: VendorColumns, name: str, wide_threshold: float) -> pd.Dat
     mid, spread, spread_pct, code = quote_arrays(floats[C.BID], floats[C.ASK], rows.strike,
                                                  rows.settle_ns, quote_ns, wide_threshold)
     out = {
-        C.UNDERLYING: pd.array([underlying], dtype="str").take(np.zeros(n, dtype=np.intp)),
+        C.UNDERLYING: _text_by_code([underlying], np.zeros(n, dtype=np.intp)),
         C.ROOT: rows.root,
         C.CONTRACT_SYMBOL: rows.symbol,
-        C.QUOTE_TIME: pd.DatetimeIndex(quote_ns.astype("datetime64[ns]")).tz_localize("UTC"),
+        C.QUOTE_TIME: pd.DatetimeIndex(quote_ns.astype("datetime64[ns]")).tz_localize("UTC").array,
         C.EXPIRY: rows.expiry,
         C.SETTLEMENT: rows.settlement,
         C.STRIKE: rows.strike,
@@ -134,7 +135,7 @@ def build_chain(read: VendorColumns, name: str, wide_threshold: float) -> pd.Dat
         C.UNDERLYING_PRICE: floats[C.UNDERLYING_PRICE],
         C.MULTIPLIER: np.full(n, DEFAULT_MULTIPLIER),
         C.MID: mid, C.SPREAD: spread, C.SPREAD_PCT: spread_pct,
-        C.QUOTE_STATUS: status_text(code),
+        C.QUOTE_STATUS: _status_text(code),
     }
     for col, raw in targets.items():
         if not col.startswith(C.VENDOR_PREFIX):
@@ -150,7 +151,7 @@ def build_chain(read: VendorColumns, name: str, wide_threshold: float) -> pd.Dat
         else:
             out[col] = general._normalise_vendor(pd.Series(values, dtype=object), col
                                                  ).array.take(order)
-    frame = pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)  # new arrays: no copy
+    frame = _frame(list(out.values()), list(out), n)  # new arrays: no copy
     counts = dict(zip(STATUS_ORDER, np.bincount(code, minlength=len(STATUS_ORDER)).tolist()))
     frame.attrs = {
         "source": name,
@@ -193,10 +194,9 @@ def _desk_rows(read: VendorColumns, general: Any, name: str) -> _Rows | None:
                         np.array([r == C.PUT for r in rights_of_head])[head_codes],
                         strike, days.view(np.int64)[head_codes]))
     codes = head_codes[order]
-    return _Rows(order, pd.array(roots, dtype="str").take(codes),
-                 pd.array(symbols[order], dtype="str"), days[codes],
-                 pd.array(settlement, dtype="str").take(codes), strike[order],
-                 pd.array(rights_of_head, dtype="str").take(codes), settle[codes])
+    return _Rows(order, _text_by_code(roots, codes), pd.array(symbols[order], dtype="str"),
+                 days[codes], _text_by_code(settlement, codes), strike[order],
+                 _text_by_code(rights_of_head, codes), settle[codes])
 
 
 def _cboe_rows(read: VendorColumns, general: Any, name: str, underlying: str) -> _Rows | None:
@@ -222,12 +222,23 @@ def _cboe_rows(read: VendorColumns, general: Any, name: str, underlying: str) ->
     settlement = C.AM if underlying in clock.AM_SETTLED_ROOTS else C.PM
     settle = clock.settlement_instant(pd.DatetimeIndex(expiry),
                                       np.full(n, settlement, dtype=object)).asi8
-    order = np.lexsort((rights == C.PUT, strike, expiry.view(np.int64)))
+    is_put = (rights == C.PUT).astype(np.intp)  # every right is C or P (_rights)
+    order = np.lexsort((is_put, strike, expiry.view(np.int64)))
     first = np.zeros(n, dtype=np.intp)
-    return _Rows(order, pd.array([underlying], dtype="str").take(first),
-                 pd.array(symbols[order], dtype="str"), expiry[order],
-                 pd.array([settlement], dtype="str").take(first), strike[order],
-                 pd.array(rights[order], dtype="str"), settle[order])
+    return _Rows(order, _text_by_code([underlying], first), pd.array(symbols[order], dtype="str"),
+                 expiry[order], _text_by_code([settlement], first), strike[order],
+                 _text_by_code([C.CALL, C.PUT], is_put[order]), settle[order])
+
+
+def _text_by_code(words: list[str], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``pd.array(words, dtype="str").take(codes)``, taken in Arrow when text is stored there."""
+    if pd.StringDtype().storage != "pyarrow":
+        return pd.array(words, dtype="str").take(codes)
+    import pyarrow as pa
+
+    taken = pa.array(words, type=pa.large_string()).take(codes)
+    return pd.arrays.ArrowStringArray(pa.chunked_array([taken]),
+                                      dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
 def _number(value: object) -> float | None:
