@@ -18,6 +18,7 @@ import pandas as pd
 from . import columns as C
 from .clock import settlement_style, year_fraction
 from .errors import ChainSchemaError, ConfigError, DuplicateContractError, EmptyDataError
+from .forward import without_attrs
 
 logger = logging.getLogger(__name__)
 
@@ -238,7 +239,8 @@ def _prepare(chain: pd.DataFrame) -> pd.DataFrame:
     if chain.empty:
         raise EmptyDataError("the chain has no rows: nothing to compute model-free variance on")
     cols = need + [c for c in (C.SETTLEMENT, C.ROOT, C.QUOTE_TIME) if c in chain.columns]
-    df = chain[cols].copy()
+    # without attrs: pandas deep-copies a loader's provenance into every column read
+    df = without_attrs(chain)[cols].copy()
     df[C.EXPIRY] = pd.to_datetime(df[C.EXPIRY]).dt.normalize()
     if C.SETTLEMENT not in df:
         df[C.SETTLEMENT] = settlement_style(df[C.ROOT]) if C.ROOT in df else C.PM
