@@ -24,7 +24,7 @@ import pandas as pd
 from .. import clock
 from .. import columns as C
 from ..errors import VolscreenError
-from ._canonical_frame import _frame, _status_text
+from ._canonical_frame import _frame, _status_text, _text_vendor
 from ._chain_rules import DEFAULT_MULTIPLIER, RANGES
 from ._json_fast import VendorColumns
 from .formats import JSON_TIME_ZONES
@@ -148,6 +148,8 @@ def build_chain(read: VendorColumns, name: str, wide_threshold: float) -> pd.Dat
             out[col] = np.full(n, number)
         elif values.dtype == np.float64:
             out[col] = values[order]
+        elif _text_vendor(values, col):  # normalise_vendor: text as it reads (None: NaN)
+            out[col] = pd.array(values[order], dtype="str")
         else:
             out[col] = general._normalise_vendor(pd.Series(values, dtype=object), col
                                                  ).array.take(order)
