@@ -206,3 +206,21 @@ def test_surface_table_export() -> None:
     chain = pd.read_csv(FIXTURES / "iwm_chain_sample.csv")
     assert len(back) == len(chain)
     assert set(back[C.UNDERLYING]) == {"IWM"} and C.IV_STATUS in back.columns
+
+
+@pytest.mark.slow
+def test_workers_print_what_one_process_prints(tmp_path: Path) -> None:
+    """``--workers 2`` (fork server started first, the command screening its share) changes
+    nothing in the output."""
+    need_sample()
+    text = (FIXTURES / "iwm_chain_sample.csv").read_text()
+    for ticker in ("AAA", "BBB", "CCC", "DDD"):
+        (tmp_path / f"{ticker}_chain.csv").write_text(text.replace("IWM", ticker))
+    bars = str(FIXTURES / "iwm_bars_sample.csv")
+    outputs = []
+    for workers in ("1", "2"):
+        result = run("screen", str(tmp_path), "--bars", bars, "--no-store", "--targets",
+                     "245,275", "--workers", workers, "--format", "json")
+        assert result.exit_code == 0, result.output
+        outputs.append(json.loads(result.stdout))
+    assert len(outputs[0]["summary"]) == 4 and outputs[1] == outputs[0]

@@ -452,18 +452,27 @@ def test_workers_start_with_the_screen_imported_frozen_and_the_collector_on() ->
         pytest.skip("no fork server on this platform (workers are spawned)")
     code = ("import gc, sys\n"
             "from concurrent.futures import ProcessPoolExecutor\n"
-            "from volscreen._screen_pool import _context\n"
+            "from multiprocessing import forkserver\n"
+            "from volscreen._preload import start_fork_server\n"
             "if __name__ == '__main__':\n"
+            "    start_fork_server()  # as the command line does, before its own imports\n"
+            "    server = forkserver._forkserver._forkserver_pid\n"
+            "    print('pandas' in sys.modules)\n"
+            "    from volscreen._screen_pool import _context\n"
             "    with ProcessPoolExecutor(1, mp_context=_context()) as pool:\n"
             "        got = pool.submit(eval, \"(__import__('gc').isenabled(),\"\n"
             "                          \" __import__('gc').get_freeze_count(),\"\n"
             "                          \" 'volscreen.structures' in __import__('sys').modules)\")\n"
-            "        print(*got.result(), gc.isenabled(), gc.get_freeze_count())\n")
+            "        print(*got.result(), gc.isenabled(), gc.get_freeze_count(),\n"
+            "              server is not None and forkserver._forkserver._forkserver_pid == server)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
-    enabled, frozen, imported, here_enabled, here_frozen = done.stdout.split()
+    early, late = done.stdout.splitlines()
+    enabled, frozen, imported, here_enabled, here_frozen, same_server = late.split()
+    assert early == "False"  # starting the server imports nothing heavy here
     assert enabled == "True" and int(frozen) > 50_000 and imported == "True"
     assert (here_enabled, here_frozen) == ("True", "0")  # the caller's process is untouched
+    assert same_server == "True"  # the pool forks from the server started early
 
 
 def test_the_preload_module_does_nothing_outside_the_fork_server() -> None:

@@ -55,6 +55,7 @@ from typing import Any
 
 import pandas as pd
 
+from ._preload import PRELOAD, fork_context  # noqa: F401  (PRELOAD: named here in docs)
 from ._screen_inputs import Progress, ScreenJob
 from ._screen_rank import Outcome
 from .config import ScreenConfig
@@ -94,10 +95,6 @@ def screen_engine(n_chains: int) -> str:
         return implied.ENGINE
     return "compiled" if n_chains >= COMPILED_MIN_CHAINS else "numpy"
 
-
-PRELOAD = ("volscreen.screening", "volscreen.loaders", "volscreen.implied", "volscreen.surface",
-           "volscreen.structures")
-"""Modules the fork server imports once for every worker (numba is not among them)."""
 
 _STATE: dict[str, Any] = {}  # the worker's config, store, shared bars and cache
 
@@ -176,14 +173,7 @@ def _run_chunk(jobs: list[ScreenJob]) -> Outcome:
 
 def _context() -> Any:
     """A fork server with :data:`PRELOAD` imported where available, else spawn."""
-    import multiprocessing
-
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    # ignored once the server runs; _preload imports PRELOAD without collecting
-    context.set_forkserver_preload(["volscreen._preload", *PRELOAD])
-    return context
+    return fork_context()
 
 
 def chunk_size(n_jobs: int, workers: int) -> int:

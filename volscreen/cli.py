@@ -362,6 +362,10 @@ def screen(chains: tuple[Path, ...], bars: tuple[Path, ...], config_path: Path |
     from . import _gc
 
     _gc.pause()  # until the screen's modules are imported (_run_screen)
+    if workers > 1:  # the workers' fork server imports the screen beside this process
+        from ._preload import start_fork_server
+
+        start_fork_server()
     from .config import ScreenConfig, load_config
 
     if config_path is not None:
@@ -436,7 +440,7 @@ def _run_screen(config: ScreenConfig, chains: Sequence[Path], bars: Sequence[Pat
                 user_range: tuple[float, ...] | None, keep_surface: bool,
                 workers: int = 1) -> ScreenResult:
     from . import _gc
-    from ._screen_pool import PRELOAD
+    from ._preload import PRELOAD
     from .screening import jobs_from_paths, screen as run
 
     for name in PRELOAD:  # what every chain needs, imported before the collector resumes
