@@ -250,7 +250,7 @@ def _groups(codes: list[np.ndarray]
     Groups are numbered in ascending key order (``groupby(sort=True)``);
     ``first`` indexes the kept rows (the earliest row of the group).
     """
-    present = [c.min() >= 0 for c in codes]
+    present = [bool(c.size) and c.min() >= 0 for c in codes]
     if all(present):  # every row has its keys (the usual chain)
         keep = np.arange(codes[0].size)
         combined = codes[0].astype(np.int64)
