@@ -528,3 +528,24 @@ def test_iv_and_rv_columns_equal_the_public_functions(seed, n, bad_share):
             C.P_TOUCH_HIGH_RV: prob_touch(spot, f[C.TARGET_HIGH], rv_cal, t)}
     for name, values in want.items():
         np.testing.assert_array_equal(out[name], values, err_msg=name)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), horizons=st.lists(st.integers(1, 95), min_size=1, max_size=6),
+       gaps=st.lists(st.integers(0, 89), max_size=3))
+def test_window_extremes_equal_a_plain_loop_for_any_horizons(seed, horizons, gaps):
+    """Path extremes from doubled runs: every horizon (powers of two or not, longer than
+    the history) against max/min over the window's bars, NaN gaps included."""
+    from volscreen._hist import History
+
+    rng = np.random.default_rng(seed)
+    close = 100 * np.exp(np.cumsum(rng.normal(0, 0.01, 90)))
+    high, low = close * rng.uniform(1.0, 1.02, 90), close * rng.uniform(0.98, 1.0, 90)
+    high[gaps], low[gaps[:1]] = np.nan, np.nan
+    got = History(close, high, low).windows(horizons)
+    for h in horizons:
+        n = max(90 - h, 0)
+        assert got[h]["end"].size == n
+        for i in range(n):
+            np.testing.assert_equal(got[h]["high"][i], np.max(high[i + 1:i + h + 1]) / close[i])
+            np.testing.assert_equal(got[h]["low"][i], np.min(low[i + 1:i + h + 1]) / close[i])

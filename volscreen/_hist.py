@@ -210,10 +210,12 @@ class BootTable:
 class History:
     """Adjusted closes/highs/lows of one history and its windows per horizon.
 
-    Path extremes for every horizon up to the largest one asked for come from
-    one running max/min (window h+1 = window h and one more bar), so a set of
-    horizons costs one pass of length ``max(h)`` over the bars rather than
-    one ``n x h`` sliding window each; maxima and minima are exact, so the
+    Path extremes come from the extremes over runs of 1, 2, 4, ... bars
+    (each the extreme of two runs of half the length): a window of h bars
+    is covered by two overlapping runs of the largest power of two not above
+    h, so a set of horizons costs log2(max(h)) passes over the bars plus one
+    per horizon, rather than one ``n x h`` sliding window each; maxima and
+    minima are exact (and NaN wherever a bar of the window is NaN), so the
     windows are identical to a direct computation.
     """
 
@@ -237,13 +239,17 @@ class History:
             if h not in valid:
                 self._cache[h] = empty
         if valid:
-            path_high, path_low = self.high[1:], self.low[1:]  # h = 1: the next bar
-            for h in range(1, valid[-1] + 1):
-                if h > 1:  # extend every window by bar i + h
-                    path_high = np.maximum(path_high[:-1], self.high[h:])
-                    path_low = np.minimum(path_low[:-1], self.low[h:])
-                if h in valid:
-                    self._cache[h] = self._one(h, path_high, path_low)
+            # extremes over runs of 2**k bars after bar i (k = 0: the next bar), doubled
+            highs, lows = [self.high[1:]], [self.low[1:]]
+            while 2 * (span := 1 << (len(highs) - 1)) <= valid[-1]:
+                highs.append(np.maximum(highs[-1][:-span], highs[-1][span:]))
+                lows.append(np.minimum(lows[-1][:-span], lows[-1][span:]))
+            for h in valid:  # two overlapping runs of 2**k bars cover bars i + 1 .. i + h
+                k = h.bit_length() - 1
+                shift, n = h - (1 << k), n_bars - h
+                path_high = np.maximum(highs[k][:n], highs[k][shift:shift + n])
+                path_low = np.minimum(lows[k][:n], lows[k][shift:shift + n])
+                self._cache[h] = self._one(h, path_high, path_low)
         return {int(h): self._cache[int(h)] for h in horizons}
 
     def _one(self, h: int, path_high: np.ndarray, path_low: np.ndarray) -> dict[str, np.ndarray]:
