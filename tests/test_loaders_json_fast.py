@@ -279,6 +279,8 @@ EDITS: dict[str, tuple[object, bool]] = {
     "cboe_duplicate": (_cboe(_cboe_options() + _cboe_options()[:1]), True),
     "cboe_unsorted": (_cboe(_cboe_options()[::-1]), True),
     "cboe_date_stamp": (_cboe(_cboe_options(), feed_timestamp="2026-07-20"), True),
+    "cboe_vendor_symbol": (_cboe(_cboe_options(), vendor_symbol="AMZN  260722C00250000"), True),
+    "cboe_vendor_number": (_cboe(_cboe_options(), vendor_symbol=7), True),
     "int_prices": (_edited(_set(0, "bid", 1)), True),
     "all_int_column": (_edited(lambda d: [q.update(openInterest=7) for q in d["quotes"]]), True),
     "null_bid": (_edited(_set(2, "bid", None)), True),

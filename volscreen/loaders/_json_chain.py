@@ -88,7 +88,8 @@ def build_chain(read: VendorColumns, name: str, wide_threshold: float) -> pd.Dat
     spec, n, targets = read.spec, read.rows, read.targets
     required = _REQUIRED.get(spec.name)
     canonical = {c for c in targets if not c.startswith(C.VENDOR_PREFIX)}
-    if n == 0 or required is None or not required <= canonical <= required | _OPTIONAL:
+    if n == 0 or required is None or not required <= canonical <= required | _OPTIONAL or \
+            C.VENDOR_SYMBOL in targets:  # vendor symbols: roots may come from them
         return None
     floats = {}
     for col in _FLOATS:
