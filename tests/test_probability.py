@@ -532,20 +532,26 @@ def test_iv_and_rv_columns_equal_the_public_functions(seed, n, bad_share):
 
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 10_000), horizons=st.lists(st.integers(1, 95), min_size=1, max_size=6),
-       gaps=st.lists(st.integers(0, 89), max_size=3))
-def test_window_extremes_equal_a_plain_loop_for_any_horizons(seed, horizons, gaps):
+       gaps=st.lists(st.integers(0, 89), max_size=3),
+       bad_close=st.sampled_from([None, np.nan, 0.0, -1.0]))
+def test_window_extremes_equal_a_plain_loop_for_any_horizons(seed, horizons, gaps, bad_close):
     """Path extremes from doubled runs: every horizon (powers of two or not, longer than
-    the history) against max/min over the window's bars, NaN gaps included."""
+    the history) against max/min over the window's bars, NaN gaps included; windows
+    starting or ending on a missing or non-positive close are dropped."""
     from volscreen._hist import History
 
     rng = np.random.default_rng(seed)
     close = 100 * np.exp(np.cumsum(rng.normal(0, 0.01, 90)))
     high, low = close * rng.uniform(1.0, 1.02, 90), close * rng.uniform(0.98, 1.0, 90)
     high[gaps], low[gaps[:1]] = np.nan, np.nan
+    if bad_close is not None:
+        close[gaps] = bad_close
     got = History(close, high, low).windows(horizons)
     for h in horizons:
-        n = max(90 - h, 0)
-        assert got[h]["end"].size == n
-        for i in range(n):
-            np.testing.assert_equal(got[h]["high"][i], np.max(high[i + 1:i + h + 1]) / close[i])
-            np.testing.assert_equal(got[h]["low"][i], np.min(low[i + 1:i + h + 1]) / close[i])
+        kept = [i for i in range(max(90 - h, 0))
+                if np.isfinite(close[i]) and close[i] > 0 and np.isfinite(close[i + h])]
+        assert got[h]["end"].size == len(kept)
+        for j, i in enumerate(kept):
+            np.testing.assert_equal(got[h]["end"][j], close[i + h] / close[i])
+            np.testing.assert_equal(got[h]["high"][j], np.max(high[i + 1:i + h + 1]) / close[i])
+            np.testing.assert_equal(got[h]["low"][j], np.min(low[i + 1:i + h + 1]) / close[i])

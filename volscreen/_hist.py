@@ -259,8 +259,11 @@ class History:
         self._n_all[h] = int(keep.sum())
         if self.condition is not None:
             keep &= self.condition[:n]
-        out = {"end": (self.close[h:] / start)[keep], "low": (path_low / start)[keep],
-               "high": (path_high / start)[keep]}
+        with np.errstate(divide="ignore", invalid="ignore"):  # such windows are not kept
+            out = {"end": self.close[h:] / start, "low": path_low / start,
+                   "high": path_high / start}
+        if self._n_all[h] < n or self.condition is not None:  # else every window is kept
+            out = {k: v[keep] for k, v in out.items()}
         for arr in out.values():
             arr.flags.writeable = False  # shared between calls through the cache
         return out
