@@ -240,8 +240,8 @@ def _text_by_code(words: list[str], codes: np.ndarray) -> pd.api.extensions.Exte
     import pyarrow as pa
 
     taken = pa.array(words, type=pa.large_string()).take(codes)
-    return pd.arrays.ArrowStringArray(pa.chunked_array([taken]),
-                                      dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+    return pd.arrays.ArrowStringArray(  # type: ignore[call-arg]  # the stubs lag pandas 3
+        pa.chunked_array([taken]), dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
 def _number(value: object) -> float | None:
