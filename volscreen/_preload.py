@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import importlib
 import sys
+from types import FrameType
 from typing import Any
 
 PRELOAD = ("volscreen.screening", "volscreen.loaders", "volscreen.implied", "volscreen.surface",
@@ -57,7 +58,7 @@ def _in_fork_server() -> bool:
     if server is None:
         return False
     code = server.main.__code__
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         if frame.f_code is code:
             return True

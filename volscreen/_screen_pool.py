@@ -51,7 +51,7 @@ import math
 from collections import deque
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -79,7 +79,7 @@ pays from about 270 chains per process, and 600 chains give 300 to each
 of two processes."""
 
 
-def screen_engine(n_chains: int) -> str:
+def screen_engine(n_chains: int) -> Literal["auto", "numpy", "compiled"]:
     """The IV engine of a whole screen of ``n_chains`` chains (parent and workers alike).
 
     :data:`volscreen.implied.ENGINE` when it is set (not ``"auto"``);
@@ -124,7 +124,7 @@ def _unshare(value: Any, frames: Mapping[int, pd.DataFrame]) -> Any:
 
 
 def _init_worker(frames: dict[int, pd.DataFrame], config: ScreenConfig, store: Any,
-                 keep_surface: bool, engine: str) -> None:
+                 keep_surface: bool, engine: Literal["auto", "numpy", "compiled"]) -> None:
     from . import implied
     from .screening import _open_store
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Any, Union
+from typing import Any, Union, cast
 
 import numpy as np
 import pandas as pd
@@ -185,7 +185,7 @@ def best_of(row: dict[str, Any], cands: pd.DataFrame) -> None:
     i = int(np.nanargmax(scores))
 
     def cell(name: str) -> Any:  # ``cands[name].array[i]`` in a third of the time
-        return cands.iat[i, columns.get_loc(name)] if name in columns else None
+        return cands.iat[i, cast(int, columns.get_loc(name))] if name in columns else None
 
     legs = _leg_text(cell(C.PUT_SYMBOL), cell(C.CALL_SYMBOL)) \
         if C.PUT_SYMBOL in cands and C.CALL_SYMBOL in cands else None

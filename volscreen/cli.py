@@ -219,7 +219,10 @@ def _emit_text(text: str, output: Path | None) -> None:
         return
     from .export import atomic_write
 
-    atomic_write(output, lambda sink: sink.write(text.encode("utf-8")))
+    def write(sink: Any) -> None:
+        sink.write(text.encode("utf-8"))
+
+    atomic_write(output, write)
     log.info("wrote %s", output)
 
 

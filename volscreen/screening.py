@@ -36,7 +36,7 @@ import logging
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -222,7 +222,7 @@ def _numbered(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _first(frame: pd.DataFrame, name: str) -> Any:
     """``frame[name].iloc[0]`` (the same object, in a third of the time)."""
-    return frame.iat[0, frame.columns.get_loc(name)]
+    return frame.iat[0, cast(int, frame.columns.get_loc(name))]  # unique columns: an int
 
 
 def _single(column: pd.Series) -> bool:
