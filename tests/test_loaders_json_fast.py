@@ -9,11 +9,14 @@
    reference is that pipeline written out (factorize, str, strip, upper, map).
 4. ``chain._sorted`` builds the sorted frame from columns; the reference is
    ``DataFrame.sort_values(SORT_KEYS, kind="stable", ignore_index=True)``.
-5. ``_json_fast.read_vendor_json`` reads vendor JSON quotes into columns; the
-   reference is the general path (``FAST_VENDOR_JSON`` off), on every shared
-   JSON chain, on edited and broken copies of a small chain (each saying
-   whether the shortcut reads it or leaves it to the general path) and on
-   generated quotes.
+5. ``_json_fast.read_vendor_json`` reads vendor JSON quotes into columns and
+   ``_json_chain.build_chain`` builds options-desk and Cboe snapshot chains
+   whole from them; the reference is the general path (``FAST_VENDOR_JSON``
+   off), on every shared JSON chain, on edited and broken copies of small
+   chains (each saying whether the reader takes it and whether the builder
+   builds it whole), on generated quotes of both layouts and without msgspec.
+6. ``_vendor.normalise_vendor`` finds an all-missing column from its first
+   cell first; the rule is checked on generated columns.
 """
 from __future__ import annotations
 
