@@ -279,9 +279,15 @@ def run_parallel(jobs: list[ScreenJob], config: ScreenConfig, store: Any, keep_s
                              initializer=_init_worker,
                              initargs=(frames, config, store, keep_surface, engine)) as pool:
         # starting a worker waits for the fork server's imports (about a second): a
-        # thread waits for it while this process screens the first tasks itself
+        # thread waits for it while this process screens the first tasks itself.  The
+        # worker is started with an empty call, so no task waits in it meanwhile: a
+        # screen this process finishes alone never waits for a worker's chains.
+        def start() -> None:
+            pool.submit(int)
+            feed()
+
         failed: list[BaseException] = []
-        starter = threading.Thread(target=_catching(feed, failed), name="volscreen-workers",
+        starter = threading.Thread(target=_catching(start, failed), name="volscreen-workers",
                                    daemon=True)
         starter.start()
         while (index := take()) is not None:
