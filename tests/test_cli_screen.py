@@ -209,10 +209,13 @@ def test_surface_table_export() -> None:
 
 
 @pytest.mark.slow
-def test_workers_print_what_one_process_prints(tmp_path: Path) -> None:
+def test_workers_print_what_one_process_prints(tmp_path: Path, monkeypatch) -> None:
     """``--workers 2`` (fork server started first, the command screening its share) changes
     nothing in the output."""
     need_sample()
+    from volscreen import _screen_pool
+
+    monkeypatch.setattr(_screen_pool, "WORKER_MIN_CHAINS", 0)  # the worker takes some
     text = (FIXTURES / "iwm_chain_sample.csv").read_text()
     for ticker in ("AAA", "BBB", "CCC", "DDD"):
         (tmp_path / f"{ticker}_chain.csv").write_text(text.replace("IWM", ticker))

@@ -210,7 +210,9 @@ def test_surface_can_be_dropped_for_large_screens(sample, result) -> None:
 
 
 @pytest.mark.slow
-def test_parallel_workers_give_the_serial_result(sample, tmp_path: Path) -> None:
+def test_parallel_workers_give_the_serial_result(sample, tmp_path: Path, monkeypatch) -> None:
+    from test_screen_assemble import workers_take_tasks
+
     chain, bars = sample
     broken = tmp_path / "broken.csv"
     broken.write_text("not,a,chain\n")
@@ -218,8 +220,10 @@ def test_parallel_workers_give_the_serial_result(sample, tmp_path: Path) -> None
     watch = {"IWM": (chain, bars), "BAD": (broken, None), "IWX": (other, bars)}
     serial = screen(watch, targets=[245, 275], keep_surface=False)
     seen: list[int] = []
+    here = workers_take_tasks(monkeypatch)  # the frames and shared bars go to the worker
     parallel = screen(watch, targets=[245, 275], keep_surface=False, workers=2,
                       progress=lambda done, total, label: seen.append(done))
+    assert len(here) < 3
     pd.testing.assert_frame_equal(parallel.summary, serial.summary)
     pd.testing.assert_frame_equal(parallel.candidates, serial.candidates)
     pd.testing.assert_frame_equal(parallel.warnings, serial.warnings)

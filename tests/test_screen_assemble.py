@@ -369,10 +369,11 @@ def test_real_shared_chain_assembles_as_the_general_path() -> None:
 
 
 @pytest.mark.slow
-def test_two_workers_give_every_table_of_one_worker(tmp_path: Path) -> None:
+def test_two_workers_give_every_table_of_one_worker(tmp_path: Path, monkeypatch) -> None:
     """Paths screened in worker processes (compacted chunks) equal the in-process screen."""
     if not (CHAIN.exists() and BARS.exists()):
         pytest.skip("bundled sample not generated (python scripts/make_sample.py)")
+    here = workers_take_tasks(monkeypatch)
     from volscreen.screening import jobs_from_paths, screen
 
     text = CHAIN.read_text()
@@ -382,6 +383,7 @@ def test_two_workers_give_every_table_of_one_worker(tmp_path: Path) -> None:
     jobs = jobs_from_paths([tmp_path], [BARS])
     serial = screen(jobs, targets=[245, 275])
     parallel = screen(jobs, targets=[245, 275], workers=2)
+    assert len(here) < 6  # the worker screened some of them
     assert len(serial.summary) == 6 and serial.failed == ["?"]
     assert len(serial.candidates) > 20 and len(set(serial.candidates[C.UNDERLYING])) == 5
     assert_same(parallel, serial)
@@ -406,8 +408,39 @@ def test_chunk_bounds_cover_jobs_in_order_and_shrink_to_the_end(jobs: int, worke
     assert len(bounds) >= min(jobs, workers)
 
 
+def workers_take_tasks(monkeypatch: Any) -> list[str]:
+    """Make the next screens give their worker tasks, whatever their size.
+
+    The started worker gets tasks however few chains are left, and the
+    parent starts its first task only once the thread starting the worker
+    is done (it has sent the worker its first tasks).  Returns the labels of
+    the jobs the parent screens itself.
+    """
+    import threading
+    import time
+
+    from volscreen import _screen_pool as pool
+
+    monkeypatch.setattr(pool, "WORKER_MIN_CHAINS", 0)
+    here: list[str] = []
+    run_here = pool._run_here
+
+    def after_the_worker(jobs: list[Any], *args: Any) -> Outcome:
+        deadline = time.monotonic() + 120
+        while any(t.name == "volscreen-workers" and t.is_alive()
+                  for t in threading.enumerate()) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        here.extend(job.label for job in jobs)
+        return run_here(jobs, *args)
+
+    monkeypatch.setattr(pool, "_run_here", after_the_worker)
+    return here
+
+
 @pytest.mark.slow
-def test_the_parent_screens_tasks_in_turn_with_the_worker(tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("worker", [True, False], ids=["worker-takes-tasks", "too-few-chains"])
+def test_the_parent_screens_tasks_in_turn_with_the_worker(tmp_path: Path, monkeypatch,
+                                                          worker: bool) -> None:
     """Whatever share the parent screens itself, the result is the in-process screen's."""
     if not (CHAIN.exists() and BARS.exists()):
         pytest.skip("bundled sample not generated (python scripts/make_sample.py)")
@@ -419,16 +452,15 @@ def test_the_parent_screens_tasks_in_turn_with_the_worker(tmp_path: Path, monkey
         (tmp_path / f"{ticker}_chain.csv").write_text(text.replace("IWM", ticker))
     jobs = jobs_from_paths([tmp_path], [BARS])
     serial = screen(jobs, targets=[245, 275])
-    here: list[str] = []
-    run_here = pool._run_here
-    monkeypatch.setattr(pool, "_run_here", lambda jobs, *args: (
-        here.extend(job.label for job in jobs) or run_here(jobs, *args)))
+    here = workers_take_tasks(monkeypatch)
+    if not worker:  # seven chains: fewer than a worker's first chain is worth
+        monkeypatch.setattr(pool, "WORKER_MIN_CHAINS", 24)
     seen: list[int] = []
     parallel = screen(jobs, targets=[245, 275], workers=2,
                       progress=lambda done, total, label: seen.append(done))
-    # seven one-chain tasks: the parent takes one as soon as the worker is being started
-    # (the starter thread sends at most TASKS_IN_FLIGHT before it ends), then more in turn
-    assert 1 <= len(here) <= 7 and len(set(here)) == len(here)
+    # seven one-chain tasks; a worker given tasks keeps TASKS_IN_FLIGHT of them
+    assert len(set(here)) == len(here)
+    assert len(here) <= 7 - pool.TASKS_IN_FLIGHT if worker else len(here) == 7
     assert sorted(seen) == seen and seen[-1] == 7
     assert_same(parallel, serial)
 
@@ -463,8 +495,9 @@ def test_workers_start_with_the_screen_imported_frozen_and_the_collector_on() ->
             "        got = pool.submit(eval, \"(__import__('gc').isenabled(),\"\n"
             "                          \" __import__('gc').get_freeze_count(),\"\n"
             "                          \" 'volscreen.structures' in __import__('sys').modules)\")\n"
+            "        now = forkserver._forkserver._forkserver_pid\n"
             "        print(*got.result(), gc.isenabled(), gc.get_freeze_count(),\n"
-            "              server is not None and forkserver._forkserver._forkserver_pid == server)\n")
+            "              server is not None and now == server)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     early, late = done.stdout.splitlines()

@@ -31,8 +31,10 @@ and the bars context (realized vol, compression, range box, RV forecasts;
 and quote date in each worker, not once per chain or per task.
 
 Tasks are sent :data:`TASKS_IN_FLIGHT` per worker ahead; the parent takes
-the next task not yet sent whenever it is free, and between its own tasks
-collects the workers' results and sends them more.
+the next task not yet sent whenever it is free, and between its own chains
+collects the workers' results and sends them more.  A worker that starts
+with fewer than :data:`WORKER_MIN_CHAINS` chains left gets none (its first
+chain costs more than the parent needs for them).
 
 Workers are started by a fork server (POSIX; spawned elsewhere): one fresh
 interpreter imports the screen's modules once (:data:`PRELOAD`, about a
@@ -49,7 +51,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -64,10 +66,16 @@ CHUNKS_PER_WORKER = 4
 """Tasks per worker at least: load balance between workers."""
 CHUNK_MAX = 25
 """Jobs per task at most: progress granularity (IPC per task is small against a chain)."""
-TASKS_IN_FLIGHT = 3
-"""Tasks sent ahead per worker: one running, two queued, so a worker never waits while
-the parent screens a task of its own; the rest wait in the parent, which takes them in
-turn with the workers."""
+TASKS_IN_FLIGHT = 2
+"""Tasks sent ahead per worker: one running, one queued (the parent sends more between
+its own chains); the rest wait in the parent, which takes them in turn with the workers."""
+WORKER_MIN_CHAINS = 24
+"""Chains still unsent when a worker has started, from which it gets tasks at all.
+
+A worker's first chain costs about 0.3 s more than the next ones (reading
+the bars, their context, the stages' first calls), the time of a dozen
+chains: with fewer than twice that left, the parent finishes them sooner
+alone."""
 COMPILED_MIN_CHAINS = 600
 """Chains in a screen from which every chain is solved by the compiled IV kernel.
 
@@ -143,11 +151,13 @@ def _init_worker(frames: dict[int, pd.DataFrame], config: ScreenConfig, store: A
 
 
 def _run_here(jobs: list[ScreenJob], config: ScreenConfig, here: dict[str, Any],
-              keep_surface: bool) -> Outcome:
+              keep_surface: bool, after_each: Callable[[], None] | None = None) -> Outcome:
     """Screen ``jobs`` in this process (the parent's share of the tasks).
 
     ``here`` holds the store (a path until the first call opens it) and the
-    cache of this screen's stolen tasks, as a worker's :data:`_STATE` does.
+    cache of the parent's tasks, as a worker's :data:`_STATE` does.
+    ``after_each`` is called after every chain (the parent serves the
+    workers between its chains).
     """
     from .screening import _open_store, _run_job
 
@@ -156,6 +166,8 @@ def _run_here(jobs: list[ScreenJob], config: ScreenConfig, here: dict[str, Any],
     out = Outcome(keep_surface=keep_surface)
     for job in jobs:
         _run_job(job, config, here["store"], out, here["cache"])
+        if after_each is not None:
+            after_each()
     return out.compact()  # stacked while the workers run: the final assembly concatenates less
 
 
@@ -250,8 +262,14 @@ def run_parallel(jobs: list[ScreenJob], config: ScreenConfig, store: Any, keep_s
         except IndexError:
             return None
 
+    def unsent() -> int:  # chains in the tasks not yet taken (contiguous, in order)
+        try:
+            return len(jobs) - bounds[pending[0]][0]
+        except IndexError:
+            return 0
+
     def feed() -> None:  # keep TASKS_IN_FLIGHT tasks queued per worker, never all of them
-        while True:
+        while helped:
             with lock:
                 if len(running) >= n_procs * TASKS_IN_FLIGHT:
                     return
@@ -282,20 +300,25 @@ def run_parallel(jobs: list[ScreenJob], config: ScreenConfig, store: Any, keep_s
         # thread waits for it while this process screens the first tasks itself.  The
         # worker is started with an empty call, so no task waits in it meanwhile: a
         # screen this process finishes alone never waits for a worker's chains.
-        def start() -> None:
+        def start_worker() -> None:
             pool.submit(int)
+            if unsent() < WORKER_MIN_CHAINS:  # this process finishes sooner alone
+                helped.clear()
             feed()
 
-        failed: list[BaseException] = []
-        starter = threading.Thread(target=_catching(start, failed), name="volscreen-workers",
-                                   daemon=True)
-        starter.start()
-        while (index := take()) is not None:
-            start, stop = bounds[index]
-            finished(index, _run_here(jobs[start:stop], config, here, keep_surface))
+        def serve() -> None:  # between the parent's chains: results in, tasks out
             if not starter.is_alive():
                 collect(block=False)
                 feed()
+
+        helped = [True]  # emptied when the started worker is not worth its first task
+        failed: list[BaseException] = []
+        starter = threading.Thread(target=_catching(start_worker, failed),
+                                   name="volscreen-workers", daemon=True)
+        starter.start()
+        while (index := take()) is not None:
+            start, stop = bounds[index]
+            finished(index, _run_here(jobs[start:stop], config, here, keep_surface, serve))
         starter.join()
         if failed:
             raise failed[0]
