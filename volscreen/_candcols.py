@@ -150,7 +150,7 @@ def _text_array(values: np.ndarray) -> Any:
             _ARROW_TEXT.append(pa.array(pd.array(np.array(["a"], dtype=object),
                                                  dtype="str")).type)
         try:
-            return pd.arrays.ArrowStringArray(
+            return pd.arrays.ArrowStringArray(  # type: ignore[call-arg]  # the stubs lag pandas 3
                 pa.array(values, type=_ARROW_TEXT[0], from_pandas=True), dtype=dtype)
         except (pa.ArrowException, TypeError, ValueError):
             pass

@@ -285,7 +285,8 @@ class Forecaster:
         coef: tuple[float, ...] = ()
         fitted = None
         if n_obs >= MIN_HAR_OBS:
-            beta, *_ = np.linalg.lstsq(*_rows_of(fit_rows, n_obs, x, y), rcond=None)
+            x_fit, y_fit = _rows_of(fit_rows, n_obs, x, y)
+            beta, *_ = np.linalg.lstsq(x_fit, y_fit, rcond=None)
             coef = tuple(float(b) for b in beta)
             fitted = x @ beta
             last = fitted[-1]

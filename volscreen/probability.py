@@ -31,7 +31,7 @@ import pandas as pd
 
 from . import columns as C
 from ._candcols import StatusCodes, floats, with_columns
-from ._hist import History, adjusted, block_starts, bootstrap_shape, history
+from ._hist import BootTable, History, adjusted, block_starts, bootstrap_shape, history
 
 TRADING_DAYS_PER_YEAR = 252
 MIN_HIST_WINDOWS = 250
@@ -449,8 +449,8 @@ def _hist_columns(f: dict[str, np.ndarray], days: np.ndarray, hist_of: History,
     counts = np.zeros((4, n), dtype=np.int64)  # r_lo, r_hi, touch_lo, touch_hi
     se_s = np.full(n, np.nan)
     short_s = np.zeros(n, dtype=np.int8)  # 1: short_history, 2: few_similar_windows
-    several: list[tuple[int, int, Any]] = []  # (first, end, table): replicate sums to reduce
-    singles: list[tuple[int, Any]] = []
+    several: list[tuple[int, int, BootTable]] = []  # (first, end, table): sums to reduce
+    singles: list[tuple[int, int, BootTable]] = []
     windows = hist_of.windows(horizons)
     for h, first, end in zip(horizons, bounds[:-1], bounds[1:]):
         n_win = windows[h]["end"].size
@@ -475,7 +475,7 @@ def _hist_columns(f: dict[str, np.ndarray], days: np.ndarray, hist_of: History,
             hits = (w_end < lo_all[rows, None]) | (w_end > hi_all[rows, None])  # booleans
             se_s[first:end] = block_bootstrap_se(hits, h, n_boot, seed)
         elif end - first == 1:
-            singles.append((first, table))
+            singles.append((first, end, table))
         else:
             several.append((first, end, table))
     if several or singles:
@@ -502,12 +502,12 @@ def _hist_columns(f: dict[str, np.ndarray], days: np.ndarray, hist_of: History,
     hist[C.P_TOUCH_HIGH_HIST] = np.where(counted_all & th_ok, touch_hi / n_win_all, np.nan)
 
 
-def _table_se(se: np.ndarray, counts: np.ndarray, several: list[tuple[int, int, Any]],
-              singles: list[tuple[int, Any]]) -> None:
+def _table_se(se: np.ndarray, counts: np.ndarray, several: list[tuple[int, int, BootTable]],
+              singles: list[tuple[int, int, BootTable]]) -> None:
     """Bootstrap SEs from the tables, written into ``se`` (rows in horizon order).
 
     ``several``: (first, end, table) of each horizon with several rows,
-    ``singles``: (row, table) of each horizon with one; ``counts[0]`` and
+    ``singles``: the same of each horizon with one; ``counts[0]`` and
     ``counts[1]`` hold the rows' ranks.  Each row's replicate means are its
     table's sums / scale.  The columns of ``several`` form one C-order
     (replicates, rows) array reduced over the replicates, which sums each
@@ -515,10 +515,9 @@ def _table_se(se: np.ndarray, counts: np.ndarray, several: list[tuple[int, int, 
     each single is one contiguous row of a (rows, replicates) array, reduced
     along it as a lone column is.
     """
-    for group, alone in ((several, False), (singles, True)):
-        if not group:
+    for spans, alone in ((several, False), (singles, True)):
+        if not spans:
             continue
-        spans = [(g[0], g[0] + 1, g[1]) for g in group] if alone else group
         width = sum(end - first for first, end, _ in spans)
         n_boot = spans[0][2].cum_by_rank.shape[1]
         sums = np.empty((width, n_boot), dtype=np.int32)
