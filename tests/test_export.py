@@ -200,3 +200,63 @@ def test_export_does_not_mutate_result() -> None:
     before = result.candidates.copy()
     csv_text(result.candidates)
     pd.testing.assert_frame_equal(result.candidates, before)
+
+
+# ---------------------------------------------------------------------------
+# the vectorized shortcuts against the cell-by-cell general path
+# ---------------------------------------------------------------------------
+def reference_neutralize(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every text cell through one Python call, as the general path does."""
+    out = frame.copy()
+    for name in out.columns:
+        col = out[name]
+        if not (pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col)):
+            continue
+        text = col.map(lambda v: v if not isinstance(v, str) else
+                       ("'" + v if v.startswith(("=", "+", "-", "@", "\t", "\r")) else v))
+        out[name] = text.astype(col.dtype) if pd.api.types.is_string_dtype(col) else text
+    return out
+
+
+def reference_dates(col: pd.Series) -> pd.Series:
+    return col.map(lambda v: None if pd.isna(v) else v.date().isoformat()).astype(object)
+
+
+CELLS = st.one_of(st.none(), st.sampled_from(["", "=1+1", "+x", "-3", "@a", "\tz", "\rq",
+                                              "IWM260320P00262000", "a,b", "plain"]),
+                  st.text(max_size=4))
+
+
+@given(st.lists(CELLS, min_size=1, max_size=8), st.sampled_from(["str", "object"]))
+def test_neutralize_shortcut_is_the_cell_by_cell_path(cells: list, dtype: str) -> None:
+    frame = pd.DataFrame({"t": pd.Series(cells, dtype=dtype), "x": np.arange(len(cells))})
+    got, want = neutralize_formulas(frame), reference_neutralize(frame)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert [type(v) for v in got["t"]] == [type(v) for v in want["t"]]
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(0, 40_000)), min_size=1, max_size=8))
+def test_date_columns_export_as_the_cell_by_cell_path(days: list) -> None:
+    from volscreen.export import export_frame
+
+    first = pd.Timestamp("1990-01-01")
+    stamps = pd.Series([pd.NaT if d is None else first + pd.Timedelta(days=d) for d in days],
+                       dtype="datetime64[ns]")
+    got = export_frame(pd.DataFrame({C.EXPIRY: stamps}))[C.EXPIRY]
+    want = reference_dates(stamps)
+    assert got.dtype == object
+    assert [type(v) for v in got] == [type(v) for v in want]
+    assert [v for v in got if isinstance(v, str)] == [v for v in want if isinstance(v, str)]
+
+
+def test_real_candidates_export_as_the_cell_by_cell_path() -> None:
+    from volscreen.export import export_frame
+
+    frame = hand_candidates()
+    got = neutralize_formulas(export_frame(frame))
+    dates = [n for n in frame.columns if pd.api.types.is_datetime64_dtype(frame[n])
+             and not isinstance(frame[n].dtype, pd.DatetimeTZDtype)]
+    want = export_frame(frame)
+    for name in dates:
+        want[name] = reference_dates(frame[name].reset_index(drop=True))
+    pd.testing.assert_frame_equal(got, reference_neutralize(want), check_exact=True)

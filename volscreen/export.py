@@ -79,6 +79,9 @@ def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         col = out[name]
         if not (pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col)):
             continue
+        if isinstance(col.dtype, pd.StringDtype) and \
+                not col.str.startswith(FORMULA_PREFIXES, na=False).any():
+            continue  # no cell to escape: the column as the map below would leave it
         text = col.map(lambda v: v if not isinstance(v, str) else
                        (FORMULA_ESCAPE + v if v.startswith(FORMULA_PREFIXES) else v))
         out[name] = text.astype(col.dtype) if pd.api.types.is_string_dtype(col) else text
@@ -100,6 +103,10 @@ def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
             out[name] = col.map(lambda v: None if pd.isna(v) else v.isoformat()).astype(object)
         elif pd.api.types.is_datetime64_dtype(col):
             dates = bool(((col.dropna() - col.dropna().dt.normalize()) == pd.Timedelta(0)).all())
+            if dates and col.notna().any() and not (col.dt.year < 1000).any():
+                # YYYY-MM-DD in one vectorized call; missing as the map's text column has it
+                out[name] = col.dt.strftime("%Y-%m-%d").astype(object)
+                continue
             fmt = (lambda v: v.date().isoformat()) if dates else (lambda v: v.isoformat())
             out[name] = col.map(lambda v, f=fmt: None if pd.isna(v) else f(v)).astype(object)
     if C.SCHEMA_VERSION in out:
