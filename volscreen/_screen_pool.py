@@ -72,9 +72,10 @@ its own chains); the rest wait in the parent, which takes them in turn with the 
 WORKER_MIN_CHAINS = 24
 """Chains still unsent when a worker has started, from which it gets tasks at all.
 
-A worker's first chain costs about 0.3 s more than the next ones (reading
-the bars, their context, the stages' first calls), the time of a dozen
-chains: with fewer than twice that left, the parent finishes them sooner
+A worker's first chain costs about 0.1 s more than the next ones (reading
+the bars, their context, the stages' first calls; 0.2 s more again where
+it loads the compiled IV kernel), the time of 5-15 chains at 20 ms each:
+with fewer than about twice that left, the parent finishes them sooner
 alone."""
 COMPILED_MIN_CHAINS = 600
 """Chains in a screen from which every chain is solved by the compiled IV kernel.
