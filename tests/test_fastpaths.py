@@ -167,48 +167,6 @@ def test_hist_columns_equal_the_plain_loop_on_iwm(seed):
         assert_same_hist(hist_columns(f, days, bars, 200, seed), want)
 
 
-# --- frame_of: the block-built frame against the DataFrame constructor ---
-
-_KINDS = ("float", "int", "bool", "text", "text_nan", "object", "naive_date", "utc_date")
-
-
-def column_of(kind: str, n: int, rng: np.random.Generator):
-    if kind == "float":
-        values = rng.normal(size=n)
-        values[rng.random(n) < 0.2] = np.nan
-        return values
-    if kind == "int":
-        return rng.integers(-5, 5, size=n)
-    if kind == "bool":
-        return rng.random(n) < 0.5
-    if kind == "text":
-        return np.array([f"s{i % 3}" for i in range(n)], dtype=object)
-    if kind == "text_nan":
-        return np.array([None if i % 4 == 0 else "x" for i in range(n)], dtype=object)
-    if kind == "object":
-        return np.array([i if i % 2 else "a" for i in range(n)], dtype=object)
-    stamps = np.datetime64("2026-07-14", "ns") + rng.integers(0, 10**12, size=n).astype(
-        "timedelta64[ns]")
-    return stamps if kind == "naive_date" else pd.DatetimeIndex(stamps, tz="UTC")
-
-
-@settings(max_examples=30, deadline=None)
-@given(kinds=st.lists(st.sampled_from(_KINDS), min_size=1, max_size=12),
-       n=st.integers(0, 9), seed=st.integers(0, 1000), ordered=st.booleans())
-def test_frame_of_equals_the_constructor(kinds, n, seed, ordered):
-    from volscreen._candcols import frame_of
-
-    rng = np.random.default_rng(seed)
-    columns = {f"c{i}_{kind}": column_of(kind, n, rng) for i, kind in enumerate(kinds)}
-    order = rng.permutation(n) if ordered else None
-    want = pd.DataFrame({k: v if order is None else v[order] for k, v in columns.items()})
-    for _ in range(2):  # the second frame reuses the cached column labels
-        got = frame_of(columns, order)
-        pd.testing.assert_frame_equal(got, want, check_exact=True)
-    got.columns.name = "renamed"
-    assert frame_of(columns, order).columns.name is None  # labels are not shared
-
-
 # --- the screen's bars stage: one validation and split check shared by every value ---
 
 def with_split(bars: pd.DataFrame) -> pd.DataFrame:

@@ -368,19 +368,6 @@ def test_quote_order_equals_a_stable_lexsort(seed, in_order):
     np.testing.assert_array_equal(new_group, np.concatenate(([False], key[1:] != key[:-1])))
 
 
-@given(st.lists(st.one_of(st.text(max_size=6), st.none(), st.just(np.nan)), max_size=30))
-@settings(max_examples=100, deadline=None)
-def test_text_columns_built_by_arrow_equal_the_str_constructor(values):
-    import pyarrow as pa
-
-    from volscreen._candcols import _text_array
-
-    flat = np.array(values + ["x"], dtype=object)  # at least one str: a text column
-    got, want = _text_array(flat), pd.array(flat, dtype="str")
-    pd.testing.assert_extension_array_equal(got, want)
-    assert pa.array(got).type == pa.array(want).type
-
-
 @given(st.lists(st.sampled_from(["IWM", "SPY", "", "é", "SP"]), min_size=1, max_size=12),
        st.booleans())
 @settings(max_examples=100, deadline=None)

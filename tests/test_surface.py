@@ -434,37 +434,3 @@ def test_text_columns_of_either_dtype_match_the_per_expiry_loop(dtype):
     np.testing.assert_array_equal(got[C.TERM_STATUS], ref[C.TERM_STATUS].to_numpy(str))
     for col in (C.ATM_STRIKE, C.STRADDLE_MID, C.ATM_IV, C.RR25, C.BF25):
         np.testing.assert_allclose(got[col], ref[col], rtol=0, atol=1e-12, err_msg=col)
-
-
-_FRAME_KINDS = ("float", "int", "bool", "dates", "text", "str_array", "tz_dates", "mixed")
-
-
-@settings(max_examples=80, deadline=None)
-@given(kinds=st.lists(st.sampled_from(_FRAME_KINDS), min_size=1, max_size=10),
-       n=st.integers(0, 7), seed=st.integers(0, 2**32 - 1), labelled=st.booleans())
-def test_term_frame_builder_equals_the_dataframe_constructor(kinds, n, seed, labelled):
-    # the term structure's frame is built in blocks: same frame as pd.DataFrame(columns)
-    from volscreen._termframe import frame_of_columns
-
-    rng = np.random.default_rng(seed)
-    words = np.array(["ok", "thin", "no_bracket", "négatif", ""], dtype=object)
-    make = {
-        "float": lambda: np.where(rng.random(n) < 0.2, np.nan, rng.normal(size=n)),
-        "int": lambda: rng.integers(-5, 5, n),
-        "bool": lambda: rng.random(n) < 0.5,
-        "dates": lambda: (np.datetime64("2026-07-17", "ns")
-                          + rng.integers(0, 400, n).astype("timedelta64[D]")),
-        "text": lambda: words[rng.integers(0, words.size, n)],
-        "str_array": lambda: pd.array(words[rng.integers(0, words.size, n)].tolist(),
-                                      dtype="str"),
-        "tz_dates": lambda: pd.array(pd.date_range("2026-01-01", periods=n, tz="UTC")),
-        "mixed": lambda: np.array([None, "a", 1.5, np.nan][:n] + ["b"] * max(n - 4, 0),
-                                  dtype=object),
-    }
-    columns = {f"{kind}_{i}": make[kind]() for i, kind in enumerate(kinds)}
-    index = pd.Index(rng.permutation(n) * 10 + 3) if labelled else None  # a chain's index
-    got = frame_of_columns(columns, index)
-    expected = pd.DataFrame(columns, index=index)
-    pd.testing.assert_frame_equal(got, expected, check_exact=True)
-    assert got.columns.dtype == expected.columns.dtype
-    assert list(got.dtypes) == list(expected.dtypes)

@@ -27,8 +27,9 @@ import numpy as np
 import pandas as pd
 
 from . import columns as C
-from ._candcols import StatusCodes, frame_of
+from ._candcols import StatusCodes
 from ._chainarrays import chain_arrays, priced_arrays
+from ._frames import frame_of
 from ._legs import assemble, box_edges, in_window, select_legs, specs_of, strike_pairs
 from ._priced import PricedChain
 from .errors import ConfigError

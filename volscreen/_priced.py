@@ -31,7 +31,7 @@ from .implied import (
     black_iv_with_codes,
 )
 from .pricing import bsm_greeks, is_call
-from ._termframe import frame_of_columns
+from ._frames import frame_of
 from ._typing import FloatArray
 
 OK_CODE = STATUS_CODES.index(C.IVS_OK)
@@ -249,6 +249,6 @@ def _with_columns(chain: pd.DataFrame, added: dict[str, Any]) -> pd.DataFrame:
         for name, values in added.items():
             out[name] = values
         return out
-    out = pd.concat([chain, frame_of_columns(added, chain.index)], axis=1)
+    out = pd.concat([chain, frame_of(added, index=chain.index)], axis=1)
     out.attrs = copy.deepcopy(chain.attrs)
     return out

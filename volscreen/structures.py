@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._candcols import frame_of
+from ._frames import frame_of
 from ._legs import KIND_DELTA, KIND_RANGE, KIND_STRADDLE, KIND_STRIKES
 
 __all__ = ["DEFAULT_DELTAS", "DEFAULT_DTE", "DEFAULT_SEED", "KIND_DELTA", "KIND_RANGE",

@@ -27,7 +27,7 @@ from ._term import (
     priced_inputs,
     table_inputs,
 )
-from ._termframe import frame_of_columns
+from ._frames import frame_of
 from .forward import column_array, without_attrs
 from .svi import SviFit, fit_svi
 
@@ -207,7 +207,7 @@ def _term_frame(inputs: dict[str, Any], quote_time: Any, *, min_quotes: int, kin
     fwd, fv_status, kink = _forward_and_kinks(t, w_trusted, kink_vol)
     fv_status = np.where(trusted | ~np.isfinite(atm), fv_status, C.FV_UNTRUSTED)
     term[C.FWD_VOL], term[C.FWD_VAR_STATUS], term[C.EVENT_KINK] = fwd, fv_status, kink
-    return frame_of_columns(term)
+    return frame_of(term)
 
 
 def _ok_or_no_wing(status: np.ndarray) -> np.ndarray:
