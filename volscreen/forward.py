@@ -20,6 +20,7 @@ import pandas as pd
 
 from . import clock
 from . import columns as C
+from ._frames import text_array
 from ._parity import pairs as _pairs
 from ._parity import rows_median as _rows_median
 from ._parity import segment_median as _segment_median
@@ -131,17 +132,6 @@ def _floats(chain: pd.DataFrame, name: str) -> np.ndarray:
     if column.dtype.kind == "f":  # the loaders' dtype: nothing to parse
         return column.to_numpy(dtype=np.float64, copy=True)
     return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-
-
-def _text_array(values: np.ndarray) -> Any:
-    """``pd.array(values, dtype="str")`` of an object array of str."""
-    dtype = pd.StringDtype(na_value=np.nan)
-    if dtype.storage != "pyarrow" or not values.size:
-        return pd.array(values if values.size else [], dtype="str")
-    import pyarrow as pa
-
-    return pd.arrays.ArrowStringArray(  # type: ignore[call-arg]
-        pa.chunked_array([pa.array(values.tolist(), type=pa.large_string())]), dtype=dtype)
 
 
 def _as_times(values: Any) -> Any:
@@ -407,7 +397,7 @@ def forward_arrays(chain: pd.DataFrame, rate: RateLike = None, *,
     out[C.IMPLIED_CARRY] = carry
     out[C.PARITY_STRIKE] = parity_strike
     out[C.PARITY_STRIKES_USED] = used
-    out[C.FORWARD_STATUS] = _text_array(status)
+    out[C.FORWARD_STATUS] = text_array(status)
     bad = status != C.FS_OK
     if bad.any():
         logger.info("forwards: %d of %d expiries without an ok forward", int(bad.sum()), n_series)
