@@ -79,13 +79,24 @@ def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         col = out[name]
         if not (pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col)):
             continue
-        if isinstance(col.dtype, pd.StringDtype) and \
+        if (isinstance(col.dtype, pd.StringDtype) or _all_str(col)) and \
                 not col.str.startswith(FORMULA_PREFIXES, na=False).any():
             continue  # no cell to escape: the column as the map below would leave it
         text = col.map(lambda v: v if not isinstance(v, str) else
                        (FORMULA_ESCAPE + v if v.startswith(FORMULA_PREFIXES) else v))
         out[name] = text.astype(col.dtype) if pd.api.types.is_string_dtype(col) else text
     return out
+
+
+def _all_str(col: pd.Series) -> bool:
+    """Whether ``col`` is an object column of ``str`` cells only (no missing value).
+
+    The map in :func:`neutralize_formulas` returns such a column unchanged
+    when no cell needs escaping; with a missing value, or a ``str`` subclass
+    such as ``numpy.str_``, its result differs in type (missing as NaN in a
+    string column, subclasses made ``str``), so those columns take the map.
+    """
+    return col.dtype == object and len(col) > 0 and set(map(type, col.to_numpy())) == {str}
 
 
 def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -100,7 +111,7 @@ def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for name in out.columns:
         col = out[name]
         if isinstance(col.dtype, pd.DatetimeTZDtype):
-            out[name] = col.map(lambda v: None if pd.isna(v) else v.isoformat()).astype(object)
+            out[name] = _mapped_per_value(col, lambda v: v.isoformat())
         elif pd.api.types.is_datetime64_dtype(col):
             dates = bool(((col.dropna() - col.dropna().dt.normalize()) == pd.Timedelta(0)).all())
             if dates and col.notna().any() and not (col.dt.year < 1000).any():
@@ -108,11 +119,28 @@ def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
                 out[name] = col.dt.strftime("%Y-%m-%d").astype(object)
                 continue
             fmt = (lambda v: v.date().isoformat()) if dates else (lambda v: v.isoformat())
-            out[name] = col.map(lambda v, f=fmt: None if pd.isna(v) else f(v)).astype(object)
+            out[name] = _mapped_per_value(col, fmt)
     if C.SCHEMA_VERSION in out:
         out = out.drop(columns=C.SCHEMA_VERSION)
     out.insert(0, C.SCHEMA_VERSION, SCHEMA_VERSION)
     return out
+
+
+def _mapped_per_value(col: pd.Series, text: Callable[[pd.Timestamp], str]) -> pd.Series:
+    """``col.map(lambda v: None if pd.isna(v) else text(v)).astype(object)``, one call per value.
+
+    A screen table repeats each timestamp on many rows (one quote time per
+    chain): ``text`` runs once per distinct value (and once for NaT) through
+    the same :meth:`pandas.Series.map`, so the result, its dtype inference and
+    its missing values included, is the cell-by-cell map's; the rows then take
+    their value by code (``-1``, NaT, takes the appended NaT's).
+    """
+    import pandas as pd
+
+    codes, uniques = pd.factorize(col)
+    distinct = pd.Series(list(uniques) + [pd.NaT], dtype=col.dtype)
+    mapped = distinct.map(lambda v: None if pd.isna(v) else text(v))
+    return mapped.take(codes).set_axis(col.index).astype(object)
 
 
 def csv_text(frame: pd.DataFrame) -> str:
