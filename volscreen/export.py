@@ -144,9 +144,26 @@ def _mapped_per_value(col: pd.Series, text: Callable[[pd.Timestamp], str]) -> pd
 
 
 def csv_text(frame: pd.DataFrame) -> str:
-    """CSV text of one table, formulas neutralised, NaN as empty cells."""
+    """CSV text of one table, formulas neutralised, NaN as empty cells.
+
+    The text is what ``DataFrame.to_csv(index=False, lineterminator="\\n")``
+    writes for :func:`neutralize_formulas` of :func:`export_frame`.  With
+    pyarrow installed, the columns are formatted by
+    :func:`volscreen._csvfast.csv_text` (the same bytes, several times
+    faster); tables it does not handle, and every table without pyarrow, go
+    through pandas (:func:`pandas_csv_text`).
+    """
+    from . import _csvfast
+
+    table = neutralize_formulas(export_frame(frame))
+    text = _csvfast.csv_text(table)
+    return pandas_csv_text(table) if text is None else text
+
+
+def pandas_csv_text(table: pd.DataFrame) -> str:
+    """``table.to_csv(index=False, lineterminator="\\n")``: the reference CSV writer."""
     buffer = io.StringIO()
-    neutralize_formulas(export_frame(frame)).to_csv(buffer, index=False, lineterminator="\n")
+    table.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue()
 
 
