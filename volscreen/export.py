@@ -9,6 +9,9 @@ Conventions (the contract itself is in ``docs/columns.md``):
   CSV with full round-trip precision.  NaN is ``null`` in JSON and an empty
   cell in CSV; every column that can be NaN has a status/reason column beside
   it.
+* CSV text is byte for byte ``DataFrame.to_csv(index=False,
+  lineterminator="\\n")`` of the exported table; with pyarrow installed it is
+  formatted by :mod:`volscreen._csvfast` (same bytes, about ten times faster).
 * Dates (``expiry``) are ``YYYY-MM-DD``; timestamps (``quote_time``) ISO 8601
   with the UTC offset.  Legs are OCC symbols.
 * Files are written atomically: the bytes go to a temporary file in the
