@@ -147,6 +147,19 @@ def test_text_edge_cases(dtype: str) -> None:
     assert_same_csv(neutralize_formulas(frame))
 
 
+@pytest.mark.parametrize("dtype", ["str", "string[pyarrow]"], ids=["str", "string-pyarrow"])
+def test_text_of_concatenated_frames(dtype: str) -> None:
+    # a screen's tables are stacked from one frame per task: Arrow-backed text columns
+    # arrive in several chunks and must still take the fast writer
+    pytest.importorskip("pyarrow", reason="Arrow-backed strings need pyarrow")
+    parts = [pd.DataFrame({"text": pd.Series([f"T{i}", "a,b", None], dtype=dtype),
+                           "x": [0.1 * i, np.nan, 1e-7]}) for i in range(3)]
+    frame = pd.concat(parts, ignore_index=True)
+    if isinstance(frame["text"].array, pd.arrays.ArrowStringArray):
+        assert frame["text"].array._pa_array.num_chunks > 1  # the case under test
+    assert_same_csv(frame)
+
+
 def test_text_with_missing_as_nan_and_na() -> None:
     frame = pd.DataFrame({"object": pd.Series(["a", np.nan, None, pd.NA, "b,c"], dtype=object),
                           "na": pd.Series(["x", None, "", '"', "y"], dtype="string")})

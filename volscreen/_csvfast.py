@@ -156,8 +156,11 @@ def _column_text(col: pd.Series) -> Any:
         arr = pa.array(col, from_pandas=True)  # None, NaN, NA: null
     except (pa.ArrowException, OverflowError, TypeError, ValueError):
         return None  # mixed types, integers beyond int64
-    if isinstance(arr, pa.ChunkedArray):  # over 2 GiB of text in one column
-        return None
+    if isinstance(arr, pa.ChunkedArray):  # an Arrow-backed column made by pd.concat
+        try:
+            arr = arr.combine_chunks()
+        except (pa.ArrowException, OverflowError):
+            return None  # over 2 GiB of text in one column
     if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) \
             or pa.types.is_null(arr.type):
         return _quoted(pc.fill_null(pc.cast(arr, pa.string()), ""))
