@@ -173,8 +173,7 @@ def realized_cmd(bars: Path, as_of: str | None, fmt: str, output: Path | None, w
     box = range_box(frame)
     if fmt != "table":
         if fmt == "json":
-            import json
-
+            from ._jsontext import dumps
             from .export import export_frame
             from .result import SCHEMA_VERSION, _plain, records
 
@@ -182,7 +181,7 @@ def realized_cmd(bars: Path, as_of: str | None, fmt: str, output: Path | None, w
                    "cone": records(export_frame(cone).drop(columns=C.SCHEMA_VERSION)),
                    "compression": {k: _plain(v) for k, v in summary.items()},
                    "range_box": {k: _plain(v) for k, v in box.to_dict().items()}}
-            _emit_text(json.dumps(doc, indent=2, allow_nan=False) + "\n", output)
+            _emit_text(dumps(doc, indent=2) + "\n", output)
             return
         _emit_frame(cone, fmt, output, name="cone", table=lambda: None, width=width, wide=wide)
         return

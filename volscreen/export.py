@@ -26,7 +26,6 @@ Conventions (the contract itself is in ``docs/columns.md``):
 from __future__ import annotations
 
 import io
-import json
 import os
 import tempfile
 from collections.abc import Callable
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Literal
 
 from . import columns as C
+from ._jsontext import dumps
 from .errors import ConfigError, VolscreenError
 from .result import SCHEMA_VERSION, ScreenResult, records
 
@@ -181,7 +181,7 @@ def json_text(result: ScreenResult | pd.DataFrame, *, name: str = "records") -> 
     else:
         document = {C.SCHEMA_VERSION: SCHEMA_VERSION, name: records(export_frame(result)
                                                                    .drop(columns=C.SCHEMA_VERSION))}
-    return json.dumps(document, indent=2, allow_nan=False) + "\n"
+    return dumps(document, indent=2) + "\n"  # json.dumps(..., indent=2, allow_nan=False)
 
 
 def atomic_write(path: str | os.PathLike[str], write: Callable[[IO[bytes]], None]) -> Path:

@@ -171,5 +171,25 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     if frame is None or frame.empty:
         return []
     names = [str(c) for c in frame.columns]
-    values = frame.to_numpy(dtype=object)
-    return [{n: _plain(v) for n, v in zip(names, row)} for row in values]
+    columns = [_plain_column(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    return [dict(zip(names, row)) for row in zip(*columns)]
+
+
+def _plain_column(col: pd.Series) -> list[Any]:
+    """``[_plain(v) for v in col]``, whole-column for float, integer, bool and text columns."""
+    import numpy as np
+    import pandas as pd
+
+    dtype = col.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "fiub" and dtype.itemsize <= 8:
+        values = col.to_numpy()
+        if dtype.kind != "f":
+            return values.tolist()  # Python ints and bools, as _plain makes them
+        cells = values.astype(np.float64).astype(object)
+        cells[~np.isfinite(values)] = None
+        return cells.tolist()
+    if isinstance(dtype, pd.StringDtype) or dtype == object:
+        cells = col.to_numpy(dtype=object)
+        if all(type(v) is str for v in cells):
+            return cells.tolist()
+    return [_plain(v) for v in col.to_numpy(dtype=object)]
