@@ -17,6 +17,7 @@ from hypothesis import given, settings, strategies as st
 from _screen_data import hand_result
 from conftest import FIXTURES
 from volscreen import export
+from volscreen._jsonrecords import Records
 from volscreen._jsontext import dumps
 from volscreen.result import _plain, records
 
@@ -123,3 +124,79 @@ def test_json_text_of_the_sample_screen_is_json_dumps() -> None:
                 "candidates": reference_records(
                     export.export_frame(frame).drop(columns="schema_version"))}
     assert export.json_text(frame, name="candidates") == reference_dumps(document) + "\n"
+
+
+# ------------------------------------------------ records formatted by column (Records)
+def records_doc(frame: pd.DataFrame, depth: int) -> tuple[object, object]:
+    """The same document with the table as Records and as the reference list, ``depth`` deep."""
+    fast, slow = Records(frame), reference_records(frame)
+    for _ in range(depth):
+        fast, slow = {"schema_version": 1, "t": fast}, {"schema_version": 1, "t": slow}
+    return fast, slow
+
+
+def assert_records_text(frame: pd.DataFrame, depth: int = 1) -> None:
+    pytest.importorskip("pyarrow", reason="the column-wise records need pyarrow")
+    fast, slow = records_doc(frame, depth)
+    assert Records(frame).text(depth, "  ") is not None, "went to the per-cell path"
+    assert dumps(fast) == reference_dumps(slow)
+
+
+@pytest.mark.parametrize("depth", [0, 1, 3], ids=["top", "in-document", "nested"])
+def test_every_column_kind_by_column(depth: int) -> None:
+    assert_records_text(frame_of_every_kind(), depth)
+
+
+@pytest.mark.parametrize("column", list(frame_of_every_kind().columns))
+def test_each_column_kind_alone(column: str) -> None:
+    assert_records_text(frame_of_every_kind()[[column]])
+
+
+@pytest.mark.parametrize("rows", [0, 1, 2], ids=["no-rows", "one-row", "two-rows"])
+def test_short_tables(rows: int) -> None:
+    frame = frame_of_every_kind().iloc[:rows]
+    fast, slow = records_doc(frame, 1)
+    assert dumps(fast) == reference_dumps(slow)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(width=64), min_size=1, max_size=40),
+       st.lists(st.text(max_size=5), min_size=1, max_size=40))
+def test_generated_floats_and_text(numbers: list[float], words: list[str]) -> None:
+    n = min(len(numbers), len(words))
+    frame = pd.DataFrame({"x": np.array(numbers[:n], dtype=np.float64),
+                          "label \u00e9\"": pd.Series(words[:n], dtype="str"),
+                          "y": np.array(numbers[:n][::-1], dtype=np.float64)})
+    assert_records_text(frame)
+
+
+def test_floats_of_every_magnitude_by_column() -> None:
+    rng = np.random.default_rng(7)
+    values = rng.standard_normal(20_000) * 10.0 ** rng.integers(-320, 307, 20_000)
+    values[:8] = [0.0, -0.0, 1e-4, 9.999999999999999e-05, 1e16, 9999999999999998.0, 5e-324,
+                  np.nan]
+    assert_records_text(pd.DataFrame({"v": values, "w": values[::-1]}))
+
+
+def test_stacked_frames_by_column() -> None:
+    parts = [frame_of_every_kind().assign(str=pd.Series([f"T{i}"] * 6, dtype="str"))
+             for i in range(3)]
+    assert_records_text(pd.concat(parts, ignore_index=True))
+
+
+def test_without_pyarrow_the_records_are_encoded_per_cell(monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pyarrow(name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if name == "pyarrow" or name.startswith("pyarrow."):
+            raise ImportError("no pyarrow here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pyarrow)
+    frame = frame_of_every_kind()
+    assert Records(frame).text(1, "  ") is None
+    fast, slow = records_doc(frame, 1)
+    assert dumps(fast) == reference_dumps(slow)

@@ -14,7 +14,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ._jsonrecords import Records
+
 _CONTAINERS = (dict, list, tuple)
+_NESTED = (*_CONTAINERS, Records)
 
 
 def dumps(obj: Any, indent: int = 2) -> str:
@@ -25,7 +28,8 @@ def dumps(obj: Any, indent: int = 2) -> str:
     obj
         Any value ``json.dumps`` takes without a ``default``: dicts (keys
         str, int, float, bool or None), lists, tuples, str, int, float,
-        bool, None.
+        bool, None; and :class:`volscreen._jsonrecords.Records` standing for
+        ``records(frame)`` (written as that list would be).
     indent
         Spaces per nesting level.
 
@@ -40,6 +44,13 @@ def dumps(obj: Any, indent: int = 2) -> str:
 
 
 def _encode(obj: Any, level: int, step: str, encoders: dict[int, json.JSONEncoder]) -> str:
+    if isinstance(obj, Records):  # a table's records, formatted by column when possible
+        text = obj.text(level, step)
+        if text is not None:
+            return text
+        from .result import records
+
+        obj = records(obj.frame)
     if not isinstance(obj, _CONTAINERS):
         return _encoder(-1, step, encoders).encode(obj)
     if not obj:
@@ -47,7 +58,7 @@ def _encode(obj: Any, level: int, step: str, encoders: dict[int, json.JSONEncode
     inner = "\n" + step * (level + 1)
     close = "\n" + step * level
     values = obj.values() if isinstance(obj, dict) else obj
-    if not any(isinstance(value, _CONTAINERS) for value in values):
+    if not any(isinstance(value, _NESTED) for value in values):
         text = _encoder(level, step, encoders).encode(obj)  # "{a,<inner>b}" or "[a,<inner>b]"
         return text[0] + inner + text[1:-1] + close + text[-1]
     if isinstance(obj, dict):
@@ -76,4 +87,4 @@ def _key(key: Any, step: str, encoders: dict[int, json.JSONEncoder]) -> str:
         else:
             raise TypeError(f"keys must be str, int, float, bool or None, not "
                             f"{type(key).__name__}")
-    return json.encoder.encode_basestring_ascii(key)  # type: ignore[attr-defined]
+    return json.encoder.encode_basestring_ascii(key)

@@ -35,7 +35,7 @@ from typing import IO, TYPE_CHECKING, Literal
 from . import columns as C
 from ._jsontext import dumps
 from .errors import ConfigError, VolscreenError
-from .result import SCHEMA_VERSION, ScreenResult, records
+from .result import SCHEMA_VERSION, ScreenResult
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -176,11 +176,13 @@ def json_text(result: ScreenResult | pd.DataFrame, *, name: str = "records") -> 
     Numbers stay numbers; NaN/NaT become ``null`` (``allow_nan=False`` checks
     that nothing slipped through).
     """
+    from ._jsonrecords import Records
+
     if isinstance(result, ScreenResult):
-        document = result.to_dict()
+        document = result.document(Records)  # result.to_dict(), tables written by column
     else:
-        document = {C.SCHEMA_VERSION: SCHEMA_VERSION, name: records(export_frame(result)
-                                                                   .drop(columns=C.SCHEMA_VERSION))}
+        document = {C.SCHEMA_VERSION: SCHEMA_VERSION,
+                    name: Records(export_frame(result).drop(columns=C.SCHEMA_VERSION))}
     return dumps(document, indent=2) + "\n"  # json.dumps(..., indent=2, allow_nan=False)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import columns as C
@@ -126,12 +127,17 @@ class ScreenResult:
 
         Numbers stay numbers; NaN/NaT become None; timestamps ISO 8601 text.
         """
+        return self.document(records)
+
+    def document(self, table: Callable[[pd.DataFrame], Any]) -> dict[str, Any]:
+        """:meth:`to_dict` with each table given as ``table(frame)`` (the JSON export
+        passes a stand-in that formats the records column by column)."""
         return {
             C.SCHEMA_VERSION: SCHEMA_VERSION,
             "config": None if self.config is None else self.config.to_dict(),
-            "summary": records(self._summary),
-            "candidates": records(self._candidates),
-            "warnings": records(self._warnings),
+            "summary": table(self._summary),
+            "candidates": table(self._candidates),
+            "warnings": table(self._warnings),
         }
 
     def __repr__(self) -> str:
