@@ -147,7 +147,7 @@ def _column_text(col: pd.Series) -> Any:
 
     dtype = col.dtype
     if dtype == np.float64:
-        return _float_column_text(col.to_numpy())
+        return float_column_text(col.to_numpy())
     if isinstance(dtype, np.dtype) and dtype.kind in "iub":
         return _plain_text(pa.array(col.to_numpy()))
     if not (dtype == object or isinstance(dtype, (pd.StringDtype, *_nullable_dtypes()))):
@@ -179,7 +179,7 @@ def _plain_text(arr: Any) -> Any:
     return pc.fill_null(text, "")
 
 
-def _float_column_text(values: np.ndarray) -> Any:
+def float_column_text(values: np.ndarray) -> Any:
     """:func:`_float_text` of a column, each distinct value formatted once when that saves work.
 
     Values are told apart by their bits, so ``0.0`` and ``-0.0`` (equal as
@@ -224,7 +224,7 @@ def _rows_holding(text: Any, byte: bytes) -> np.ndarray:
     """Indices of the strings of an Arrow string array that contain ``byte`` (one scan)."""
     if len(text) == 0:
         return np.zeros(0, dtype=np.intp)
-    offsets, data = _buffers(text)
+    offsets, data = string_buffers(text)
     hits = np.flatnonzero(data[offsets[0]:offsets[-1]] == ord(byte)) + offsets[0]
     return np.unique(np.searchsorted(offsets, hits, side="right") - 1)
 
@@ -254,11 +254,11 @@ def _joined_rows(columns: list[Any], start: int, stop: int) -> str:
     # each row's last field carries the line end: the lines lie back to back in one buffer
     lines = pc.binary_join_element_wise(
         *fields, pc.binary_join_element_wise(last, pa.scalar(LINE_END), ""), ",")
-    offsets, data = _buffers(lines)
+    offsets, data = string_buffers(lines)
     return str(data[offsets[0]:offsets[-1]].data, "utf-8")
 
 
-def _buffers(text: Any) -> tuple[np.ndarray, np.ndarray]:
+def string_buffers(text: Any) -> tuple[np.ndarray, np.ndarray]:
     """(offsets, UTF-8 bytes) of an Arrow string array (:func:`text_buffers`)."""
     buffers = text_buffers(text)
     if buffers is None:  # pragma: no cover - every array here is Arrow text

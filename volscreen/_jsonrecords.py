@@ -44,14 +44,14 @@ class Records:
     def text(self, level: int, step: str) -> str | None:
         """The list's text at nesting ``level`` (``step`` per level), or None: use records()."""
         frame = self.frame
-        if frame is None or frame.empty:
+        if frame.empty:
             return "[]"
         try:
             import pyarrow as pa
             import pyarrow.compute as pc
         except ImportError:
             return None
-        from ._csvfast import _buffers
+        from ._csvfast import string_buffers
 
         encoder = json.JSONEncoder(allow_nan=False)
         item = "\n" + step * (level + 2)  # before each key of a record
@@ -64,7 +64,7 @@ class Records:
                           _cell_text(frame.iloc[:, i], encoder)]
             # one call writes every record, its separator after it: back to back in one buffer
             rows = pc.binary_join_element_wise(*parts, inner + "}" + last, "")
-            offsets, data = _buffers(rows)
+            offsets, data = string_buffers(rows)
         except (pa.ArrowException, OverflowError):
             return None  # over 2 GiB of text in one array
         joined = str(data[offsets[0]:offsets[-1] - len(last)].data, "utf-8")
@@ -82,28 +82,23 @@ def _cell_text(col: pd.Series, encoder: json.JSONEncoder) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from ._csvfast import _float_text
-    from .result import _plain_column
+    from ._csvfast import float_column_text
+    from .result import _plain, column_cells
 
-    dtype = col.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind in "fiub" and dtype.itemsize <= 8:
-        values = col.to_numpy()
-        if dtype.kind == "b":
-            return pc.if_else(pa.array(values), "true", "false")
-        if dtype.kind in "iu":
-            return pc.cast(pa.array(values), pa.string())
-        values = values.astype(np.float64)
-        text = _float_text(values)
-        finite = np.isfinite(values)
+    kind, cells = column_cells(col)
+    if kind == "bool":
+        return pc.if_else(pa.array(cells), "true", "false")
+    if kind == "int":
+        return pc.cast(pa.array(cells), pa.string())
+    if kind == "float":
+        text = float_column_text(cells)
+        finite = np.isfinite(cells)
         if not finite.all():
             text = pc.replace_with_mask(text, pa.array(~finite),
                                         pa.array(["null"] * int((~finite).sum()), pa.string()))
         return text
-    if isinstance(dtype, pd.StringDtype) or dtype == object:
-        cells = col.to_numpy(dtype=object)
-        if all(type(v) is str for v in cells):
-            codes, distinct = pd.factorize(cells)
-            escaped = [json.encoder.encode_basestring_ascii(v)
-                       for v in distinct]
-            return pc.take(pa.array(escaped, pa.string()), pa.array(codes))
-    return pa.array([encoder.encode(v) for v in _plain_column(col)], pa.string())
+    if kind == "text":  # each distinct value escaped once
+        codes, distinct = pd.factorize(cells)
+        escaped = [json.encoder.encode_basestring_ascii(v) for v in distinct]
+        return pc.take(pa.array(escaped, pa.string()), pa.array(codes))
+    return pa.array([encoder.encode(_plain(v)) for v in cells], pa.string())

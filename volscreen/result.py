@@ -181,21 +181,39 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(names, row)) for row in zip(*columns)]
 
 
-def _plain_column(col: pd.Series) -> list[Any]:
-    """``[_plain(v) for v in col]``, whole-column for float, integer, bool and text columns."""
+def column_cells(col: pd.Series) -> tuple[str, Any]:
+    """A column's cells as :func:`records` reads them, by kind.
+
+    Returns ``(kind, cells)``: ``"float"`` (a float64 array: NumPy floats of
+    at most 64 bits, converted), ``"int"`` or ``"bool"`` (the NumPy array),
+    ``"text"`` (an object array whose every cell is a ``str``), or
+    ``"other"`` (an object array, each cell for :func:`_plain`).
+    """
     import numpy as np
     import pandas as pd
 
     dtype = col.dtype
     if isinstance(dtype, np.dtype) and dtype.kind in "fiub" and dtype.itemsize <= 8:
         values = col.to_numpy()
-        if dtype.kind != "f":
-            return values.tolist()  # Python ints and bools, as _plain makes them
-        cells = values.astype(np.float64).astype(object)
-        cells[~np.isfinite(values)] = None
-        return cells.tolist()
-    if isinstance(dtype, pd.StringDtype) or dtype == object:
-        cells = col.to_numpy(dtype=object)
-        if all(type(v) is str for v in cells):
-            return cells.tolist()
-    return [_plain(v) for v in col.to_numpy(dtype=object)]
+        if dtype.kind == "f":
+            return "float", values.astype(np.float64)
+        return ("bool" if dtype.kind == "b" else "int"), values
+    cells = col.to_numpy(dtype=object)
+    if (isinstance(dtype, pd.StringDtype) or dtype == object) \
+            and all(type(v) is str for v in cells):
+        return "text", cells
+    return "other", cells
+
+
+def _plain_column(col: pd.Series) -> list[Any]:
+    """``[_plain(v) for v in col]``, whole-column for float, integer, bool and text columns."""
+    import numpy as np
+
+    kind, cells = column_cells(col)
+    if kind == "float":
+        plain = cells.astype(object)
+        plain[~np.isfinite(cells)] = None
+        return list(plain.tolist())
+    if kind == "other":
+        return [_plain(v) for v in cells]
+    return list(cells.tolist())  # Python ints, bools and str, as _plain makes them
